@@ -1,0 +1,187 @@
+"""Where the time goes: the hot paths run in-process, with every SQL statement counted
+and the CPU sampled by pyinstrument.
+
+Each path is what its route does: resolve the token (auth), the route's own reads, then
+the handler (one transaction). The HTTP and JSON layers are left out on purpose: their
+cost is what the baseline measures; py-spy on the live server (`motcua bench --profile`)
+shows the whole request.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import event
+
+
+@dataclass
+class PathProfile:
+    name: str
+    requests: int
+    seconds: float
+    statements: Counter
+    commits: int
+    text: str = ""
+
+    @property
+    def ms_per_request(self) -> float:
+        return self.seconds / self.requests * 1000.0
+
+    @property
+    def statements_per_request(self) -> float:
+        return sum(self.statements.values()) / self.requests
+
+
+def _kind(sql: str) -> str:
+    """A short name for a statement: verb and main table."""
+    text = " ".join(sql.split())
+    verb = text.split(" ", 1)[0].upper()
+    if verb == "SELECT":
+        if text.upper().startswith("SELECT PG_NOTIFY"):
+            return "SELECT pg_notify"
+        match = re.search(r"\bFROM (\w+)", text)
+        if "count(" in text.lower():
+            return f"SELECT count(*) {match.group(1) if match else ''}"
+        return f"SELECT {match.group(1) if match else ''}"
+    match = re.search(r"^(?:INSERT INTO|UPDATE|DELETE FROM) (\w+)", text, re.I)
+    return f"{verb} {match.group(1) if match else ''}".strip()
+
+
+def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrument: bool = True,
+                  deep_queue: int = 0) -> list[PathProfile]:
+    from bench.servers import prepare_database
+    from queue_server.api import deps
+    from queue_server.api.routes.counters import _check_access
+    from queue_server.bootstrap import bootstrap
+    from queue_server.domain import commands as cmd
+    from queue_server.service_layer import handlers, views
+    from queue_server.settings import Settings
+    from shared.enums import PriorityClass
+
+    tmp = Path(tempfile.mkdtemp(prefix="motcua-profile-"))
+    if db_url is None:
+        db_url = f"sqlite:///{tmp / 'profile.db'}"
+        prepare_database(db_url)
+    wiring = bootstrap(Settings(database_url=db_url, environment="test"))
+    engine = wiring.engine
+    statements: Counter = Counter()
+    commits = [0]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001
+        statements[_kind(statement)] += 1
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn):  # noqa: ANN001, ARG001
+        commits[0] += 1
+
+    from queue_server.service_layer import accounts
+
+    login = accounts.login(wiring.uow(), "canbo.tt", "motcua-demo", __import__("datetime").timedelta(hours=1))
+    token = login["token"]
+    kiosk = "mcd_demo-kiosk-hue-tt"
+    handlers.open_counter(cmd.OpenCounter(1, login["staff"]["id"]), wiring.uow())
+    if deep_queue:
+        for _ in range(deep_queue):
+            handlers.issue_ticket(cmd.IssueTicket(1, 1, service_id=1), wiring.uow())
+
+    def auth(tok: str):  # noqa: ANN202
+        return deps._resolve(wiring, tok)
+
+    def issue() -> None:
+        device = auth(kiosk).device
+        handlers.issue_ticket(cmd.IssueTicket(device.site_id, device.id, procedure_code="1.001193",
+                                              priority=PriorityClass.NORMAL), wiring.uow())
+
+    def call_cycle() -> None:
+        me = auth(token)
+        _check_access(wiring, me, 1)
+        handlers.call_next(cmd.CallNext(1, me.staff.id, True), wiring.uow())
+        me = auth(token)
+        _check_access(wiring, me, 1)
+        handlers.start_service(cmd.StartService(1, me.staff.id), wiring.uow())
+
+    def snapshot() -> None:
+        auth("mcd_demo-display-hue-tt")
+        with wiring.reader() as uow:
+            site = views.get_site(uow.conn, "HUE-TT")
+        views.site_snapshot(wiring.reader(), site.id)
+
+    paths: list[tuple[str, Callable[[], None], int]] = [
+        ("issue ticket (POST /tickets)", issue, requests),
+        ("call-next + start (2 requests)", call_cycle, requests),
+        ("site snapshot (GET /sites/HUE-TT/snapshot)", snapshot, max(20, requests // 5)),
+    ]
+    out = []
+    try:
+        for name, fn, n in paths:
+            for _ in range(10):
+                fn()  # warm caches (statement compilation)
+            statements.clear()
+            commits[0] = 0
+            profiler = None
+            if pyinstrument:
+                from pyinstrument import Profiler
+
+                profiler = Profiler(interval=0.0002)
+                profiler.start()
+            t0 = time.perf_counter()
+            for _ in range(n):
+                fn()
+            seconds = time.perf_counter() - t0
+            text = ""
+            if profiler is not None:
+                profiler.stop()
+                text = profiler.output_text(unicode=False, color=False, show_all=False)
+            out.append(PathProfile(name, n, seconds, Counter(statements), commits[0], text))
+    finally:
+        engine.dispose()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def render(profiles: list[PathProfile], *, with_trees: bool = False) -> str:
+    lines = ["| path | ms per request (in-process) | SQL statements per request | commits |", "|---|---|---|---|"]
+    for p in profiles:
+        lines.append(f"| {p.name} | {p.ms_per_request:.2f} | {p.statements_per_request:.1f} | "
+                     f"{p.commits / p.requests:.1f} |")
+    for p in profiles:
+        lines.append(f"\n**{p.name}** – statements per request:\n")
+        for kind, count in p.statements.most_common():
+            lines.append(f"- {count / p.requests:.2f} × `{kind}`")
+        if with_trees and p.text:
+            lines.append("\n```\n" + p.text + "\n```")
+    return "\n".join(lines)
+
+
+def summarize_pyspy(path: Path, top: int = 25) -> str:
+    """Collapsed stacks from `py-spy record --format raw`: inclusive share per function."""
+    inclusive: Counter = Counter()
+    own: Counter = Counter()
+    total = 0
+
+    def name(frame: str) -> str:
+        return frame.split(" (")[0] + " (" + frame.split(" (")[1].split(":")[0] + ")" if " (" in frame else frame
+
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = [name(f) for f in stack.split(";")]
+        for frame in set(frames):
+            inclusive[frame] += n
+        own[frames[-1]] += n
+    lines = [f"{path.name}: {total} samples", "inclusive:"]
+    lines += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in inclusive.most_common(top)]
+    lines.append("self:")
+    lines += [f"{100 * n / total:5.1f}%  {frame}" for frame, n in own.most_common(top // 2)]
+    return "\n".join(lines)

@@ -1,0 +1,366 @@
+"""The benchmark scenarios. Each starts its own server on a fresh database, drives it,
+checks the outcome, stops it and returns a `Result` (one line of the table)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from bench import populate
+from bench.displays import DisplayFleet
+from bench.httpclient import Connection
+from bench.loadgen import HOST, closed_loop, run
+from bench.servers import Databases, ServerProcess, baseline_server, motcua_server
+from bench.stats import Result, percentile
+
+API = "/api/v1"
+KIOSK_TOKEN = "mcd_demo-kiosk-hue-tt"
+DISPLAY_TOKEN = "mcd_demo-display-hue-tt"
+STAFF_USER, STAFF_PASSWORD = "canbo.tt", "motcua-demo"
+
+
+@dataclass
+class Options:
+    duration: float = 10.0
+    warmup: float = 1.0
+    profile_dir: Path | None = None  # py-spy recordings of the server under load
+
+
+# ---- helpers ---------------------------------------------------------------------------
+def _login(server: ServerProcess) -> str:
+    r = httpx.post(server.url + API + "/auth/login", json={"username": STAFF_USER, "password": STAFF_PASSWORD},
+                   timeout=10)
+    r.raise_for_status()
+    return r.json()["token"]
+
+
+def _procedure_codes(db_url: str) -> list[str]:
+    """One procedure per intake service of HUE-TT: the kiosk's real request."""
+    from queue_server.adapters import tables as t
+    from queue_server.adapters.db import make_engine
+
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            codes = []
+            for code in "ABCDEF":
+                service_id = conn.execute(select(t.services.c.id).where(t.services.c.code == code)).scalar_one()
+                field_ids = select(t.service_fields.c.field_id).where(t.service_fields.c.service_id == service_id)
+                proc = conn.execute(select(t.procedures.c.code).where(t.procedures.c.field_id.in_(field_ids))
+                                    .order_by(t.procedures.c.code).limit(1)).scalar()
+                if proc:
+                    codes.append(proc)
+            return codes
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _profiled(server: ServerProcess, options: Options, name: str, seconds: float):  # noqa: ANN202
+    """py-spy, sampling the server's worker(s) while the measured phase runs."""
+    spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if options.profile_dir is None or spy is None:
+        yield
+        return
+    options.profile_dir.mkdir(parents=True, exist_ok=True)
+    procs = []
+    for i, pid in enumerate(server.worker_pids()):
+        out = options.profile_dir / f"{name}-w{i}.txt"
+        procs.append(subprocess.Popen(
+            [spy, "record", "--pid", str(pid), "--duration", str(max(1, int(seconds))), "--rate", "250",
+             "--format", "raw", "--nonblocking", "--output", str(out)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    try:
+        yield
+    finally:
+        for proc in procs:
+            try:
+                proc.wait(int(seconds) + 30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _result_from(scenario: str, backend: str, workers: int, load: int, latencies: list[float], errors: int,
+                 seconds: float, samples: list[str]) -> Result:
+    res = Result(scenario, backend, workers, load, count=len(latencies), errors=errors, seconds=seconds,
+                 rate=len(latencies) / seconds if seconds else 0.0, p50_ms=percentile(latencies, 50),
+                 p99_ms=percentile(latencies, 99))
+    if errors:
+        res.failures.append(f"{errors} error responses, e.g. {samples[:2]}")
+    return res
+
+
+# ---- baseline --------------------------------------------------------------------------
+def baseline_http(workers: int, loads: list[int], options: Options) -> list[Result]:
+    """The bare endpoint at each number of connections (one server for all of them)."""
+    server = baseline_server(workers).start()
+    try:
+        def requests(conn: Connection, index: int) -> list[bytes]:
+            return [conn.build("POST", "/bench/echo", {"procedure_code": f"1.00{index % 7}"})]
+
+        out = []
+        for connections in loads:
+            load = run(lambda c=connections: closed_loop(server.port, c, options.duration, options.warmup,
+                                                         requests, 200))
+            out.append(_result_from("baseline", "-", workers, connections, load.latencies_ms, load.errors,
+                                    load.seconds, load.error_samples))
+        return out
+    finally:
+        server.stop()
+
+
+# ---- ticket issue ------------------------------------------------------------------------
+def issue(dbs: Databases, workers: int, connections: int, options: Options) -> Result:
+    db_url = dbs.new()
+    codes = _procedure_codes(db_url)
+    server = motcua_server(db_url, workers).start()
+    try:
+        def requests(conn: Connection, index: int) -> list[bytes]:
+            rotated = codes[index % len(codes):] + codes[:index % len(codes)]
+            return [conn.build("POST", API + "/tickets", {"procedure_code": c}, KIOSK_TOKEN) for c in rotated]
+
+        with _profiled(server, options, f"issue-{dbs.backend}-w{workers}-c{connections}",
+                       options.warmup + options.duration):
+            load = run(lambda: closed_loop(server.port, connections, options.duration, options.warmup,
+                                           requests, 201))
+        res = _result_from("issue", dbs.backend, workers, connections, load.latencies_ms, load.errors, load.seconds,
+                           load.error_samples)
+        res.rss_mb = server.rss() / 2**20
+        return res
+    finally:
+        server.stop()
+        dbs.drop(db_url)
+
+
+# ---- call-next race ----------------------------------------------------------------------
+def call_next(dbs: Databases, workers: int, counters: int, options: Options, *, served_tickets: int,
+              unserved_tickets: int) -> Result:
+    """Every counter loops: call-next (finishing its serving ticket), then start. Measured:
+    claims per second and the call-next latency; afterwards the database is audited."""
+    db_url = dbs.new()
+    world = populate.build_call_next_world(db_url, counters=counters, served_tickets=served_tickets,
+                                           unserved_tickets=unserved_tickets)
+    server = motcua_server(db_url, workers).start()
+    claimed: list[int] = []
+    latencies: list[float] = []
+    samples: list[str] = []
+    errors = 0
+    drained_at: list[float] = []
+    try:
+        token = _login(server)
+
+        async def race() -> float:
+            nonlocal errors
+            conns = [await Connection(HOST, server.port).open() for _ in world.counter_ids]
+            start = time.perf_counter()
+            measure_from = start + options.warmup
+            stop_at = measure_from + options.duration
+
+            async def counter(conn: Connection, cid: int) -> None:
+                nonlocal errors
+                call = conn.build("POST", f"{API}/counters/{cid}/call-next", {"finish_current": True}, token)
+                begin = conn.build("POST", f"{API}/counters/{cid}/start", None, token)
+                while time.perf_counter() < stop_at:
+                    t0 = time.perf_counter()
+                    status, body = await conn.send(call)
+                    t1 = time.perf_counter()
+                    if status == 409 and b"no_ticket_waiting" in body:
+                        drained_at.append(t1)
+                        return
+                    if status != 200:
+                        errors += 1
+                        samples.append(f"call-next {status} {body[:200]!r}")
+                        return
+                    claimed.append(json.loads(body)["id"])
+                    if t0 >= measure_from:
+                        latencies.append((t1 - t0) * 1000.0)
+                    status, body = await conn.send(begin)
+                    if status != 200:
+                        errors += 1
+                        samples.append(f"start {status} {body[:200]!r}")
+                        return
+
+            await asyncio.gather(*(counter(c, cid) for c, cid in zip(conns, world.counter_ids, strict=True)))
+            end = min([time.perf_counter(), *drained_at])
+            for conn in conns:
+                await conn.close()
+            return max(1e-9, end - measure_from)
+
+        with _profiled(server, options, f"callnext-{dbs.backend}-w{workers}-n{counters}",
+                       options.warmup + options.duration):
+            seconds = run(race)
+        rss = server.rss()
+    finally:
+        server.stop()
+    try:
+        audit = populate.audit_claims(db_url, world, claimed)
+    finally:
+        dbs.drop(db_url)
+    res = _result_from("call-next", dbs.backend, workers, counters, latencies, errors, seconds, samples)
+    res.rss_mb = rss / 2**20
+    res.extra.update(claimed=audit.claimed, double_claims=audit.double_claims, lost_tickets=audit.lost_tickets,
+                     drained=bool(drained_at), queue=len(world.ticket_ids))
+    res.failures.extend(audit.details)
+    if len(latencies) == 0:
+        res.failures.append("no claim was measured (queue too small or warm-up too long)")
+    return res
+
+
+# ---- call-to-display fan-out -------------------------------------------------------------
+async def _fanout_calls(fleet: DisplayFleet, calls: int, trigger, after_call, gap: float,  # noqa: ANN001
+                        wait_timeout: float) -> tuple[dict[int, int], int]:
+    """Per call: the monotonic time (ns) the HTTP reply arrived, keyed by ticket id."""
+    loop = asyncio.get_running_loop()
+    complete: dict[int, asyncio.Event] = {}
+    counts: dict[int, int] = {}
+    processes = len(fleet.pipes)
+
+    def reader(pipe) -> None:  # noqa: ANN001
+        message = pipe.recv()
+        if message[0] == "all":
+            tid = message[1]
+            counts[tid] = counts.get(tid, 0) + 1
+            if counts[tid] == processes:
+                complete.setdefault(tid, asyncio.Event()).set()
+
+    for pipe in fleet.pipes:
+        loop.add_reader(pipe.fileno(), reader, pipe)
+    replied: dict[int, int] = {}
+    timeouts = 0
+    try:
+        for _ in range(calls):
+            tid = await trigger()
+            replied[tid] = time.monotonic_ns()
+            event = complete.setdefault(tid, asyncio.Event())
+            try:
+                await asyncio.wait_for(event.wait(), wait_timeout)
+            except TimeoutError:
+                timeouts += 1
+            await after_call()
+            await asyncio.sleep(gap)
+    finally:
+        for pipe in fleet.pipes:
+            loop.remove_reader(pipe.fileno())
+    return replied, timeouts
+
+
+def _fanout_result(scenario: str, backend: str, workers: int, displays: int, fleet: DisplayFleet,
+                   replied: dict[int, int], timeouts: int) -> Result:
+    seen, dropped = fleet.stop()
+    latencies, missing = [], 0
+    for tid, t0 in replied.items():
+        count, _, last = seen.get(tid, (0, 0, 0))
+        missing += fleet.connected - count
+        if count:
+            latencies.append((last - t0) / 1e6)
+    res = Result(scenario, backend, workers, displays, count=len(latencies), p50_ms=percentile(latencies, 50),
+                 p99_ms=percentile(latencies, 99))
+    res.extra.update(connected=fleet.connected, missing_deliveries=missing, dropped=dropped,
+                     max_ms=max(latencies) if latencies else None)
+    if fleet.connected != displays:
+        res.failures.append(f"only {fleet.connected}/{displays} displays connected: {fleet.failures[:2]}")
+    if missing:
+        res.failures.append(f"{missing} event deliveries missing ({timeouts} calls timed out)")
+    return res
+
+
+def fanout(dbs: Databases, workers: int, displays: int, calls: int, options: Options, *,
+           day_tickets: int = 0) -> Result:
+    db_url = dbs.new()
+    if day_tickets:
+        populate.fill_day(db_url, day_tickets)
+    server = motcua_server(db_url, workers).start()
+    fleet = None
+    try:
+        token = _login(server)
+        with httpx.Client(base_url=server.url + API, timeout=30) as http:
+            auth = {"Authorization": f"Bearer {token}"}
+            http.post("/counters/1/open", headers=auth).raise_for_status()
+            for _ in range(calls + 1):
+                http.post("/tickets", json={"service_id": 1},
+                          headers={"Authorization": f"Bearer {KIOSK_TOKEN}"}).raise_for_status()
+        url = f"ws://127.0.0.1:{server.port}{API}/ws/sites/HUE-TT?token={DISPLAY_TOKEN}"
+        fleet = DisplayFleet(url, displays)
+        fleet.wait_ready()
+        rss_connected = server.rss()
+
+        async def drive() -> tuple[dict[int, int], int]:
+            conn = await Connection(HOST, server.port).open()
+            call = conn.build("POST", f"{API}/counters/1/call-next", {"finish_current": True}, token)
+            begin = conn.build("POST", f"{API}/counters/1/start", None, token)
+
+            async def trigger() -> int:
+                status, body = await conn.send(call)
+                if status != 200:
+                    raise RuntimeError(f"call-next failed: {status} {body[:300]!r}")
+                return json.loads(body)["id"]
+
+            async def after() -> None:
+                status, body = await conn.send(begin)
+                if status != 200:
+                    raise RuntimeError(f"start failed: {status} {body[:300]!r}")
+
+            try:
+                return await _fanout_calls(fleet, calls, trigger, after, gap=0.05 + displays / 20000,
+                                           wait_timeout=10.0)
+            finally:
+                await conn.close()
+
+        with _profiled(server, options, f"fanout-{dbs.backend}-w{workers}-d{displays}", 5):
+            replied, timeouts = run(drive)
+        rss_peak = server.rss()
+        res = _fanout_result("call-to-display", dbs.backend, workers, displays, fleet, replied, timeouts)
+        fleet = None
+        res.rss_mb = max(rss_connected, rss_peak) / 2**20
+        res.extra["day_tickets"] = day_tickets
+        return res
+    finally:
+        if fleet is not None:
+            fleet.stop()
+        server.stop()
+        dbs.drop(db_url)
+
+
+def fanout_baseline(workers: int, displays: int, calls: int) -> Result:
+    server = baseline_server(workers).start()
+    fleet = None
+    try:
+        fleet = DisplayFleet(f"ws://127.0.0.1:{server.port}/bench/ws", displays)
+        fleet.wait_ready()
+
+        async def drive() -> tuple[dict[int, int], int]:
+            conn = await Connection(HOST, server.port).open()
+            raw = conn.build("POST", "/bench/broadcast", None)
+
+            async def trigger() -> int:
+                _, body = await conn.send(raw)
+                return json.loads(body)["id"]
+
+            async def after() -> None:
+                return None
+
+            try:
+                return await _fanout_calls(fleet, calls, trigger, after, gap=0.05 + displays / 20000,
+                                           wait_timeout=10.0)
+            finally:
+                await conn.close()
+
+        replied, timeouts = run(drive)
+        res = _fanout_result("baseline-broadcast", "-", workers, displays, fleet, replied, timeouts)
+        fleet = None
+        res.rss_mb = server.rss() / 2**20
+        return res
+    finally:
+        if fleet is not None:
+            fleet.stop()
+        server.stop()

@@ -1,0 +1,256 @@
+"""Databases and server processes for a benchmark run, and what they cost in memory.
+
+Every scenario gets a fresh copy of a migrated, seeded database (a file copy on SQLite,
+`CREATE DATABASE … TEMPLATE` on PostgreSQL), so one scenario's tickets never slow the
+next. PostgreSQL databases are throw-away ones named `motcua_bench_<pid>_<n>`; no other
+database is touched, and all of ours are dropped at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def raise_fd_limit() -> None:
+    """Thousands of sockets need more than the usual 1,024 file descriptors."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def prepare_database(url: str) -> None:
+    """What `motcua db upgrade` and `motcua seed --demo` do."""
+    from queue_server import migrations
+    from queue_server.adapters.db import make_engine
+    from queue_server.catalog import import_catalog
+    from queue_server.seed import seed_demo
+
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        import_catalog(conn)
+        seed_demo(conn)
+    engine.dispose()
+
+
+class Databases:
+    """Hands out fresh databases of one backend from a template made once per run."""
+
+    def __init__(self, backend: str, workdir: Path, *, pg_admin_url: str | None = None,
+                 template_url: str | None = None) -> None:
+        self.backend = backend
+        self.workdir = workdir
+        self.counter = itertools.count()
+        self.created: list[str] = []
+        if backend == "sqlite":
+            if template_url:
+                self.template = Path(template_url.removeprefix("sqlite:///"))
+            else:
+                self.template = workdir / "template.db"
+                prepare_database(f"sqlite:///{self.template}")
+            return
+        import psycopg
+
+        self.psycopg = psycopg
+        self.admin = pg_admin_url or os.environ.get("MOTCUA_BENCH_PG_URL") or DEFAULT_PG_ADMIN
+        self.prefix = f"motcua_bench_{os.getpid()}"
+        if template_url:
+            self.template_name = template_url.rpartition("/")[2]
+        else:
+            self.template_name = f"{self.prefix}_tpl"
+            self._exec(f"DROP DATABASE IF EXISTS {self.template_name}", f"CREATE DATABASE {self.template_name}")
+            self.created.append(self.template_name)
+            prepare_database(self._url(self.template_name))
+
+    def _url(self, name: str) -> str:
+        base, _, _ = self.admin.rpartition("/")
+        return f"{base}/{name}"
+
+    def _exec(self, *statements: str) -> None:
+        with self.psycopg.connect(self.admin, autocommit=True) as conn:
+            for sql in statements:
+                conn.execute(sql)
+
+    def new(self) -> str:
+        n = next(self.counter)
+        if self.backend == "sqlite":
+            target = self.workdir / f"bench-{n}.db"
+            shutil.copy(self.template, target)
+            return f"sqlite:///{target}"
+        name = f"{self.prefix}_{n}"
+        self._exec(f"CREATE DATABASE {name} TEMPLATE {self.template_name}")
+        self.created.append(name)
+        return self._url(name)
+
+    def drop(self, url: str) -> None:
+        if self.backend == "sqlite":
+            path = Path(url.removeprefix("sqlite:///"))
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            return
+        name = url.rpartition("/")[2]
+        self._exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if name in self.created:
+            self.created.remove(name)
+
+    def close(self) -> None:
+        if self.backend == "postgres":
+            for name in reversed(list(self.created)):
+                self._exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            self.created.clear()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            text = (task / "children").read_text().split()
+            found.extend(int(x) for x in text)
+    except OSError:
+        return []
+    return found
+
+
+def process_tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(_children(p))
+    return out
+
+
+def rss_bytes(pid: int) -> int:
+    total = 0
+    for p in process_tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            continue
+    return total
+
+
+@dataclass
+class ServerProcess:
+    """`motcua server` or the baseline app, on 127.0.0.1, started and stopped by us."""
+
+    argv: list[str]
+    env: dict[str, str]
+    health_path: str
+    port: int = field(default_factory=free_port)
+    workers: int = 1
+    log_path: Path | None = None
+
+    def start(self, timeout: float = 60) -> ServerProcess:
+        self.log_path = self.log_path or Path(os.environ.get("TMPDIR", "/tmp")) / f"motcua-bench-{self.port}.log"
+        self._log = open(self.log_path, "w+")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen([*self.argv, "--port", str(self.port)], cwd=ROOT, env=self.env,
+                                     stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=raise_fd_limit)
+        self._wait_ready(timeout)
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        answered = 0
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_tail()}")
+            try:
+                if httpx.get(self.url + self.health_path, timeout=2).status_code == 200:
+                    answered += 1
+                    # Several workers start one by one: let each of them answer.
+                    if answered >= 4 * self.workers:
+                        if self.workers > 1:
+                            time.sleep(1.0)
+                        return
+                    continue
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start in {timeout} s: {self.log_tail()}")
+
+    def log_tail(self, chars: int = 3000) -> str:
+        self._log.flush()
+        return Path(self.log_path).read_text(errors="replace")[-chars:] if self.log_path else ""
+
+    def pids(self) -> list[int]:
+        return process_tree(self.proc.pid)
+
+    def worker_pids(self) -> list[int]:
+        """The processes that answer requests (the master only supervises with workers>1)."""
+        tree = self.pids()
+        if self.workers == 1:
+            return [self.proc.pid]
+        return [p for p in tree if p != self.proc.pid and _is_python_worker(p)]
+
+    def rss(self) -> int:
+        return rss_bytes(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                for p in reversed(self.pids()):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(p, signal.SIGKILL)
+                self.proc.wait(5)
+        self._log.close()
+        if self.log_path and not os.environ.get("MOTCUA_BENCH_KEEP_LOGS"):
+            self.log_path.unlink(missing_ok=True)
+
+
+def _is_python_worker(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    # multiprocessing's resource tracker is a child too; the workers run spawn_main.
+    return b"spawn_main" in cmdline
+
+
+# The load generator is one kiosk issuing thousands of tickets a second: lift the per-kiosk
+# rate limit (a guard against a stuck or abused kiosk, not part of what is measured).
+UNLIMITED_KIOSK = {"MOTCUA_KIOSK_TICKETS_PER_MINUTE": "100000000", "MOTCUA_KIOSK_TICKET_BURST": "100000000"}
+
+
+def motcua_server(db_url: str, workers: int = 1) -> ServerProcess:
+    port = free_port()
+    env = {**os.environ, "MOTCUA_DATABASE_URL": db_url, "MOTCUA_ENVIRONMENT": "test",
+           "MOTCUA_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **UNLIMITED_KIOSK}
+    argv = [sys.executable, "-m", "shared.cli", "server", "--workers", str(workers), "--log-level", "warning"]
+    return ServerProcess(argv, env, "/api/v1/health", port=port, workers=workers)
+
+
+def baseline_server(workers: int = 1) -> ServerProcess:
+    argv = [sys.executable, "-m", "bench.baseline", "--workers", str(workers)]
+    return ServerProcess(argv, dict(os.environ), "/bench/health", workers=workers)

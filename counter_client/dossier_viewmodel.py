@@ -1,0 +1,112 @@
+"""What the dossier screen shows, as ready-made text (pure Python, tested without Kivy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from shared.dossier_protocol import DOCUMENT_FORM_VI, ApplicantIdKind
+
+from .dossier_form import COMMON_DOCUMENTS, ID_KIND_VI
+from .dossier_presenter import DossierPresenter, Stage
+from .texts import local_hhmm
+
+
+@dataclass(frozen=True)
+class DossierView:
+    ticket_id: int = 0
+    stage: str = Stage.EDIT.value
+    title: str = ""
+    procedure: str = ""
+    id_kinds: list[dict[str, Any]] = field(default_factory=list)
+    problems: dict[str, str] = field(default_factory=dict)
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    suggestions: list[str] = field(default_factory=list)
+    procedure_results: list[dict[str, Any]] = field(default_factory=list)
+    files_title: str = ""
+    files: list[dict[str, Any]] = field(default_factory=list)
+    scanner_text: str = ""
+    can_scan: bool = False
+    code: str = ""
+    summary: str = ""
+    supplement: list[dict[str, Any]] = field(default_factory=list)
+    notice: str = ""
+    notice_error: bool = False
+    busy: bool = False
+    busy_text: str = ""
+
+
+_BUSY_VI = {"receive": "Đang tiếp nhận và in giấy…", "upload": "Đang gửi tệp số hóa…", "scan": "Đang quét…",
+            "print": "Đang in…", "supplement": "Đang lập phiếu yêu cầu bổ sung…"}
+
+
+def dossier_view(d: DossierPresenter) -> DossierView:
+    st = d.state
+    form = st.form
+    received = st.stage is Stage.RECEIVED
+    files: list[dict[str, Any]]
+    if received:
+        files = [{"index": i, "title": a.file_name, "detail": _size(a.size) + (" · đã có sẵn" if a.already_stored
+                                                                               else ""), "removable": False}
+                 for i, a in enumerate(st.attachments)]
+        files += [{"index": i, "title": p.name, "detail": "chưa gửi được · Ctrl+U gửi lại", "removable": False}
+                  for i, p in enumerate(st.unsent)]
+        files_title = f"Tệp đã số hóa ({len(st.attachments)})"
+    else:
+        files = [{"index": i, "title": p.name, "detail": "sẽ gửi khi tiếp nhận", "removable": True}
+                 for i, p in enumerate(form.files)]
+        files_title = f"Tệp quét kèm theo ({len(form.files)})"
+    return DossierView(
+        ticket_id=form.ticket_id,
+        stage=st.stage.value,
+        title=(f"Hồ sơ {st.dossier.code} · số {form.ticket_label}" if received and st.dossier
+               else f"Tiếp nhận hồ sơ · số {form.ticket_label}"),
+        procedure=f"{form.procedure_code} · {form.procedure_name}" if form.procedure_code else "Chưa chọn thủ tục",
+        id_kinds=[{"kind": k.value, "title": ID_KIND_VI[k], "selected": k is form.id_kind} for k in ApplicantIdKind],
+        problems=dict(st.problems),
+        documents=[{"index": i, "title": f"{i + 1}. {line.name}", "copies": str(line.copies),
+                    "form": DOCUMENT_FORM_VI[line.form]} for i, line in enumerate(form.documents)],
+        suggestions=[s for s in COMMON_DOCUMENTS if s not in {line.name for line in form.documents}],
+        procedure_results=[{"index": i, "title": f"{p.code} · {p.name_vi}"}
+                           for i, p in enumerate(st.procedure_results)],
+        files_title=files_title,
+        files=files,
+        scanner_text=(f"Máy quét vừa gửi {len(st.scanner_files)} tệp: "
+                      + ", ".join(p.name for p in st.scanner_files[:3]) + (" …" if len(st.scanner_files) > 3 else "")
+                      if st.scanner_files else ""),
+        can_scan=d.scanner is not None and d.scanner.available,
+        code=st.dossier.code if st.dossier else "",
+        summary=_summary(d) if received else "",
+        supplement=[{"index": i, "title": f"{i + 1}. {what}", "detail": why}
+                    for i, (what, why) in enumerate(st.supplement)],
+        notice=st.notice,
+        notice_error=st.notice_error,
+        busy=st.busy is not None,
+        busy_text=_BUSY_VI.get(st.busy or "", ""),
+    )
+
+
+def _summary(d: DossierPresenter) -> str:
+    dossier = d.state.dossier
+    assert dossier is not None
+    if dossier.due_at is not None:
+        due = f"{local_hhmm(dossier.due_at, d.tz)} ngày {dossier.due_at.astimezone(d.tz):%d/%m/%Y}"
+    elif dossier.due_date is not None:
+        due = f"ngày {dossier.due_date:%d/%m/%Y}"
+    else:
+        due = "theo thông báo của cơ quan giải quyết"
+    lines = [
+        f"Trạng thái: {dossier.status_vi}",
+        f"Thủ tục: {dossier.procedure_code} · {dossier.procedure_name_vi}",
+        f"Người nộp: {dossier.applicant.name} · {dossier.applicant.id_number}",
+        f"Tiếp nhận lúc {local_hhmm(dossier.received_at, d.tz)} · hẹn trả kết quả {due}"
+        + (f" ({dossier.legal_time_vi})" if dossier.legal_time_vi else ""),
+        f"Thành phần: {len(dossier.documents)} loại giấy tờ",
+    ]
+    if d.state.pin:
+        lines.append(f"Mã PIN tra cứu (in trên giấy tiếp nhận): {d.state.pin}")
+    return "\n".join(lines)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{max(1, n // 1024)} KB"

@@ -1,0 +1,156 @@
+"""The Kivy app: Kivy properties, the screens, and the wiring to the presenter.
+
+Runs on asyncio (`serve()` = `async_run(async_lib="asyncio")`), so the presenter's HTTP
+and WebSocket tasks share the UI's loop and never block it. Import this module only
+after `kiosk.run.prepare_kivy()` has set the window up.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import NoTransition
+
+from kiosk import screens
+from kiosk import widgets as _widgets  # noqa: F401  (registers the kv classes)
+from kiosk.presenter import KioskPresenter, KioskState, Phase, server_banner
+from kiosk.texts import T, clock_text
+
+log = logging.getLogger(__name__)
+KV_DIR = Path(__file__).resolve().parent / "kv"
+KV_FILES = ("common.kv", "home.kv", "fields.kv", "procedures.kv", "search.kv", "detail.kv", "priority.kv",
+            "issuing.kv", "ticket.kv", "pin.kv", "settings.kv")
+
+SCREENS = {
+    "home": screens.HomeScreen,
+    "fields": screens.FieldsScreen,
+    "procedures": screens.ProceduresScreen,
+    "search": screens.SearchScreen,
+    "detail": screens.DetailScreen,
+    "priority": screens.PriorityScreen,
+    "issuing": screens.IssuingScreen,
+    "ticket": screens.TicketScreen,
+    "pin": screens.PinScreen,
+    "settings": screens.SettingsScreen,
+}
+SCREEN_OF_PHASE = {phase: phase.value for phase in Phase if phase.value in SCREENS}
+SCREEN_OF_PHASE[Phase.ISSUE_FAILED] = "issuing"
+
+
+class KioskRoot(BoxLayout):
+    """Top bar (site, clock, language), server banner, and the screens."""
+
+
+def banner_text(state: KioskState) -> str:
+    message = server_banner(state)
+    return message.both(state.lang, "\n") if message else ""
+
+
+def title_markup(state: KioskState, u: float) -> str:
+    site = state.site
+    if site is None:
+        return T["kiosk_title"].both(state.lang)
+    if not state.center_name or state.center_name == site.name_vi:
+        return site.name_vi
+    return f"{site.name_vi}\n[size={int(24 * u)}]{state.center_name}[/size]"
+
+
+class KioskApp(App):
+    title = "motcua — ki-ốt lấy số"
+    lang = StringProperty("vi")
+    portrait = BooleanProperty(False)
+    u = NumericProperty(1.0)  # 1.0 on a 1080-pixel short side; every size is multiplied by it
+    clock_time = StringProperty("")
+    clock_date = StringProperty("")
+    banner = StringProperty("")
+    site_title = StringProperty("")
+
+    def __init__(self, presenter: KioskPresenter, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.presenter = presenter
+        self.lang = presenter.state.lang
+        self._shown_phase: Phase | None = None
+
+    # ---- text helpers used by the kv files -------------------------------------------------
+    def tr(self, key: str, lang: str, **values: object) -> str:
+        return T[key](lang, **values)
+
+    def bi(self, key: str, lang: str, secondary: float = 24) -> str:
+        """Button text: the chosen language, then the other one smaller (secondary points)."""
+        text = T[key]
+        return f"{text(lang)}\n[size={int(secondary * self.u)}]{text.other(lang)}[/size]"
+
+    # ---- life cycle ------------------------------------------------------------------------
+    def build(self) -> KioskRoot:
+        self._geometry()
+        for name in KV_FILES:
+            Builder.load_file(str(KV_DIR / name))
+        root = KioskRoot()
+        manager = root.ids.sm
+        manager.transition = NoTransition()
+        for name, screen_class in SCREENS.items():
+            manager.add_widget(screen_class(name=name))
+        Window.bind(on_touch_down=self._any_touch, size=lambda *_: self._geometry())
+        return root
+
+    def on_start(self) -> None:
+        self._refresh_soon = Clock.create_trigger(self._refresh)
+        self.presenter.listeners.append(self._refresh_soon)
+        self.presenter.start()
+        Clock.schedule_interval(self._tick, 0.5)
+        self._tick(0)
+        self._refresh()
+
+    async def serve(self) -> None:
+        """Run until the window closes, then stop the presenter's tasks and client."""
+        try:
+            await self.async_run(async_lib="asyncio")
+        finally:
+            await self.presenter.stop()
+
+    # ---- wiring ----------------------------------------------------------------------------
+    def _geometry(self) -> None:
+        width, height = Window.size
+        self.portrait = height > width
+        self.u = min(width, height) / 1080
+        p = self.presenter
+        p.fields_per_page = 12
+        p.rows_per_page = 8 if self.portrait else 4
+        p.results_per_page = 6 if self.portrait else 4
+
+    def _any_touch(self, _window: Any, _touch: Any) -> None:
+        self.presenter.touched()  # returns None: the touch carries on to the widgets
+
+    def _tick(self, _dt: float) -> None:
+        self.presenter.tick()
+        self.clock_time, self.clock_date = clock_text(datetime.now(UTC), self.lang)
+
+    def _refresh(self, *_args: Any) -> None:
+        state = self.presenter.state
+        self.lang = state.lang
+        self.banner = banner_text(state)
+        self.site_title = title_markup(state, self.u)
+        self.clock_time, self.clock_date = clock_text(datetime.now(UTC), self.lang)
+        manager = self.root.ids.sm
+        name = SCREEN_OF_PHASE[state.phase]
+        screen = manager.get_screen(name)
+        try:
+            if state.phase is not self._shown_phase:
+                self._shown_phase = state.phase
+                screen.enter(self, state)
+                manager.current = name
+            screen.refresh(self, state)
+        except Exception:
+            # A drawing bug must not take the kiosk down in front of a citizen: the flow
+            # (and the ticket) live in the presenter; the next change redraws.
+            log.exception("drawing the %s screen failed", name)
+            manager.current = name

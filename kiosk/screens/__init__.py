@@ -1,0 +1,24 @@
+"""Thin Kivy screens: each draws the presenter's state and forwards taps to it.
+
+`enter(app, state)` runs when the screen is shown for a new phase; `refresh(app, state)`
+after every change while it is shown.
+"""
+
+from kiosk.screens.browse import FieldsScreen, ProceduresScreen, SearchScreen
+from kiosk.screens.detail import DetailScreen, PriorityScreen
+from kiosk.screens.home import HomeScreen
+from kiosk.screens.staff import PinScreen, SettingsScreen
+from kiosk.screens.ticket import IssuingScreen, TicketScreen
+
+__all__ = [
+    "DetailScreen",
+    "FieldsScreen",
+    "HomeScreen",
+    "IssuingScreen",
+    "PinScreen",
+    "PriorityScreen",
+    "ProceduresScreen",
+    "SearchScreen",
+    "SettingsScreen",
+    "TicketScreen",
+]

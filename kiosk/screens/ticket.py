@@ -1,0 +1,72 @@
+"""Issuing (and why it failed), then the ticket itself while it prints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.properties import ColorProperty
+
+from kiosk.presenter import Phase, PrintState
+from kiosk.screens.base import KioskScreen, escape
+from kiosk.texts import T, counters_text, t, wait_text
+from kiosk.widgets import GREEN, NAVY, RED
+
+
+class IssuingScreen(KioskScreen):
+    def refresh(self, app: Any, state: Any) -> None:
+        lang = state.lang
+        failed = state.phase is Phase.ISSUE_FAILED
+        actions = self.ids.actions
+        # Hidden while issuing, and out of reach: taps then land on nothing at all.
+        actions.opacity, actions.disabled = (1, False) if failed else (0, True)
+        if failed:
+            self.ids.title.text = T["issue_failed"].both(lang, "\n")
+            error = state.issue_error or T["issue_failed"]
+            self.ids.message.text = escape(error.both(lang, "\n"))
+        else:
+            self.ids.title.text = T["issuing"](lang)
+            self.ids.message.text = T["issuing"].other(lang)
+
+
+class TicketScreen(KioskScreen):
+    print_colour = ColorProperty(NAVY)
+
+    def refresh(self, app: Any, state: Any) -> None:
+        ticket = state.ticket
+        if ticket is None:
+            return
+        lang = state.lang
+        ids = self.ids
+        ids.your_number.text = T["your_number"].both(lang)
+        ids.label.text = ticket.label
+        service = ticket.service_name_en if lang == "en" else ticket.service_name_vi
+        elsewhere = state.target is not None and state.target.site_code is not None
+        counters = "" if elsewhere else counters_text(state.counters_by_service.get(ticket.service_id, []), lang)
+        ids.service.text = escape(" — ".join(x for x in (service, counters) if x))
+        if elsewhere:
+            place = ", ".join(x for x in (ticket.site_name_vi, state.target.site_address) if x)
+            ids.go_to.text = escape(t("go_to", lang, site=place))
+        else:
+            ids.go_to.text = ""
+        ids.ahead_caption.text = t("people_ahead", lang)
+        ids.ahead.text = str(ticket.people_ahead if ticket.people_ahead is not None else "—")
+        ids.wait_caption.text = t("estimated_wait", lang)
+        ids.wait.text = wait_text(ticket.estimated_wait_minutes, lang)
+        ids.qr.data = ticket.tracking_url or ""
+        ids.scan.text = T["scan_to_follow"].both(lang, "\n")
+        ids.url.text = escape(ticket.tracking_url or "")
+        if state.print_state is PrintState.PRINTING:
+            self.print_colour = NAVY
+            ids.print_status.text = T["printing"].both(lang, "\n")
+            ids.print_hint.text = ""
+        elif state.print_state is PrintState.PRINTED:
+            self.print_colour = GREEN
+            ids.print_status.text = T["printed"].both(lang, "\n")
+            ids.print_hint.text = ""
+        else:
+            self.print_colour = RED
+            error = state.print_error or T["issue_failed"]
+            ids.print_status.text = escape(error.both(lang, "\n"))
+            ids.print_hint.text = T["print_failed_hint"].both(lang, "\n")
+        left = state.seconds_left
+        ids.countdown.text = t("returning_home", lang, n=left) if left else ""

@@ -1,0 +1,1 @@
+"""Outer ring: database, event bus, clock, password hashing."""

@@ -1,0 +1,419 @@
+"""The database schema (SQLAlchemy Core). Alembic migrations are written against this.
+
+Times are stored as UTC; `UtcDateTime` hands back aware datetimes on both databases.
+"""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    literal_column,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING)
+
+
+class UtcDateTime(TypeDecorator):
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect):  # noqa: ANN001
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC times")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect):  # noqa: ANN001
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name_vi", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, server_default=""),
+    Column("kind", String(16), nullable=False),
+    Column("address", String(300), nullable=False, server_default=""),
+    Column("latitude", Float, nullable=False),
+    Column("longitude", Float, nullable=False),
+    Column("opening_hours", JSON, nullable=False),
+    Column("agency_code", String(40), nullable=False, server_default=""),
+    Column("notice", String(500), nullable=False, server_default=""),
+    # Per-site event sequence: every event gets the next number, so clients spot gaps.
+    Column("event_seq", Integer, nullable=False, server_default=text("0")),
+)
+
+fields = Table(
+    "fields",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name_vi", String(200), nullable=False, unique=True),
+    Column("name_folded", String(200), nullable=False),
+)
+
+procedures = Table(
+    "procedures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name_vi", Text, nullable=False),
+    Column("name_folded", Text, nullable=False),
+    Column("field_id", ForeignKey("fields.id"), nullable=False, index=True),
+    Column("provincial", Boolean, nullable=False),
+    Column("commune", Boolean, nullable=False),
+    Column("time_value", Float),
+    Column("time_unit_vi", String(40), nullable=False, server_default=""),
+    Column("fee_vi", Text, nullable=False, server_default=""),
+    Column("agency_vi", Text, nullable=False, server_default=""),
+    Column("channels_vi", String(200), nullable=False, server_default=""),
+    Column("ministry_slug", String(60), nullable=False, server_default=""),
+    Column("decision", String(200), nullable=False, server_default=""),
+    Column("source_url", String(300), nullable=False, server_default=""),
+)
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("name_vi", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, server_default=""),
+    Column("prefix", String(3), nullable=False, server_default=""),
+    Column("digits", Integer, nullable=False, server_default=text("3")),
+    Column("number_start", Integer, nullable=False, server_default=text("1")),
+    Column("number_end", Integer, nullable=False, server_default=text("999")),
+    # "queue" for intake, "return" for the return-of-results desk.
+    Column("kind", String(16), nullable=False, server_default="queue"),
+)
+
+service_fields = Table(
+    "service_fields",
+    metadata,
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("field_id", ForeignKey("fields.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_service_fields_field", "field_id"),
+)
+
+site_services = Table(
+    "site_services",
+    metadata,
+    Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("site_id", ForeignKey("sites.id"), nullable=True),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("staff_id", ForeignKey("staff.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+counters = Table(
+    "counters",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("state", String(16), nullable=False, server_default="closed"),
+    Column("pause_reason", String(200), nullable=False, server_default=""),
+    Column("staff_id", ForeignKey("staff.id"), nullable=True),
+    Column("current_ticket_id", Integer, nullable=True),
+    Column("updated_at", UtcDateTime),
+    UniqueConstraint("site_id", "number", name="uq_counters_site_number"),
+)
+
+counter_services = Table(
+    "counter_services",
+    metadata,
+    Column("counter_id", ForeignKey("counters.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("services.id", ondelete="CASCADE"), primary_key=True),
+    Column("weight", Integer, nullable=False, server_default=text("1")),
+)
+
+# One row per (site, service, business day), locked while a number is taken.
+# ("counter" means the staff desk in this project, hence the name.)
+ticket_sequence = Table(
+    "ticket_sequence",
+    metadata,
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+    Column("service_id", ForeignKey("services.id"), primary_key=True),
+    Column("business_day", Date, primary_key=True),
+    Column("last_number", Integer, nullable=False),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("service_id", ForeignKey("services.id"), nullable=False),
+    Column("procedure_id", ForeignKey("procedures.id"), nullable=True),
+    Column("business_day", Date, nullable=False),
+    # The service whose sequence gave the number. A ticket transferred to another service
+    # of the same site keeps its number (the citizen's paper stays right), so uniqueness
+    # is on the numbering service, never on the service the ticket waits in now.
+    Column("numbering_service_id", ForeignKey("services.id"), nullable=False),
+    Column("sequence_number", Integer, nullable=False),
+    Column("label", String(12), nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("counter_id", ForeignKey("counters.id"), nullable=True),
+    Column("target_counter_id", ForeignKey("counters.id"), nullable=True),
+    Column("staff_id", ForeignKey("staff.id"), nullable=True),
+    Column("device_id", ForeignKey("devices.id"), nullable=True),
+    Column("tracking_token", String(64), nullable=False, unique=True),
+    Column("arrived_at", UtcDateTime, nullable=False),  # kept across transfers (fairness)
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("appointment_at", UtcDateTime),
+    Column("called_at", UtcDateTime),
+    Column("first_called_at", UtcDateTime),
+    Column("started_at", UtcDateTime),
+    Column("finished_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("recall_count", Integer, nullable=False, server_default=text("0")),
+    Column("requeue_count", Integer, nullable=False, server_default=text("0")),
+    Column("transfer_count", Integer, nullable=False, server_default=text("0")),
+    Column("printed", Boolean, nullable=True),
+    UniqueConstraint(
+        "site_id", "numbering_service_id", "business_day", "sequence_number", name="uq_tickets_number"
+    ),
+    # The claim path: head of each service's line, by rank then arrival, waiting only.
+    Index(
+        "ix_tickets_waiting_rank",
+        "site_id",
+        "service_id",
+        text("rank DESC"),
+        "arrived_at",
+        "id",
+        sqlite_where=text("status = 'waiting'"),
+        postgresql_where=text("status = 'waiting'"),
+    ),
+    Index(
+        "ix_tickets_waiting_arrival",
+        "site_id",
+        "service_id",
+        "arrived_at",
+        "id",
+        sqlite_where=text("status = 'waiting'"),
+        postgresql_where=text("status = 'waiting'"),
+    ),
+    Index(
+        "ix_tickets_waiting_target",
+        "target_counter_id",
+        "arrived_at",
+        sqlite_where=text("status = 'waiting' AND target_counter_id IS NOT NULL"),
+        postgresql_where=text("status = 'waiting' AND target_counter_id IS NOT NULL"),
+    ),
+    Index("ix_tickets_site_day", "site_id", "business_day"),
+    Index("ix_tickets_counter_status", "counter_id", "status"),
+)
+
+# Append-only: every report can be rebuilt from it.
+ticket_events = Table(
+    "ticket_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("ticket_id", ForeignKey("tickets.id"), nullable=True),
+    Column("counter_id", ForeignKey("counters.id"), nullable=True),
+    Column("staff_id", ForeignKey("staff.id"), nullable=True),
+    Column("device_id", ForeignKey("devices.id"), nullable=True),
+    Column("data", JSON, nullable=False),
+    UniqueConstraint("site_id", "seq", name="uq_ticket_events_site_seq"),
+    Index("ix_ticket_events_ticket", "ticket_id"),
+    Index("ix_ticket_events_at", "at"),
+)
+
+service_stats = Table(
+    "service_stats",
+    metadata,
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+    Column("service_id", ForeignKey("services.id"), primary_key=True),
+    Column("avg_handling_seconds", Float, nullable=False),
+    Column("samples", Integer, nullable=False),
+)
+
+# Written as a literal so SQLite can prove the partial indexes above apply (a bound
+# parameter would hide the value from its planner and force a table scan).
+TICKET_IS_WAITING = tickets.c.status == literal_column("'waiting'")
+
+
+# ---- dossiers (hồ sơ) ----------------------------------------------------------------------
+# One row per (agency, business day), locked while a dossier number is taken: the code's
+# NNNN counts per receiving agency, whichever of its sites received the dossier.
+dossier_sequence = Table(
+    "dossier_sequence",
+    metadata,
+    Column("agency_code", String(40), primary_key=True),
+    Column("business_day", Date, primary_key=True),
+    Column("last_number", Integer, nullable=False),
+)
+
+dossiers = Table(
+    "dossiers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(60), nullable=False, unique=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("agency_code", String(40), nullable=False),
+    Column("business_day", Date, nullable=False),
+    Column("sequence_number", Integer, nullable=False),
+    Column("procedure_id", ForeignKey("procedures.id"), nullable=False),
+    # The legal time as it stood at reception: a later catalog edit must not move a due date.
+    Column("legal_time_value", Float),
+    Column("legal_time_unit_vi", String(40), nullable=False, server_default=""),
+    Column("applicant_name", String(200), nullable=False),
+    Column("applicant_id_kind", String(16), nullable=False),
+    Column("applicant_id_number", String(40), nullable=False),
+    Column("applicant_phone", String(20), nullable=False, server_default=""),
+    Column("applicant_address", String(300), nullable=False, server_default=""),
+    Column("applicant_email", String(200), nullable=False, server_default=""),
+    Column("documents", JSON, nullable=False),  # the checklist received: name, copies, form
+    Column("notes", Text, nullable=False, server_default=""),
+    Column("status", String(24), nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("received_by", ForeignKey("staff.id"), nullable=False),
+    Column("counter_id", ForeignKey("counters.id"), nullable=True),
+    Column("due_date", Date),  # local date of the appointment; NULL: written by hand
+    Column("due_at", UtcDateTime),  # hour-based procedures only: the exact moment
+    Column("lookup_pin_digest", String(64), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("agency_code", "business_day", "sequence_number", name="uq_dossiers_number"),
+    Index("ix_dossiers_site_status", "site_id", "status"),
+    Index("ix_dossiers_due", "status", "due_date"),
+)
+
+# Which tickets a dossier came with: the intake visit, and return-of-results visits.
+dossier_tickets = Table(
+    "dossier_tickets",
+    metadata,
+    Column("dossier_id", ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True),
+    Column("ticket_id", ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True),
+    Column("purpose", String(16), nullable=False),  # "intake" | "return"
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_dossier_tickets_ticket", "ticket_id"),
+)
+
+# The dossier's life, append-only: every step with when, who and why.
+dossier_events = Table(
+    "dossier_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("from_status", String(24)),
+    Column("to_status", String(24), nullable=False),
+    Column("staff_id", ForeignKey("staff.id"), nullable=True),
+    Column("counter_id", ForeignKey("counters.id"), nullable=True),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("data", JSON, nullable=False),
+    Index("ix_dossier_events_dossier", "dossier_id", "at"),
+)
+
+# Digitized content, stored once per distinct bytes under its SHA-256.
+stored_files = Table(
+    "stored_files",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("media_type", String(40), nullable=False),
+    Column("stored_at", UtcDateTime, nullable=False),
+)
+
+dossier_attachments = Table(
+    "dossier_attachments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("sha256", ForeignKey("stored_files.sha256"), nullable=False, index=True),
+    Column("file_name", String(200), nullable=False),  # shown to people only, never a path
+    Column("document_index", Integer),  # which checklist line the pages belong to, if said
+    Column("uploaded_at", UtcDateTime, nullable=False),
+    Column("uploaded_by", ForeignKey("staff.id"), nullable=False),
+)
+
+# Failed PIN checks per looked-up code (known or not, so the count itself reveals nothing).
+dossier_lookup_failures = Table(
+    "dossier_lookup_failures",
+    metadata,
+    Column("code", String(60), primary_key=True),
+    Column("window_started_at", UtcDateTime, nullable=False, index=True),
+    Column("failures", Integer, nullable=False),
+)
+
+# Satisfaction (đánh giá mức độ hài lòng): one rating per ticket, attached to the counter
+# and the staff member who served it.
+ticket_ratings = Table(
+    "ticket_ratings",
+    metadata,
+    Column("ticket_id", ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("service_id", ForeignKey("services.id"), nullable=False),
+    Column("counter_id", ForeignKey("counters.id"), nullable=True),
+    Column("staff_id", ForeignKey("staff.id"), nullable=True),
+    Column("level", String(16), nullable=False),
+    Column("reason", String(500), nullable=False, server_default=""),
+    Column("source", String(16), nullable=False),  # "citizen" (phone page) | "counter" (screen)
+    Column("rated_at", UtcDateTime, nullable=False),
+    Index("ix_ticket_ratings_site_at", "site_id", "rated_at"),
+    Index("ix_ticket_ratings_staff_at", "staff_id", "rated_at"),
+)

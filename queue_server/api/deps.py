@@ -1,0 +1,101 @@
+"""Dependencies: the wiring, and who is calling (staff session or device token)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Row
+
+from queue_server.bootstrap import Wiring
+from queue_server.domain.errors import Forbidden, Unauthorized
+from queue_server.service_layer import accounts
+from shared.enums import DeviceKind, Role
+
+bearer = HTTPBearer(auto_error=False, description="Staff session token (mcs_…) or device token (mcd_…)")
+
+
+def get_wiring(request: Request) -> Wiring:
+    return request.app.state.wiring
+
+
+WiringDep = Annotated[Wiring, Depends(get_wiring)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller: a staff member or a device, never both."""
+
+    staff: Row | None = None
+    device: Row | None = None
+
+    @property
+    def role(self) -> Role | None:
+        return Role(self.staff.role) if self.staff is not None else None
+
+    @property
+    def site_id(self) -> int | None:
+        if self.staff is not None:
+            return self.staff.site_id
+        return self.device.site_id if self.device is not None else None
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in (Role.ADMIN, Role.MANAGER)
+
+    def may_act_on_site(self, site_id: int) -> bool:
+        return self.is_manager or self.site_id == site_id
+
+
+def _resolve(wiring: Wiring, token: str) -> Principal | None:
+    with wiring.engine.connect().execution_options(motcua_read_only=True) as conn:
+        staff = accounts.resolve_staff(conn, token, wiring.clock())
+        if staff is not None:
+            return Principal(staff=staff)
+        device = accounts.resolve_device(conn, token)
+        return Principal(device=device) if device is not None else None
+
+
+async def principal_from_token(wiring: Wiring, token: str | None) -> Principal:
+    if not token or len(token) > 200:
+        raise Unauthorized("Cần đăng nhập hoặc mã thiết bị hợp lệ.", "A valid login or device token is needed.")
+    principal = await wiring.run(_resolve, wiring, token)
+    if principal is None:
+        raise Unauthorized("Phiên đăng nhập hết hạn hoặc mã không hợp lệ. Hãy đăng nhập lại.",
+                           "The session expired or the token is not valid. Please log in again.",
+                           code="invalid_token")
+    return principal
+
+
+async def current_principal(
+    wiring: WiringDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Principal:
+    return await principal_from_token(wiring, credentials.credentials if credentials else None)
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+async def current_staff(principal: PrincipalDep) -> Principal:
+    if principal.staff is None:
+        raise Forbidden("Thao tác này dành cho cán bộ đã đăng nhập.", "This action is for logged-in staff.")
+    return principal
+
+
+async def current_manager(principal: PrincipalDep) -> Principal:
+    if not principal.is_manager:
+        raise Forbidden("Thao tác này dành cho quản lý.", "This action is for managers.")
+    return principal
+
+
+async def current_kiosk(principal: PrincipalDep) -> Principal:
+    if principal.device is None or principal.device.kind != DeviceKind.KIOSK.value:
+        raise Forbidden("Chỉ ki-ốt lấy số mới được cấp số thứ tự.", "Only a kiosk device may issue tickets.")
+    return principal
+
+
+CurrentStaff = Annotated[Principal, Depends(current_staff)]
+CurrentManager = Annotated[Principal, Depends(current_manager)]
+KioskDevice = Annotated[Principal, Depends(current_kiosk)]

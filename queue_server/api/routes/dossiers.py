@@ -1,0 +1,384 @@
+"""Dossiers at the counter (receive, digitize, print, move along), the citizen's lookup,
+the kiosk's return-of-results ticket, and satisfaction ratings."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+import anyio.to_thread
+from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi.responses import FileResponse
+from sqlalchemy import select
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from queue_server.adapters import tables as t
+from queue_server.adapters.file_store import FileStore, clean_name, display_name
+from queue_server.api.deps import CurrentStaff, KioskDevice, Principal, WiringDep
+from queue_server.bootstrap import Wiring
+from queue_server.documents import render_receipt_pdf, render_supplement_request_pdf
+from queue_server.domain.business_day import business_day
+from queue_server.domain.dossier import DossierAction, check_lookup_pin
+from queue_server.domain.errors import DomainError, Forbidden, Invalid, NotFound, TooManyRequests
+from queue_server.service_layer import dossier_views as views
+from queue_server.service_layer import dossiers as handlers
+from queue_server.service_layer.views import get_site
+from shared.dossier_protocol import (
+    CounterRatingIn,
+    DossierOut,
+    DossierPage,
+    DossierStatus,
+    DossierTransitionIn,
+    NewPinOut,
+    PublicDossierOut,
+    RatingIn,
+    RatingOut,
+    RatingSummaryOut,
+    ReceiveDossierIn,
+    ReturnTicketIn,
+    ReturnTicketOut,
+    UploadedAttachmentOut,
+)
+
+router = APIRouter(tags=["dossiers"])
+CounterId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+DossierCode = Annotated[str, Path(min_length=1, max_length=80)]
+PageParam = Annotated[Literal["A5", "A4"], Query(description="Paper size")]
+# The PIN travels in a header, not the URL, so it does not end up in access logs.
+PinHeader = Annotated[str | None, Header(alias="X-Lookup-Pin", max_length=20)]
+UPLOAD_PATH = re.compile(r"^/api/v1/dossiers/[^/]+/files/?$")
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def is_upload(method: str, path: str) -> bool:
+    """Requests that may carry scanned files, and so get the larger body limit."""
+    return method == "POST" and UPLOAD_PATH.match(path) is not None
+
+
+def dossier_rules(wiring: Wiring) -> handlers.DossierRules:
+    rules = getattr(wiring, "_dossier_rules", None)
+    if rules is None:
+        rules = handlers.DossierRules.from_settings(wiring.settings)
+        wiring._dossier_rules = rules  # type: ignore[attr-defined]  # built once per wiring
+    return rules
+
+
+def _file_store(wiring: Wiring) -> FileStore:
+    s = wiring.settings
+    return FileStore(s.file_storage_dir, max_file_bytes=s.max_upload_file_bytes)
+
+
+def _allowed_site(me: Principal) -> int | None:
+    return None if me.is_manager else me.site_id
+
+
+def _check_dossier_access(wiring: Wiring, me: Principal, code: str) -> None:
+    with wiring.reader() as uow:
+        _, site_id = views.dossier_site(uow, code)
+    if not me.may_act_on_site(site_id):
+        raise Forbidden("Hồ sơ này thuộc điểm phục vụ khác.", "This dossier belongs to another site.")
+
+
+def _check_counter_access(wiring: Wiring, me: Principal, counter_id: int) -> None:
+    with wiring.reader() as uow:
+        site_id = uow.conn.execute(select(t.counters.c.site_id).where(t.counters.c.id == counter_id)).scalar()
+    if site_id is None:
+        raise NotFound(f"Không tìm thấy quầy {counter_id}.", f"Counter {counter_id} not found.")
+    if not me.may_act_on_site(site_id):
+        raise Forbidden("Quầy này thuộc điểm phục vụ khác.", "This counter belongs to another site.")
+
+
+def _pdf(content: bytes, name: str) -> Response:
+    return Response(content, media_type="application/pdf",
+                    headers={**NO_STORE, "Content-Disposition": f'inline; filename="{name}"'})
+
+
+# ---- reception ---------------------------------------------------------------------------
+@router.post("/counters/{counter_id}/dossiers", response_model=DossierOut, status_code=201)
+async def receive_dossier(counter_id: CounterId, body: ReceiveDossierIn, me: CurrentStaff, wiring: WiringDep) -> dict:
+    """Receive a dossier for the ticket this counter is serving. The reply holds the lookup
+    PIN, once: print it on the receipt slip (GET …/receipt.pdf with header X-Lookup-Pin)."""
+    command = handlers.ReceiveDossier(
+        counter_id=counter_id, staff_id=me.staff.id, applicant=body.applicant.model_dump(mode="json"),
+        documents=[d.model_dump(mode="json") for d in body.documents], notes=body.notes,
+        procedure_code=body.procedure_code, ticket_id=body.ticket_id,
+    )
+
+    def work() -> dict:
+        _check_counter_access(wiring, me, counter_id)
+        return handlers.receive_dossier(command, wiring.uow(), dossier_rules(wiring))
+    return await wiring.run(work)
+
+
+@router.get("/dossiers", response_model=DossierPage)
+async def list_dossiers(
+    me: CurrentStaff, wiring: WiringDep,
+    site_code: Annotated[str | None, Query(max_length=32)] = None,
+    status: DossierStatus | None = None,
+    overdue: bool | None = None,
+    ticket_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> dict:
+    """Dossiers of a site (staff: their own site), newest first; `overdue=true` for the
+    monitoring list."""
+    def read() -> dict:
+        with wiring.reader() as uow:
+            site_id = get_site(uow.conn, site_code).id if site_code else me.site_id
+            if site_id is not None and not me.may_act_on_site(site_id):
+                raise Forbidden("Thuộc điểm phục vụ khác.", "Belongs to another site.")
+            return views.list_dossiers(uow, dossier_rules(wiring), site_id=site_id,
+                                       status=status.value if status else None, overdue=overdue,
+                                       ticket_id=ticket_id, limit=limit, offset=offset)
+    return await wiring.run(read)
+
+
+@router.get("/dossiers/{code}", response_model=DossierOut)
+async def get_dossier(code: DossierCode, me: CurrentStaff, wiring: WiringDep) -> dict:
+    def read() -> dict:
+        _check_dossier_access(wiring, me, code)
+        with wiring.reader() as uow:
+            return views.get_dossier(uow, code, dossier_rules(wiring))
+    return await wiring.run(read)
+
+
+@router.post("/dossiers/{code}/transitions", response_model=DossierOut)
+async def change_status(code: DossierCode, body: DossierTransitionIn, me: CurrentStaff, wiring: WiringDep) -> dict:
+    """One step of the dossier's life: start_processing, request_supplement (with every
+    missing item), receive_supplement (the legal time restarts), refuse, mark_ready,
+    return_result."""
+    command = handlers.ChangeDossierStatus(
+        code=code, staff_id=me.staff.id, action=DossierAction(body.action.value), note=body.note,
+        items=[i.model_dump() for i in body.items], counter_id=body.counter_id)
+    return await wiring.run(handlers.change_status, command, wiring.uow(), dossier_rules(wiring),
+                            allowed_site=_allowed_site(me))
+
+
+@router.post("/dossiers/{code}/new-pin", response_model=NewPinOut)
+async def new_pin(code: DossierCode, me: CurrentStaff, wiring: WiringDep) -> dict:
+    """For a lost slip or a reprint: a new lookup PIN (shown once); the old one stops working."""
+    return await wiring.run(handlers.new_pin, code, me.staff.id, wiring.uow(), dossier_rules(wiring),
+                            allowed_site=_allowed_site(me))
+
+
+# ---- digitizing --------------------------------------------------------------------------
+_UPLOAD_DOC: dict[str, Any] = {
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["files"],
+        "properties": {
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                      "description": "Scanned pages or photos: PDF, JPEG, PNG or TIFF (by content)"},
+            "document_index": {"type": "integer", "minimum": 0,
+                               "description": "Which checklist line (0-based) the files belong to"},
+        }}}}},
+}
+
+
+class UploadsUnavailable(DomainError):
+    status = 503
+    code = "uploads_unavailable"
+
+
+def _multipart_available() -> bool:
+    try:
+        import python_multipart  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@router.post("/dossiers/{code}/files", response_model=list[UploadedAttachmentOut], status_code=201,
+             openapi_extra=_UPLOAD_DOC)
+async def upload_files(code: DossierCode, request: Request, me: CurrentStaff, wiring: WiringDep) -> list[dict]:
+    """Attach scanned pages or photos. Each content is stored once by its SHA-256 and its
+    type is judged from its bytes; a client's file name is only ever shown, never used as
+    a path. All files of a request are attached, or none."""
+    settings = wiring.settings
+    await wiring.run(_check_dossier_access, wiring, me, code)
+    if not _multipart_available():
+        raise UploadsUnavailable("Máy chủ thiếu thư viện python-multipart để nhận tệp.",
+                                 "The server lacks python-multipart, needed for file uploads.")
+    try:
+        form = await request.form(max_files=settings.max_upload_files, max_fields=4)
+    except StarletteHTTPException as exc:  # too many parts, or not multipart at all
+        raise Invalid(f"Không đọc được tệp gửi lên: tối đa {settings.max_upload_files} tệp mỗi lần, gửi dạng "
+                      "multipart/form-data.", f"Unreadable upload ({exc.detail}).", code="bad_upload") from None
+    try:
+        uploads = [v for key in ("files", "file") for v in form.getlist(key) if isinstance(v, UploadFile)]
+        if not uploads:
+            raise Invalid("Chưa chọn tệp nào để đính kèm.", "No file was sent (multipart field `files`).",
+                          code="no_files")
+        document_index = _document_index(form.get("document_index"))
+        store = _file_store(wiring)
+        stored = []
+        for position, upload in enumerate(uploads, start=1):
+            content = await anyio.to_thread.run_sync(
+                lambda u=upload: store.put(u.file, shown_name=clean_name(u.filename)))
+            stored.append((content, display_name(upload.filename, content.media_type, f"{code}-{position}")))
+    finally:
+        await form.close()
+    command = handlers.AttachFiles(code=code, staff_id=me.staff.id, files=stored, document_index=document_index)
+    return await wiring.run(handlers.attach_files, command, wiring.uow())
+
+
+def _document_index(value: object) -> int | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    if not text.isdigit() or len(text) > 3:
+        raise Invalid("Thành phần hồ sơ không hợp lệ.", "document_index must be a small number.")
+    return int(text)
+
+
+@router.get("/dossiers/{code}/files/{attachment_id}", response_class=FileResponse)
+async def download_file(code: DossierCode, attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                        me: CurrentStaff, wiring: WiringDep) -> FileResponse:
+    """The stored bytes, always as a download (never rendered inline by the browser)."""
+    def read() -> tuple[str, str, str, int]:
+        with wiring.reader() as uow:
+            return views.attachment_file(uow, code, attachment_id)
+    sha, media_type, name, site_id = await wiring.run(read)
+    if not me.may_act_on_site(site_id):
+        raise Forbidden("Hồ sơ này thuộc điểm phục vụ khác.", "This dossier belongs to another site.")
+    path = _file_store(wiring).path_for(sha)
+    if not await anyio.to_thread.run_sync(path.is_file):
+        raise NotFound("Tệp không còn trong kho lưu trữ; hãy báo quản trị.",
+                       "The file is missing from storage; tell the administrator.", code="file_missing")
+    return FileResponse(path, media_type=media_type, filename=name, content_disposition_type="attachment",
+                        headers={**NO_STORE, "Content-Security-Policy": "sandbox; default-src 'none'"})
+
+
+# ---- printed forms -----------------------------------------------------------------------
+@router.get("/dossiers/{code}/receipt.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+async def receipt_pdf(code: DossierCode, me: CurrentStaff, wiring: WiringDep, page: PageParam = "A5",
+                      pin: PinHeader = None) -> Response:
+    """The receipt slip (form 01) with a QR code of the lookup page. Give the PIN from the
+    reception reply in the X-Lookup-Pin header to print it; it is checked, never stored."""
+    rules = dossier_rules(wiring)
+
+    def read():  # noqa: ANN202
+        _check_dossier_access(wiring, me, code)
+        with wiring.reader() as uow:
+            data = views.receipt_data(uow, code, rules, pin or "")
+            digest = uow.conn.execute(select(t.dossiers.c.lookup_pin_digest)
+                                      .where(t.dossiers.c.code == data.dossier_code)).scalar_one()
+        return data, digest
+    data, digest = await wiring.run(read)
+    if pin is not None and not check_lookup_pin(pin, digest, key=rules.pin_key, dossier_code=data.dossier_code):
+        raise Invalid("Mã PIN không khớp với hồ sơ này.", "The PIN does not match this dossier.", code="wrong_pin")
+    if pin is None:
+        # A reprint without the PIN: it stays hidden (issue a new one with /new-pin).
+        data = dataclasses.replace(data, lookup_pin="******")
+    content = await anyio.to_thread.run_sync(lambda: render_receipt_pdf(data, page=page))
+    return _pdf(content, f"giay-tiep-nhan-{data.dossier_code}.pdf")
+
+
+@router.get("/dossiers/{code}/supplement-request.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+async def supplement_request_pdf(
+    code: DossierCode, me: CurrentStaff, wiring: WiringDep, page: PageParam = "A5",
+    missing: Annotated[list[str] | None, Query(max_length=40, description="What is missing, one per item")] = None,
+    reason: Annotated[list[str] | None, Query(max_length=40, description="Why, in the same order")] = None,
+) -> Response:
+    """The request to complete a dossier (form 02), listing every missing item: those given
+    as `missing` (and `reason`) parameters, else those of its last supplement request."""
+    items = _items_from_query(missing or [], reason or [])
+    rules = dossier_rules(wiring)
+
+    def read():  # noqa: ANN202
+        _check_dossier_access(wiring, me, code)
+        with wiring.reader() as uow:
+            return views.supplement_data(uow, code, rules, items, me.staff.full_name)
+    data = await wiring.run(read)
+    content = await anyio.to_thread.run_sync(lambda: render_supplement_request_pdf(data, page=page))
+    return _pdf(content, f"phieu-yeu-cau-bo-sung-{data.dossier_code}.pdf")
+
+
+def _items_from_query(missing: list[str], reasons: list[str]) -> list[dict[str, str]]:
+    if len(reasons) > len(missing):
+        raise Invalid("Có lý do không kèm nội dung cần bổ sung.", "A `reason` was given without its `missing` item.")
+    items = []
+    for i, what in enumerate(missing):
+        what = " ".join(what.split())
+        why = " ".join(reasons[i].split()) if i < len(reasons) else ""
+        if not what or len(what) > 500 or len(why) > 500:
+            raise Invalid("Nội dung cần bổ sung không hợp lệ (1-500 ký tự).", "Each missing item takes 1-500 characters.")
+        items.append({"what": what, "reason": why})
+    return items
+
+
+# ---- citizen and kiosk -------------------------------------------------------------------
+@router.get("/public/dossiers/{code}", response_model=PublicDossierOut, tags=["citizen"])
+async def public_dossier(code: DossierCode, wiring: WiringDep,
+                         pin: Annotated[str | None, Query(min_length=1, max_length=20)] = None,
+                         header_pin: PinHeader = None) -> dict:
+    """The dossier's status by the code and PIN on the slip. No login. The PIN may come as
+    `?pin=` or, kept out of access logs, in the X-Lookup-Pin header. An unknown code and a
+    wrong PIN get the same 404; too many wrong PINs for a code get 429 for a while."""
+    given = header_pin or pin
+    if not given:
+        raise Invalid("Hãy nhập mã PIN in trên giấy tiếp nhận.", "Give the PIN printed on the receipt slip.",
+                      code="pin_required")
+    return await wiring.run(handlers.public_lookup, code, given, wiring.uow(), dossier_rules(wiring))
+
+
+@router.post("/tickets/for-dossier", response_model=ReturnTicketOut, status_code=201, tags=["tickets"])
+async def ticket_for_dossier(body: ReturnTicketIn, kiosk: KioskDevice, wiring: WiringDep, response: Response) -> dict:
+    """A kiosk scanned a receipt slip's QR code (or the code was typed): a ticket for the
+    return-of-results desk, linked to the dossier. A repeated scan while that ticket is
+    active returns it again (200, `reused`)."""
+    wait = wiring.kiosk_rate.try_take(kiosk.device.id)  # the same budget as other tickets
+    if wait:
+        raise TooManyRequests(
+            "Ki-ốt đang cấp số quá nhanh. Vui lòng chờ giây lát rồi thử lại.",
+            "This kiosk is issuing tickets too fast. Please wait a moment and try again.",
+            retry_after=wait, code="kiosk_rate_limited",
+        )
+    command = handlers.IssueReturnTicket(device_site_id=kiosk.device.site_id, device_id=kiosk.device.id,
+                                         dossier_code=body.dossier_code)
+    reply = await wiring.run(handlers.issue_return_ticket, command, wiring.uow(), dossier_rules(wiring))
+    if reply["reused"]:
+        response.status_code = 200
+    return reply
+
+
+# ---- satisfaction ------------------------------------------------------------------------
+@router.post("/public/tickets/{token}/rating", response_model=RatingOut, status_code=201, tags=["citizen"])
+async def rate_from_phone(token: Annotated[str, Path(min_length=16, max_length=64)], body: RatingIn,
+                          wiring: WiringDep) -> dict:
+    """The citizen rates a finished visit from the ticket's phone page; once per ticket."""
+    command = handlers.RateTicket(level=body.level.value, reason=body.reason, tracking_token=token)
+    return await wiring.run(handlers.rate_ticket, command, wiring.uow())
+
+
+@router.post("/counters/{counter_id}/rating", response_model=RatingOut, status_code=201, tags=["counters"])
+async def rate_at_counter(counter_id: CounterId, body: CounterRatingIn, me: CurrentStaff, wiring: WiringDep) -> dict:
+    """The citizen rates on the counter's citizen-facing screen: the counter's last finished
+    ticket of the day (or `ticket_id`); once per ticket."""
+    command = handlers.RateTicket(level=body.level.value, reason=body.reason, counter_id=counter_id,
+                                  ticket_id=body.ticket_id)
+
+    def work() -> dict:
+        _check_counter_access(wiring, me, counter_id)
+        return handlers.rate_ticket(command, wiring.uow())
+    return await wiring.run(work)
+
+
+@router.get("/ratings", response_model=RatingSummaryOut, tags=["counters"])
+async def ratings(me: CurrentStaff, wiring: WiringDep, site_code: Annotated[str | None, Query(max_length=32)] = None,
+                  day: date | None = None) -> dict:
+    """A site's ratings of one business day (default today), with the share satisfied."""
+    def read() -> dict:
+        with wiring.reader() as uow:
+            site_id = get_site(uow.conn, site_code).id if site_code else me.site_id
+            if site_id is None:
+                raise Invalid("Hãy chọn điểm phục vụ.", "Give a site_code.")
+            if not me.may_act_on_site(site_id):
+                raise Forbidden("Thuộc điểm phục vụ khác.", "Belongs to another site.")
+            wanted = day or business_day(uow.now, uow.rules.tz, uow.rules.rollover)
+            return views.ratings_summary(uow, site_id, wanted)
+    return await wiring.run(read)

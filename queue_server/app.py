@@ -1,0 +1,91 @@
+"""The FastAPI application: `create_app(wiring)`; the server command builds the wiring."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from queue_server.adapters import tables as t
+from queue_server.api import errors
+from queue_server.api.guard import RequestGuard
+from queue_server.api.routes import auth, catalog, counters, dossiers, sites_live, streams, tickets
+from queue_server.bootstrap import Wiring, bootstrap
+from queue_server.migrations import ensure_migrated
+from queue_server.web import router as web_router
+
+log = logging.getLogger(__name__)
+API_PREFIX = "/api/v1"
+
+
+def _refresh_seqs(wiring: Wiring) -> None:
+    with wiring.reader() as uow:
+        for site_id, seq in uow.conn.execute(select(t.sites.c.id, t.sites.c.event_seq)).all():
+            if seq > wiring.bus.latest_seq.get(site_id, 0):
+                wiring.bus.latest_seq[site_id] = seq
+
+
+async def _keep_seqs_fresh(wiring: Wiring) -> None:
+    """Heartbeats advertise the latest seq; reading it from the database now and then
+    covers events this process may have missed (e.g. while its LISTEN reconnected)."""
+    while True:
+        try:
+            await wiring.run(_refresh_seqs, wiring)
+        except Exception as exc:  # the database may be restarting; try again later
+            log.warning("could not refresh event sequence numbers: %s", exc)
+        await asyncio.sleep(wiring.settings.ws_heartbeat_seconds)
+
+
+def create_app(wiring: Wiring | None = None, *, check_migrations: bool = True) -> FastAPI:
+    wiring = wiring or bootstrap()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if check_migrations:
+            ensure_migrated(wiring.engine)
+        await wiring.bus.start()
+        refresher = asyncio.create_task(_keep_seqs_fresh(wiring))
+        try:
+            yield
+        finally:
+            refresher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refresher
+            await wiring.bus.stop()
+
+    app = FastAPI(
+        title="motcua queue server",
+        version="0.1.0",
+        description="Tickets, counters and sites of a province's one-stop Public Administration Service Centers.",
+        lifespan=lifespan,
+    )
+    app.state.wiring = wiring
+    errors.install(app)
+
+    app.add_middleware(RequestGuard, max_bytes=wiring.settings.max_request_bytes,
+                       upload_bytes=wiring.settings.max_upload_request_bytes, is_upload=dossiers.is_upload)
+
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, catalog, tickets, counters, sites_live, streams, dossiers):
+        api.include_router(module.router)
+
+    @api.get("/health", tags=["health"])
+    async def health() -> dict:
+        await wiring.run(_refresh_seqs, wiring)
+        return {"status": "ok", "database": wiring.engine.dialect.name, "subscribers": wiring.bus.subscriber_count}
+
+    app.include_router(api)
+    app.include_router(web_router)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> Response:
+        return Response(
+            "motcua queue server. API: /api/v1 - docs: /docs - OpenAPI: /openapi.json\n", media_type="text/plain"
+        )
+
+    return app

@@ -1,0 +1,193 @@
+"""The receipt slip: "Giấy tiếp nhận hồ sơ và hẹn trả kết quả" (form 01, Circular
+03/2025/TT-VPCP). A dossier is never received without one; it carries the appointment for
+results and the means to look the dossier up (QR code of the lookup page + PIN)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+
+from queue_server.domain.dossier import format_lookup_pin
+
+from ._layout import (
+    PageName,
+    QrCode,
+    build_pdf,
+    contact_line,
+    field_line,
+    national_header,
+    page_spec,
+    register_fonts,
+    signature_block,
+    styles,
+    table,
+    text,
+)
+from .vi_format import format_appointment_vi, format_date_vi, format_moment_vi
+
+TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
+
+
+@dataclass(frozen=True)
+class ReceivedDocument:
+    name: str
+    copies: int = 1
+    kind: str = ""  # "Bản chính", "Bản sao có chứng thực", ...
+
+
+@dataclass(frozen=True)
+class ReceiptData:
+    unit_name: str  # receiving unit, e.g. "Trung tâm Phục vụ hành chính công tỉnh Bắc Ninh"
+    dossier_code: str
+    applicant_name: str
+    applicant_id: str  # CCCD number or tax code
+    phone: str
+    address: str
+    procedure_name: str
+    documents: Sequence[ReceivedDocument]
+    received_at: datetime  # aware
+    due: date | datetime | None  # None: no legal time, the clerk writes it by hand
+    officer_name: str
+    lookup_pin: str
+    lookup_url: str
+    governing_body: str = ""  # the line above the unit, e.g. "UBND tỉnh Bắc Ninh"
+    place_name: str = ""  # for the "Bắc Ninh, ngày … tháng … năm …" line
+    procedure_code: str = ""
+    legal_time: str = ""  # as published, e.g. "05 ngày làm việc"
+    result_delivery: str = ""  # e.g. "Tại Bộ phận Một cửa", "Qua dịch vụ bưu chính"
+    email: str = ""
+    tz: str = "Asia/Ho_Chi_Minh"
+
+
+def render_receipt_pdf(data: ReceiptData, page: PageName = "A5") -> bytes:
+    if data.received_at.tzinfo is None:
+        raise ValueError("received_at must be timezone-aware")
+    if not data.lookup_url.strip():
+        raise ValueError("a receipt needs a lookup URL for its QR code")
+    spec = page_spec(page)
+    register_fonts()
+    base = spec.font_size
+    st = styles(base)
+    width = spec.size[0] - 2 * spec.margin
+    zone = ZoneInfo(data.tz)
+    received = data.received_at.astimezone(zone)
+    due = data.due
+    if isinstance(due, datetime):
+        if due.tzinfo is None:
+            raise ValueError("an hour-based due must be timezone-aware")
+        due = due.astimezone(zone)  # the citizen reads local time, whatever was stored
+
+    def field(label: str, value: str) -> Paragraph:
+        return field_line(label, value, st["field"])
+
+    place_date = format_date_vi(received.date())
+    if data.place_name:
+        place_date = f"{data.place_name}, {place_date}"
+    procedure = data.procedure_name
+    if data.procedure_code:
+        procedure = f"{procedure} (mã {data.procedure_code})"
+    contact = contact_line(data.phone, data.email)
+
+    story: list[Flowable] = [
+        national_header(
+            governing_body=data.governing_body,
+            unit_name=data.unit_name,
+            place_date=place_date,
+            width=width,
+            base=base,
+        ),
+        Paragraph(TITLE, st["title"]),
+        Paragraph(f"Mã hồ sơ: {text(data.dossier_code)}", st["code"]),
+        field("Đơn vị tiếp nhận", data.unit_name),
+        field("Tiếp nhận hồ sơ của", data.applicant_name),
+        field("Số định danh cá nhân / Mã số thuế", data.applicant_id),
+        field("Số điện thoại", contact),
+        field("Địa chỉ", data.address),
+        field("Thủ tục (nội dung yêu cầu giải quyết)", procedure),
+        Paragraph("<b>Thành phần hồ sơ đã nhận:</b>", st["field"]),
+        *_document_lines(data.documents, st),
+        Spacer(1, base * 0.3),
+    ]
+    if data.legal_time:
+        story.append(field("Thời hạn giải quyết theo quy định", data.legal_time))
+    story += [
+        field("Thời gian nhận hồ sơ", format_moment_vi(received)),
+        Paragraph(
+            "<b>Thời gian hẹn trả kết quả:</b> "
+            + (
+                f"<b>{format_appointment_vi(due)}</b>"
+                if due is not None
+                else "giờ ...... phút ......, ngày ...... tháng ...... năm ..........."
+            ),
+            st["field"],
+        ),
+    ]
+    if data.result_delivery:
+        story.append(field("Nơi nhận kết quả", data.result_delivery))
+    story += [
+        Spacer(1, base * 0.6),
+        KeepTogether(_lookup_box(data, st, width, spec.qr_size)),
+        Spacer(1, base * 0.8),
+        KeepTogether(
+            signature_block(
+                "NGƯỜI NỘP HỒ SƠ",
+                data.applicant_name,
+                "NGƯỜI TIẾP NHẬN HỒ SƠ",
+                data.officer_name,
+                width=width,
+                st=st,
+                base=base,
+            )
+        ),
+    ]
+    return build_pdf(
+        story,
+        page=page,
+        title=f"{TITLE} {data.dossier_code}",
+        footer=f"Mã hồ sơ {data.dossier_code}",
+    )
+
+
+def _document_lines(documents: Sequence[ReceivedDocument], st: dict) -> list[Flowable]:
+    if not documents:
+        return [Paragraph("—", st["item"])]
+    lines: list[Flowable] = []
+    for number, document in enumerate(documents, start=1):
+        kind = f" ({text(document.kind.lower())})" if document.kind else ""
+        lines.append(
+            Paragraph(
+                f"{number}. {text(document.name)}{kind} — số lượng: {document.copies:02d}",
+                st["item"],
+            )
+        )
+    return lines
+
+
+def _lookup_box(data: ReceiptData, st: dict, width: float, qr_size: float) -> list[Flowable]:
+    right = [
+        Paragraph("<b>TRA CỨU TÌNH TRẠNG HỒ SƠ</b>", st["body"]),
+        Paragraph(f"Mã hồ sơ: <b>{text(data.dossier_code)}</b>", st["body"]),
+        Paragraph(f"Mã PIN tra cứu: <b>{text(format_lookup_pin(data.lookup_pin))}</b>", st["body"]),
+        Paragraph(f"Địa chỉ tra cứu: {text(data.lookup_url)}", st["small"]),
+        Paragraph(
+            "Quét mã QR bằng điện thoại, nhập mã PIN để xem tình trạng hồ sơ. "
+            "Không cho người khác biết mã PIN. Mang theo giấy này khi nhận kết quả.",
+            st["small"],
+        ),
+    ]
+    left = [QrCode(data.lookup_url, qr_size), Paragraph("Quét để tra cứu", st["small_center"])]
+    box = table(
+        [[left, right]],
+        [qr_size + 6, width - qr_size - 6],
+        [
+            ("BOX", (0, 0), (-1, -1), 0.6, "black"),
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ("LEFTPADDING", (0, 0), (0, 0), 3),
+            ("RIGHTPADDING", (0, 0), (0, 0), 3),
+        ],
+    )
+    return [box]

@@ -1,0 +1,1 @@
+"""Pure queue rules: no framework, database or I/O imports live here."""

@@ -1,0 +1,144 @@
+"""Demo province for `make run` and the tests: four sites around Huế, seven services,
+counters, staff and devices with well-known demo credentials (development only).
+
+Services group the catalog's fields by the ministry that publishes them; a real province
+edits this grouping (it is data, not code).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, insert, select
+
+from queue_server.adapters import tables as t
+from queue_server.adapters.secrets import hash_password, token_digest
+from shared.enums import DeviceKind, Role, SiteKind
+
+HOURS = {"mon-fri": ["07:00-11:30", "13:30-17:00"], "sat": ["07:30-11:30"], "issue_until": ["11:15", "16:30"]}
+
+LAND_WORDS = ("Đất đai", "Địa chất", "Tài nguyên nước", "Biển", "Môi trường", "Khí tượng", "Đo đạc", "Viễn thám",
+              "Biến đổi khí hậu", "Bảo tồn thiên nhiên")
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    code: str
+    name_vi: str
+    name_en: str
+    prefix: str
+    ministries: tuple[str, ...] = ()
+    land: bool | None = None  # for the agriculture ministry: its land fields or the rest
+    kind: str = "queue"
+
+
+SERVICES = (
+    ServiceSpec("A", "Tư pháp – Hộ tịch, chứng thực", "Justice – civil status, certification", "A",
+                ("bo-tu-phap", "toa-an-nhan-dan")),
+    ServiceSpec("B", "Đất đai – Tài nguyên, môi trường", "Land and environment", "B", ("bo-nong-nghiep-mt",), True),
+    ServiceSpec("C", "Nông nghiệp, lâm nghiệp, thủy sản", "Agriculture, forestry, fisheries", "C",
+                ("bo-nong-nghiep-mt",), False),
+    ServiceSpec("D", "Doanh nghiệp, thuế, tài chính, ngân hàng", "Business, tax, finance, banking", "D",
+                ("bo-tai-chinh", "ngan-hang-nha-nuoc")),
+    ServiceSpec("E", "Xây dựng, giao thông, nhà ở", "Construction, transport, housing", "E", ("bo-xay-dung",)),
+    ServiceSpec("F", "Công an: cư trú, căn cước, xuất nhập cảnh", "Police: residence, ID cards, immigration", "F",
+                ("bo-cong-an",)),
+    ServiceSpec("R", "Trả kết quả", "Return of results", "R", kind="return"),
+)
+
+# code, name, English name, kind, address, lat, lon, services, counters [(number, "service+weight ...")]
+SITES = (
+    ("HUE-TT", "Trung tâm Phục vụ hành chính công thành phố Huế", "Hue City Public Administration Service Center",
+     SiteKind.CENTER, "Demo: 01 Lê Lai, Huế", 16.4637, 107.5909, "ABCDEFR",
+     [(1, "A2"), (2, "A2 F1"), (3, "B2"), (4, "B2 C1"), (5, "C1 D2"), (6, "D2 E1"), (7, "E2 F1"), (8, "F2"),
+      (9, "R2 A1")]),
+    ("HUE-PX", "Chi nhánh Phú Xuân", "Phu Xuan Branch", SiteKind.BRANCH, "Demo: 10 Đinh Tiên Hoàng, Huế",
+     16.4745, 107.5778, "ABDEFR", [(1, "A2 F1"), (2, "B2 E1"), (3, "D2 A1"), (4, "F2 R1")]),
+    ("HUE-TH", "Chi nhánh Thuận Hóa", "Thuan Hoa Branch", SiteKind.BRANCH, "Demo: 5 Hà Nội, Huế",
+     16.4560, 107.5975, "ABDEFR", [(1, "A2 F1"), (2, "B2 E1"), (3, "D2 R1")]),
+    ("HUE-PV", "Điểm tiếp nhận xã Phú Vinh", "Phu Vinh Commune Point", SiteKind.COMMUNE, "Demo: UBND xã Phú Vinh",
+     16.5290, 107.6560, "ABFR", [(1, "A2 B1 F1 R1"), (2, "B2 A1 F1 R1")]),
+)
+
+DEMO_PASSWORD = "motcua-demo"
+DEMO_CLERKS = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung")
+DEMO_USERS = (("admin", "Quản trị hệ thống", Role.ADMIN, None), ("quanly", "Nguyễn Thị Quản Lý", Role.MANAGER, None))
+
+
+def demo_device_token(kind: DeviceKind, site_code: str) -> str:
+    return f"mcd_demo-{kind.value}-{site_code.lower()}"
+
+
+def _field_ministries(conn: Connection) -> dict[int, str]:
+    rows = conn.execute(select(t.procedures.c.field_id, t.procedures.c.ministry_slug)).all()
+    counts: dict[int, Counter] = {}
+    for field_id, ministry in rows:
+        counts.setdefault(field_id, Counter())[ministry] += 1
+    return {fid: c.most_common(1)[0][0] for fid, c in counts.items()}
+
+
+def _fields_for(spec: ServiceSpec, fields: dict[int, str], ministry_of: dict[int, str]) -> list[int]:
+    chosen = []
+    for fid, name in fields.items():
+        if ministry_of.get(fid) not in spec.ministries:
+            continue
+        if spec.land is not None and any(w.lower() in name.lower() for w in LAND_WORDS) != spec.land:
+            continue
+        chosen.append(fid)
+    return chosen
+
+
+def seed_demo(conn: Connection, now: datetime | None = None) -> bool:
+    """Create the demo province once; returns False if it is already there."""
+    now = now or datetime.now(UTC)
+    if conn.execute(select(t.sites.c.id).where(t.sites.c.code == SITES[0][0])).first():
+        return False
+    fields = dict(conn.execute(select(t.fields.c.id, t.fields.c.name_vi)).all())
+    ministry_of = _field_ministries(conn)
+    service_ids: dict[str, int] = {}
+    for spec in SERVICES:
+        sid = conn.execute(insert(t.services).values(
+            code=spec.code, name_vi=spec.name_vi, name_en=spec.name_en, prefix=spec.prefix, digits=3,
+            number_start=1, number_end=999, kind=spec.kind).returning(t.services.c.id)).scalar_one()
+        service_ids[spec.code] = sid
+        links = [{"service_id": sid, "field_id": fid} for fid in _fields_for(spec, fields, ministry_of)]
+        if links:
+            conn.execute(insert(t.service_fields), links)
+    for index, (code, name, name_en, kind, address, lat, lon, offered, counters) in enumerate(SITES, start=1):
+        site_id = conn.execute(insert(t.sites).values(
+            code=code, name_vi=name, name_en=name_en, kind=kind.value, address=address, latitude=lat,
+            longitude=lon, opening_hours=HOURS, agency_code=f"000.00.{index:02d}.H57",
+            notice="").returning(t.sites.c.id)).scalar_one()
+        conn.execute(insert(t.site_services), [{"site_id": site_id, "service_id": service_ids[s]} for s in offered])
+        for number, spec in counters:
+            cid = conn.execute(insert(t.counters).values(
+                site_id=site_id, number=number, name=f"Quầy {number}", state="closed", updated_at=now,
+            ).returning(t.counters.c.id)).scalar_one()
+            conn.execute(insert(t.counter_services), [
+                {"counter_id": cid, "service_id": service_ids[item[0]], "weight": int(item[1:])}
+                for item in spec.split()
+            ])
+        conn.execute(insert(t.staff).values(
+            username=f"canbo.{code.split('-')[1].lower()}", full_name=DEMO_CLERKS[index - 1],
+            password_hash=hash_password(DEMO_PASSWORD), role=Role.STAFF.value, site_id=site_id, active=True,
+            created_at=now))
+        for device_kind in DeviceKind:
+            conn.execute(insert(t.devices).values(
+                name=f"{device_kind.value} {code}", kind=device_kind.value, site_id=site_id,
+                token_hash=token_digest(demo_device_token(device_kind, code)), created_at=now))
+    for username, full_name, role, _ in DEMO_USERS:
+        conn.execute(insert(t.staff).values(
+            username=username, full_name=full_name, password_hash=hash_password(DEMO_PASSWORD), role=role.value,
+            site_id=None, active=True, created_at=now))
+    return True
+
+
+def demo_credentials_text(base_url: str) -> str:
+    lines = [f"  Staff and managers (password '{DEMO_PASSWORD}'): admin (admin), quanly (manager)"]
+    for code, *_ in SITES:
+        lines.append(f"  {code}: staff canbo.{code.split('-')[1].lower()}, "
+                     f"kiosk token {demo_device_token(DeviceKind.KIOSK, code)}, "
+                     f"display token {demo_device_token(DeviceKind.DISPLAY, code)}")
+    return "\n".join(lines)

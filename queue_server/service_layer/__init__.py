@@ -1,0 +1,1 @@
+"""Command handlers and the unit of work that owns their transaction."""

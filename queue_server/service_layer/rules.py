@@ -1,0 +1,35 @@
+"""The configurable queue rules a handler needs, taken once from Settings."""
+
+from dataclasses import dataclass, field
+from datetime import time
+from zoneinfo import ZoneInfo
+
+from queue_server.domain.ordering import DEFAULT_PRIORITY_WEIGHTS, OrderingPolicy, make_policy
+from shared.enums import PriorityClass
+
+
+@dataclass(frozen=True)
+class QueueRules:
+    tz: ZoneInfo
+    rollover: time
+    policy: OrderingPolicy
+    public_base_url: str
+    no_show_after_recalls: int = 1
+    no_show_requeue: str = "never"  # never | back_of_line | keep_place
+    max_requeues: int = 1
+    priority_weights: dict[PriorityClass, int] = field(default_factory=lambda: dict(DEFAULT_PRIORITY_WEIGHTS))
+
+    @classmethod
+    def from_settings(cls, settings) -> "QueueRules":  # noqa: ANN001 - avoid importing Settings here
+        return cls(
+            tz=settings.tz,
+            rollover=settings.business_day_rollover,
+            policy=make_policy(settings.ordering_policy, max_wait=settings.max_wait),
+            public_base_url=settings.public_base_url.rstrip("/"),
+            no_show_after_recalls=settings.no_show_after_recalls,
+            no_show_requeue=settings.no_show_requeue,
+            max_requeues=settings.max_requeues,
+        )
+
+    def tracking_url(self, token: str) -> str:
+        return f"{self.public_base_url}/t/{token}"

@@ -1,0 +1,104 @@
+"""All server configuration, from MOTCUA_* environment variables (or a .env file).
+
+Validated once at start-up: a wrong policy name or a placeholder secret in production stops
+the server with a message instead of misbehaving in the lobby.
+"""
+
+from datetime import date, time, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from queue_server.domain.ordering import POLICIES
+
+PLACEHOLDER_SECRET = "change-me-development-only"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MOTCUA_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/motcua.db"
+    secret: str = PLACEHOLDER_SECRET
+    time_zone: str = "Asia/Ho_Chi_Minh"
+    business_day_rollover: time = time(0, 0)
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    ordering_policy: str = "default"
+    max_wait_minutes: int = Field(60, ge=1, le=24 * 60)
+    no_show_after_recalls: int = Field(1, ge=0, le=10)
+    no_show_requeue: Literal["never", "back_of_line", "keep_place"] = "never"
+    max_requeues: int = Field(1, ge=0, le=10)
+    staff_session_hours: int = Field(12, ge=1, le=24 * 7)
+    nearby_max_km: float = Field(30.0, gt=0)
+    nearby_margin_minutes: int = Field(10, ge=0)
+    # The wait a center promises citizens; the manager's board and reports flag sites above it.
+    target_wait_minutes: int = Field(30, ge=1, le=24 * 60)
+    max_request_bytes: int = Field(1_000_000, ge=1024)
+    ws_queue_size: int = Field(256, ge=8)
+    ws_heartbeat_seconds: float = Field(15.0, gt=0)
+    file_storage_dir: Path = Path("var/files")
+    kiosk_tickets_per_minute: float = Field(20.0, gt=0, description="sustained rate per kiosk")
+    kiosk_ticket_burst: int = Field(10, ge=1, description="tickets a kiosk may issue back to back")
+    login_failures_per_account: int = Field(5, ge=1)
+    login_failures_per_address: int = Field(20, ge=1)
+    login_failure_window_minutes: int = Field(15, ge=1)
+
+    # ---- dossiers (hồ sơ) ----
+    # Digitized files: per file, and per upload request (several scans in one go).
+    max_upload_file_bytes: int = Field(20_000_000, ge=1024)
+    max_upload_files: int = Field(20, ge=1, le=200)
+    max_upload_request_bytes: int = Field(60_000_000, ge=1024)
+    # Same-day procedures received after this local time are due the next working day.
+    dossier_same_day_cutoff: time = time(15, 0)
+    # The government's yearly decisions the `holidays` package may not know yet
+    # (JSON lists in the environment, e.g. MOTCUA_CALENDAR_EXTRA_DAYS_OFF='["2027-02-05"]').
+    calendar_extra_days_off: list[date] = Field(default_factory=list)
+    calendar_extra_working_days: list[date] = Field(default_factory=list)
+    # Public lookup: wrong PINs allowed per dossier code within the window.
+    dossier_lookup_max_failures: int = Field(10, ge=1, le=1000)
+    dossier_lookup_window_minutes: int = Field(15, ge=1, le=24 * 60)
+    # A kiosk gives a return-of-results ticket only for a dossier whose result is ready;
+    # False where processing is tracked in another system and statuses here lag behind.
+    dossier_return_requires_ready: bool = True
+    # The lines above the receiving unit on printed forms, e.g. "UBND THÀNH PHỐ HUẾ", "Huế".
+    documents_governing_body: str = ""
+    documents_place_name: str = ""
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("ordering_policy")
+    @classmethod
+    def _known_policy(cls, value: str) -> str:
+        if value not in POLICIES:
+            raise ValueError(f"unknown ordering policy {value!r}; choose one of {sorted(POLICIES)}")
+        return value
+
+    @model_validator(mode="after")
+    def _real_secret_in_production(self) -> "Settings":
+        if self.environment == "production" and (self.secret == PLACEHOLDER_SECRET or len(self.secret) < 32):
+            raise ValueError("set MOTCUA_SECRET to a random string of at least 32 characters in production")
+        return self
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def max_wait(self) -> timedelta:
+        return timedelta(minutes=self.max_wait_minutes)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,11 @@
+"""Server-rendered pages: the citizen's ticket page, the lobby display for TVs with only a
+browser, the manager dashboard and reports. Jinja2 templates, a little plain JavaScript,
+no build step. `router` is included once by the app."""
+
+from fastapi import APIRouter
+
+from queue_server.web import assets, citizen, dashboard, display, login, reports
+
+router = APIRouter(include_in_schema=False)
+for _module in (assets, citizen, display, login, dashboard, reports):
+    router.include_router(_module.router)

@@ -1,0 +1,78 @@
+"""The lobby display for TVs that only have a browser: `/display/{code}?token=<display token>`.
+
+Same content as the Kivy display: who is called where, the recent calls, the waiting per
+service and the site's notice; calls are said aloud by the browser's speech (vi-VN) with
+the same words the Kivy display says (numbers read in full, from shared.announcement).
+The page follows the site stream `/api/v1/ws/sites/{code}` with the device's own token.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from queue_server.api.deps import principal_from_token
+from queue_server.bootstrap import Wiring
+from queue_server.domain.errors import DomainError
+from queue_server.service_layer import views
+from queue_server.web.templating import render, secure_headers
+from shared.announcement import call_phrase
+from shared.enums import DeviceKind
+from shared.labels import split_label
+
+router = APIRouter()
+Token = Annotated[str | None, Query(max_length=200)]
+
+
+async def _display_site(wiring: Wiring, code: str, token: str | None) -> dict | None:
+    """The site if `token` is a display device of this site, else None."""
+    try:
+        principal = await principal_from_token(wiring, token)
+    except DomainError:
+        return None
+    device = principal.device
+    if device is None or device.kind != DeviceKind.DISPLAY.value:
+        return None
+
+    def read() -> dict | None:
+        with wiring.reader() as uow:
+            try:
+                site = views.get_site(uow.conn, code)
+            except DomainError:
+                return None
+            return views.site_out(site) if site.id == device.site_id else None
+
+    return await wiring.run(read)
+
+
+@router.get("/display/{code}")
+async def display_page(code: str, request: Request, token: Token = None) -> Response:
+    wiring: Wiring = request.app.state.wiring
+    site = await _display_site(wiring, code, token)
+    if site is None:
+        return render(request, "display/refused.html", status=403)
+    voice = request.query_params.get("voice", "vi")
+    return render(request, "display/display.html", site=site,
+                  config={"site_code": site["code"], "site_id": site["id"], "token": token,
+                          "time_zone": wiring.settings.time_zone,
+                          "voice_en": "en" in voice.split(","), "voice": "off" not in voice.split(",")})
+
+
+@router.get("/display/{code}/phrase")
+async def phrase(code: str, request: Request, label: Annotated[str, Query(max_length=12)],
+                 counter: Annotated[int, Query(ge=0, le=9999)], token: Token = None) -> Response:
+    """The words to say for a call, in Vietnamese and English (numbers in words)."""
+    wiring: Wiring = request.app.state.wiring
+    if await _display_site(wiring, code, token) is None:
+        return JSONResponse({"code": "forbidden"}, status_code=403)
+    try:
+        split_label(label)
+    except ValueError:
+        return JSONResponse({"code": "invalid_label"}, status_code=422)
+    body = {"vi": call_phrase(label, counter, "vi"), "en": call_phrase(label, counter, "en")}
+    response = JSONResponse(body)
+    secure_headers(request, response, private=False)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

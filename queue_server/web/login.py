@@ -1,0 +1,72 @@
+"""Manager login and logout in the browser."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from queue_server.domain.errors import DomainError
+from queue_server.service_layer import accounts
+from queue_server.web import session as s
+from queue_server.web.templating import render
+from shared.enums import Role
+
+router = APIRouter(prefix="/manager")
+
+
+def _login_page(request: Request, status: int = 200, error: DomainError | None = None,
+                username: str = "") -> Response:
+    wiring = s.wiring_of(request)
+    prelogin = request.cookies.get(s.PRELOGIN_COOKIE) or s.new_prelogin()
+    response = render(request, "manager/login.html", status=status, csrf=s.csrf_for_login(wiring, prelogin),
+                      next=s.safe_next(request.query_params.get("next")), error=error, username=username)
+    s.set_cookie(response, wiring, s.PRELOGIN_COOKIE, prelogin, max_age=3600, path="/manager")
+    return response
+
+
+@router.get("/login")
+@s.web_page
+async def login_form(request: Request) -> Response:
+    user = await s.current_user(request)
+    if user is not None and user.role in (Role.MANAGER, Role.ADMIN):
+        return RedirectResponse(s.safe_next(request.query_params.get("next")), status_code=303)
+    return _login_page(request)
+
+
+@router.post("/login")
+@s.web_page
+async def login(request: Request) -> Response:
+    wiring = s.wiring_of(request)
+    form = await s.read_form(request)
+    prelogin = request.cookies.get(s.PRELOGIN_COOKIE, "")
+    s.check_csrf(request, s.csrf_for_login(wiring, prelogin) if prelogin else "", form)
+    username, password = form.one("username").strip()[:64], form.one("password")[:200]
+    ttl = timedelta(hours=wiring.settings.staff_session_hours)
+    try:
+        out = await wiring.run(accounts.login, wiring.uow(), username, password, ttl)
+    except DomainError as exc:
+        return _login_page(request, 401, exc, username)
+    if out["staff"]["role"] not in (Role.MANAGER.value, Role.ADMIN.value):
+        # A clerk's password is right but this is not their page: end the new session at once.
+        await wiring.run(accounts.logout, wiring.uow(), out["token"])
+        refusal = DomainError("Trang quản lý chỉ dành cho quản lý và quản trị viên.",
+                              "The manager pages are for managers and administrators only.")
+        return _login_page(request, 403, refusal, username)
+    response = RedirectResponse(s.safe_next(form.one("next")), status_code=303)
+    s.set_cookie(response, wiring, s.SESSION_COOKIE, out["token"],
+                 max_age=wiring.settings.staff_session_hours * 3600)
+    response.delete_cookie(s.PRELOGIN_COOKIE, path="/manager")
+    return response
+
+
+@router.post("/logout")
+@s.web_page
+async def logout(request: Request) -> Response:
+    user, _ = await s.manager_form(request)
+    wiring = s.wiring_of(request)
+    await wiring.run(accounts.logout, wiring.uow(), user.token)
+    response = RedirectResponse("/manager/login", status_code=303)
+    response.delete_cookie(s.SESSION_COOKIE, path="/")
+    return response

@@ -1,0 +1,74 @@
+"""The `motcua` command: one entry point, each subcommand loaded only when asked for.
+
+A subcommand whose optional dependencies are not installed says which extra to install,
+instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+# subcommand -> (module, function, extra that provides its dependencies, help)
+COMMANDS: dict[str, tuple[str, str, str, str]] = {
+    "server": ("queue_server.cli", "server_command", "server", "run the queue server (HTTP + WebSocket)"),
+    "db": ("queue_server.cli", "db_command", "server", "database migrations: `motcua db upgrade`"),
+    "seed": ("queue_server.cli", "seed_command", "server", "import the procedure catalog (and --demo province)"),
+    "user": ("queue_server.cli", "user_command", "server", "staff accounts: `motcua user add`"),
+    "device": ("queue_server.cli", "device_command", "server", "kiosk/display tokens: `motcua device add`"),
+    "backup": ("queue_server.cli", "backup_command", "server", "back up the database while it runs"),
+    "restore": ("queue_server.cli", "restore_command", "server", "restore a backup into an empty database"),
+    "kiosk": ("kiosk.cli", "main", "kiosk", "the kiosk app: `motcua kiosk [run]`; `motcua kiosk print-sample --to FILE`"),
+    "display": ("display.cli", "main", "display", "the lobby display: `motcua display --site HUE-TT`"),
+    "counter": ("counter_client.cli", "main", "counter", "the counter staff app: `motcua counter`"),
+    "bench": ("bench.cli", "bench_command", "bench", "benchmarks that print figures: `motcua bench --help`"),
+    "simulate": ("queue_server.simulation.cli", "simulate_command", "server", "simulate a day of a site: `motcua simulate --help`"),
+    "phrase": ("display.cli", "phrase_command", "display", "the exact call phrase (and WAV): `motcua phrase A023 5`"),
+}
+
+# Third-party packages each extra brings; an ImportError naming one of them means the
+# extra is missing (an ImportError of our own code is a bug and is re-raised).
+EXTRA_PACKAGES = {
+    "server": {"fastapi", "uvicorn", "sqlalchemy", "alembic", "psycopg", "pydantic_settings", "argon2", "jinja2",
+               "holidays"},
+    "kiosk": {"kivy", "escpos", "qrcode", "PIL"},
+    "display": {"kivy", "pyttsx3"},
+    "counter": {"kivy", "escpos", "qrcode", "PIL"},
+    "bench": {"matplotlib", "pyinstrument"},
+}
+
+
+def usage() -> str:
+    lines = ["usage: motcua <command> [options]", "", "commands:"]
+    lines += [f"  {name:<10} {spec[3]}" for name, spec in COMMANDS.items()]
+    lines.append("\n`motcua <command> --help` for a command's options.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name not in COMMANDS:
+        print(f"motcua: unknown command {name!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    module_name, function, extra, _ = COMMANDS[name]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = (exc.name or "").split(".")[0]
+        if missing in EXTRA_PACKAGES.get(extra, set()):
+            print(
+                f"motcua {name} needs the '{extra}' extra ({missing} is not installed):\n"
+                f"    pip install 'motcua[{extra}]'",
+                file=sys.stderr,
+            )
+            return 3
+        raise
+    return int(getattr(module, function)(rest) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

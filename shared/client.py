@@ -1,0 +1,209 @@
+"""The client every app uses to talk to the queue server: HTTP calls and live streams.
+
+`MotcuaClient` wraps the HTTP API (async httpx) and turns error replies into `ApiError`
+with the server's Vietnamese and English messages. `LiveSite` follows a site's state:
+it subscribes to the stream, loads the snapshot, applies events in sequence order, and
+on a gap, a heartbeat ahead of it, or a lost connection, reconnects with backoff and
+reloads the snapshot. A display or counter built on it cannot go stale silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import websockets
+
+from .protocol import (
+    CounterSnapshot,
+    IssueTicketIn,
+    LoginOut,
+    PublicTicketOut,
+    SiteSnapshot,
+    TicketOut,
+)
+
+log = logging.getLogger(__name__)
+API = "/api/v1"
+
+
+class ApiError(Exception):
+    """The server refused a request; `message` is Vietnamese, `message_en` English."""
+
+    def __init__(self, status: int, code: str, message: str, message_en: str = "") -> None:
+        super().__init__(f"{status} {code}: {message_en or message}")
+        self.status, self.code, self.message, self.message_en = status, code, message, message_en
+
+
+class ServerUnreachable(ApiError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(0, "unreachable", "Không kết nối được máy chủ. Đang thử lại…",
+                         f"Cannot reach the server ({detail}). Retrying…")
+
+
+class MotcuaClient:
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 5.0,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> MotcuaClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    @property
+    def ws_base(self) -> str:
+        return "ws" + self.base_url.removeprefix("http")
+
+    async def request(self, method: str, path: str, *, json_body: Any = None, params: dict | None = None) -> Any:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        try:
+            r = await self._http.request(method, API + path, json=json_body, params=params, headers=headers)
+        except httpx.HTTPError as exc:
+            raise ServerUnreachable(type(exc).__name__) from exc
+        if r.status_code >= 400:
+            try:
+                body = r.json()
+            except ValueError:
+                body = {}
+            raise ApiError(r.status_code, body.get("code", "http_error"), body.get("message", r.text[:200]),
+                           body.get("message_en", ""))
+        return None if r.status_code == 204 else r.json()
+
+    # ---- typed calls ----
+    async def login(self, username: str, password: str) -> LoginOut:
+        out = LoginOut.model_validate(
+            await self.request("POST", "/auth/login", json_body={"username": username, "password": password}))
+        self.token = out.token
+        return out
+
+    async def issue_ticket(self, body: IssueTicketIn) -> TicketOut:
+        return TicketOut.model_validate(
+            await self.request("POST", "/tickets", json_body=body.model_dump(exclude_none=True)))
+
+    async def site_snapshot(self, site_code: str) -> SiteSnapshot:
+        return SiteSnapshot.model_validate(await self.request("GET", f"/sites/{quote(site_code)}/snapshot"))
+
+    async def counter_snapshot(self, counter_id: int) -> CounterSnapshot:
+        return CounterSnapshot.model_validate(await self.request("GET", f"/counters/{counter_id}"))
+
+    async def counter_action(self, counter_id: int, action: str, body: dict | None = None) -> dict[str, Any]:
+        return await self.request("POST", f"/counters/{counter_id}/{action}", json_body=body)
+
+    async def public_ticket(self, token: str) -> PublicTicketOut:
+        return PublicTicketOut.model_validate(await self.request("GET", f"/public/tickets/{quote(token)}"))
+
+    async def get(self, path: str, **params: Any) -> Any:
+        return await self.request("GET", path, params={k: v for k, v in params.items() if v is not None})
+
+
+class StreamState(StrEnum):
+    CONNECTING = "connecting"
+    LIVE = "live"
+    RECONNECTING = "reconnecting"  # shown discreetly: "đang kết nối lại"
+    STOPPED = "stopped"
+
+
+class LiveSite:
+    """Follows one site through a stream path (`/ws/sites/CODE` or `/ws/counters/ID`).
+
+    `load_snapshot()` returns an object with a `seq`; `on_snapshot(snapshot)` and
+    `on_event(event_dict)` update the app; `on_state(StreamState)` drives the marker.
+    """
+
+    def __init__(self, client: MotcuaClient, stream_path: str, site_id: int | None,
+                 load_snapshot: Callable[[], Awaitable[Any]], on_snapshot: Callable[[Any], None],
+                 on_event: Callable[[dict[str, Any]], None], on_state: Callable[[StreamState], None] = lambda s: None,
+                 *, max_backoff: float = 10.0) -> None:
+        self.client = client
+        self.stream_path = stream_path
+        self.site_id = site_id
+        self.load_snapshot = load_snapshot
+        self.on_snapshot, self.on_event, self.on_state = on_snapshot, on_event, on_state
+        self.max_backoff = max_backoff
+        self.last_seq = -1
+        self.resyncs = 0
+        self._stopping = False
+
+    def stop(self) -> None:
+        self._stopping = True
+
+    async def run(self) -> None:
+        delay = 0.5
+        self.on_state(StreamState.CONNECTING)
+        while not self._stopping:
+            try:
+                await self._session()
+                delay = 0.5
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # any failure: back off, reconnect, resync
+                log.info("stream %s lost: %s", self.stream_path, exc)
+            if self._stopping:
+                break
+            self.on_state(StreamState.RECONNECTING)
+            await asyncio.sleep(delay * (0.75 + random.random() / 2))
+            delay = min(delay * 2, self.max_backoff)
+        self.on_state(StreamState.STOPPED)
+
+    async def _resync(self) -> None:
+        snapshot = await self.load_snapshot()
+        self.resyncs += 1
+        self.last_seq = snapshot.seq
+        self.on_snapshot(snapshot)
+
+    async def _session(self) -> None:
+        url = f"{self.client.ws_base}{API}{self.stream_path}?token={quote(self.client.token or '')}"
+        async with websockets.connect(url, open_timeout=5, ping_interval=20, ping_timeout=20,
+                                      compression=None, max_size=2**20) as ws:
+            # Subscribed first, snapshot second: nothing between the two can be missed.
+            hello = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+            await self._resync()
+            self.on_state(StreamState.LIVE)
+            self._check_heartbeat(hello)
+            async for raw in ws:
+                if self._stopping:
+                    return
+                message = json.loads(raw)
+                kind = message.get("kind")
+                if kind == "event":
+                    await self._apply(message)
+                elif kind == "heartbeat" and self._check_heartbeat(message):
+                    await self._resync()
+
+    def _check_heartbeat(self, message: dict[str, Any]) -> bool:
+        if self.site_id is None:
+            return False
+        return message.get("seqs", {}).get(str(self.site_id), -1) > self.last_seq
+
+    async def _apply(self, event: dict[str, Any]) -> None:
+        if self.site_id is not None and event.get("site_id") != self.site_id:
+            return
+        seq = event["seq"]
+        if seq <= self.last_seq:
+            return  # already in the snapshot
+        if seq != self.last_seq + 1:
+            await self._resync()  # a gap: the snapshot is the truth
+            return
+        self.last_seq = seq
+        self.on_event(event)
+
+
+async def cancel_quietly(task: asyncio.Task) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task

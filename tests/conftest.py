@@ -1,0 +1,167 @@
+"""Fixtures shared by every test: databases (SQLite and PostgreSQL, migrated and seeded
+once per run, copied per test), the wiring, an API client, a live server process."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("MOTCUA_ENVIRONMENT", "test")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def pg_admin_url() -> str:
+    url = os.environ.get("MOTCUA_TEST_PG_URL")
+    if url:
+        return url
+    try:
+        return subprocess.run([str(ROOT / "scripts/ensure-postgres.sh")], check=True, capture_output=True,
+                              text=True, timeout=300).stdout.strip()
+    except (subprocess.SubprocessError, OSError) as exc:
+        pytest.fail(f"PostgreSQL is needed for these tests and none could be started ({exc}); run `make test`.")
+
+
+def _prepare(url: str) -> None:
+    from queue_server import migrations
+    from queue_server.adapters.db import make_engine
+    from queue_server.catalog import import_catalog
+    from queue_server.seed import seed_demo
+
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        import_catalog(conn)
+        seed_demo(conn)
+    engine.dispose()
+
+
+class SqliteTemplates:
+    def __init__(self, folder: Path) -> None:
+        self.template = folder / "template.db"
+        _prepare(f"sqlite:///{self.template}")
+        self.counter = itertools.count()
+
+    def new(self, folder: Path) -> str:
+        target = folder / f"motcua-{next(self.counter)}.db"
+        shutil.copy(self.template, target)
+        return f"sqlite:///{target}"
+
+
+class PostgresTemplates:
+    def __init__(self) -> None:
+        import psycopg
+
+        self.admin = pg_admin_url()
+        self.psycopg = psycopg
+        self.prefix = f"motcua_t{os.getpid()}"
+        self.template = f"{self.prefix}_tpl"
+        self.counter = itertools.count()
+        self._exec(f"DROP DATABASE IF EXISTS {self.template}", f"CREATE DATABASE {self.template}")
+        _prepare(self._url(self.template))
+        self.created: list[str] = []
+
+    def _url(self, name: str) -> str:
+        base, _, _ = self.admin.rpartition("/")
+        return f"{base}/{name}"
+
+    def _exec(self, *statements: str) -> None:
+        with self.psycopg.connect(self.admin, autocommit=True) as conn:
+            for sql in statements:
+                conn.execute(sql)
+
+    def new(self) -> str:
+        name = f"{self.prefix}_{next(self.counter)}"
+        self._exec(f"CREATE DATABASE {name} TEMPLATE {self.template}")
+        self.created.append(name)
+        return self._url(name)
+
+    def drop(self, url: str) -> None:
+        name = url.rpartition("/")[2]
+        self._exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def close(self) -> None:
+        self._exec(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("sqlite-template"))
+
+
+@pytest.fixture(scope="session")
+def pg_templates() -> Iterator[PostgresTemplates]:
+    templates = PostgresTemplates()
+    yield templates
+    templates.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database with the catalog and the demo province, fresh for each test."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("sqlite_templates").new(tmp_path)
+        return
+    templates: PostgresTemplates = request.getfixturevalue("pg_templates")
+    url = templates.new()
+    yield url
+    templates.drop(url)
+
+
+@pytest.fixture
+def sqlite_url(sqlite_templates: SqliteTemplates, tmp_path: Path) -> str:
+    return sqlite_templates.new(tmp_path)
+
+
+# ---- wiring, app, client -------------------------------------------------------------------
+from support import Api, FakeClock, LiveServer  # noqa: E402
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings_overrides() -> dict:
+    """Override in a test module to change queue rules (e.g. the no-show rule)."""
+    return {}
+
+
+@pytest.fixture
+def wiring(db_url: str, clock: FakeClock, settings_overrides: dict, tmp_path: Path):
+    from queue_server.bootstrap import bootstrap
+    from queue_server.settings import Settings
+
+    # Tests issue tickets far faster than a lobby; the throttling tests set their own limits.
+    overrides = {"kiosk_ticket_burst": 100_000, "file_storage_dir": tmp_path / "files", **settings_overrides}
+    w = bootstrap(Settings(database_url=db_url, environment="test", **overrides), clock=clock)
+    yield w
+    w.engine.dispose()
+
+
+@pytest.fixture
+def client(wiring):
+    from fastapi.testclient import TestClient
+
+    from queue_server.app import create_app
+
+    with TestClient(create_app(wiring)) as c:
+        yield c
+
+
+@pytest.fixture
+def api(client) -> Api:
+    return Api(client)
+
+
+@pytest.fixture
+def live_server(db_url: str) -> Iterator[LiveServer]:
+    server = LiveServer(db_url)
+    yield server
+    server.stop()

@@ -1,0 +1,140 @@
+"""Helpers for tests: a controllable clock, an API client with demo logins, live servers."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from queue_server.seed import DEMO_PASSWORD, demo_device_token
+from shared.enums import DeviceKind
+
+ROOT = Path(__file__).resolve().parents[1]
+API = "/api/v1"
+BIRTH_REGISTRATION = "1.001193"  # Thủ tục đăng ký khai sinh (service A, justice)
+SITE_TT, SITE_PX = "HUE-TT", "HUE-PX"
+# Demo counters of HUE-TT (ids follow seed order): 1 serves A, 2 serves A and F, 3 serves B ...
+COUNTER_A, COUNTER_AF, COUNTER_B = 1, 2, 3
+
+
+@dataclass
+class FakeClock:
+    """Starts on a Monday, 09:00 in Hà Nội (02:00 UTC)."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 11, 23, 2, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def kiosk_headers(site: str = SITE_TT) -> dict[str, str]:
+    return {"Authorization": f"Bearer {demo_device_token(DeviceKind.KIOSK, site)}"}
+
+
+def display_headers(site: str = SITE_TT) -> dict[str, str]:
+    return {"Authorization": f"Bearer {demo_device_token(DeviceKind.DISPLAY, site)}"}
+
+
+class Api:
+    """Thin sugar over an httpx-compatible client (TestClient or httpx.Client)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self._tokens: dict[str, str] = {}
+
+    def token(self, username: str) -> str:
+        if username not in self._tokens:
+            r = self.client.post(f"{API}/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+            assert r.status_code == 200, r.text
+            self._tokens[username] = r.json()["token"]
+        return self._tokens[username]
+
+    def staff(self, username: str = "canbo.tt") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(username)}"}
+
+    def issue(self, procedure: str = BIRTH_REGISTRATION, site: str = SITE_TT, **body: Any) -> dict[str, Any]:
+        r = self.client.post(f"{API}/tickets", json={"procedure_code": procedure, **body}, headers=kiosk_headers(site))
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def counter(self, counter_id: int, action: str, body: dict | None = None, user: str = "canbo.tt") -> httpx.Response:
+        return self.client.post(f"{API}/counters/{counter_id}/{action}", json=body, headers=self.staff(user))
+
+    def ok(self, counter_id: int, action: str, body: dict | None = None, user: str = "canbo.tt") -> dict[str, Any]:
+        r = self.counter(counter_id, action, body, user)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    def snapshot(self, site: str = SITE_TT) -> dict[str, Any]:
+        r = self.client.get(f"{API}/sites/{site}/snapshot", headers=display_headers(site))
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM if the test process dies (a killed run leaves no
+    server behind holding a port and a database)."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class LiveServer:
+    """A real `motcua server` process on 127.0.0.1."""
+
+    def __init__(self, db_url: str, port: int | None = None, extra_env: dict[str, str] | None = None) -> None:
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}"
+        files = Path(tempfile.mkdtemp(prefix="motcua-files-"))
+        env = {**os.environ, "MOTCUA_DATABASE_URL": db_url, "MOTCUA_ENVIRONMENT": "test",
+               "MOTCUA_FILE_STORAGE_DIR": str(files),
+               "MOTCUA_PUBLIC_BASE_URL": self.url, "MOTCUA_KIOSK_TICKET_BURST": "100000", **(extra_env or {})}
+        self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"motcua-live-{self.port}.log", "w+")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "shared.cli", "server", "--port", str(self.port), "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+        )
+        self.wait_ready()
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.log.seek(0)
+                raise RuntimeError(f"server exited: {self.log.read()[-3000:]}")
+            try:
+                if httpx.get(f"{self.url}{API}/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not start in time")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.log.close()

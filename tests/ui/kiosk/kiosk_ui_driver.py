@@ -1,0 +1,399 @@
+"""Drives the real kiosk app by touch, in its own process (a Kivy window is per process).
+
+    python kiosk_ui_driver.py CONFIG.json
+
+CONFIG: {"scenario": "tour" | "outage", "server_url", "token", "site", "size": [w, h],
+"printer": "network:127.0.0.1:PORT", "out": DIR (screenshots, results.json, flags)}.
+The test (test_kiosk_ui.py) starts servers and printers, runs this, and checks what the
+server and the printer received. Here, every step is a touch on a widget found by its
+text, and every screen is saved as PNG in both languages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import faulthandler
+import json
+import re
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+CONFIG = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+# A stuck UI must fail the test with a traceback, never hang the suite.
+faulthandler.dump_traceback_later(CONFIG.get("hard_timeout", 150), exit=True)
+OUT = Path(CONFIG["out"])
+OUT.mkdir(parents=True, exist_ok=True)
+
+from kiosk.run import make_presenter, prepare_kivy  # noqa: E402
+
+prepare_kivy(tuple(CONFIG["size"]))
+from kivy.config import Config  # noqa: E402
+
+# Software GL (llvmpipe) pays for every sample: no multisampling keeps frames cheap.
+Config.set("graphics", "multisamples", "0")
+
+from kivy.clock import Clock  # noqa: E402
+from kivy.core.window import Window  # noqa: E402
+from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels  # noqa: E402
+from kivy.tests.common import UnitTestTouch  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from kiosk.app import KioskApp  # noqa: E402
+from kiosk.presenter import Phase, PrintState, ServerStatus  # noqa: E402
+from kiosk.settings import KioskSettings, hash_pin, parse_printer_address  # noqa: E402
+from kiosk.widgets import KButton  # noqa: E402
+
+PIN = "2468"
+# 15 mm on a 15.6-inch 1080p panel (141 dpi), the densest screen a kiosk would use.
+MIN_TARGET_PX = 84
+
+
+class DriverError(AssertionError):
+    pass
+
+
+def settings() -> KioskSettings:
+    from kiosk.printing import PrinterSettings
+
+    printer = PrinterSettings(**parse_printer_address(CONFIG["printer"]), timeout=2)
+    return KioskSettings(server_url=CONFIG["server_url"], device_token=CONFIG["token"], site_code=CONFIG["site"],
+                         printer=printer, settings_pin_hash=hash_pin(PIN), idle_timeout=600,
+                         config_path=OUT / "kiosk.ini")
+
+
+app = KioskApp(make_presenter(settings()))
+presenter = app.presenter
+results: dict[str, Any] = {"screens": [], "tickets": [], "small_targets": [], "notes": []}
+
+
+def log(line: str) -> None:
+    with open(OUT / "driver.log", "a", encoding="utf-8") as f:
+        f.write(f"{time.monotonic():.2f} {line}\n")
+
+
+# ---- finding and touching widgets ------------------------------------------------------
+def walk(widget: Any) -> Iterator[Any]:
+    yield widget
+    for child in widget.children:
+        yield from walk(child)
+
+
+def current_screen() -> Any:
+    return app.root.ids.sm.current_screen
+
+
+def visible(widget: Any) -> bool:
+    node = widget
+    while node is not None and node is not app.root.parent:  # up to the window
+        if getattr(node, "opacity", 1) == 0 or getattr(node, "disabled", False):
+            return False
+        node = node.parent
+    return widget.width > 0 and widget.height > 0
+
+
+def buttons(where: Any = None) -> list[KButton]:
+    roots = [where] if where is not None else [current_screen(), app.root.ids.top_bar]
+    return [w for root in roots for w in walk(root) if isinstance(w, KButton) and visible(w)]
+
+
+def shown_text(widget: Any) -> str:
+    """A widget's text as a person reads it: without Kivy markup tags."""
+    return re.sub(r"\[/?[a-z]+(=[^\]]*)?\]", "", widget.text).replace("&bl;", "[").replace("&br;", "]")
+
+
+def button(text: str, where: Any = None) -> KButton:
+    """The first visible button whose shown text starts a line with `text`."""
+    found = [b for b in buttons(where) if any(line.lower().startswith(text.lower())
+                                              for line in shown_text(b).split("\n"))]
+    if not found:
+        raise DriverError(f"no button {text!r} on {current_screen().name}: "
+                          f"{[b.text[:40] for b in buttons(where)]}")
+    return found[0]
+
+
+def tap(widget: Any) -> None:
+    x, y = widget.to_window(*widget.center)
+    log(f"tap {getattr(widget, 'text', type(widget).__name__)[:30]!r} at {int(x)},{int(y)}"
+        f" on {current_screen().name}")
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    touch.touch_up()
+
+
+def swipe(widget: Any, dx: float) -> None:
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x - dx / 2, y)
+    touch.touch_down()
+    touch.touch_move(x + dx / 2, y)
+    touch.touch_up()
+
+
+async def frames(count: int = 2) -> None:
+    """Let Kivy run `count` more frames: the refresh trigger fires, the screen redraws."""
+    target = Clock.frames + count
+    while Clock.frames < target:
+        await asyncio.sleep(0.005)
+
+
+async def until(predicate: Callable[[], bool], what: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise DriverError(f"timed out waiting for {what} (phase {presenter.state.phase})")
+        await asyncio.sleep(0.02)
+    await frames()
+
+
+async def ready() -> None:
+    """Like a person, tap once the new screen is up (the kiosk ignores taps for a moment
+    after a screen change, so a double tap cannot press the next screen's button)."""
+    if not presenter.accepting_taps:
+        await until(lambda: presenter.accepting_taps, "the screen to accept taps")
+
+
+async def touch(text: str, where: Any = None) -> None:
+    await ready()
+    tap(button(text, where))
+    await frames()
+
+
+async def touch_exact(line: str) -> None:
+    """Tap the button one of whose lines is exactly `line` (a procedure among longer ones)."""
+    await ready()
+    found = [b for b in buttons() if line in shown_text(b).split("\n")]
+    if not found:
+        raise DriverError(f"no button reading {line!r} on {current_screen().name}")
+    tap(found[0])
+    await frames()
+
+
+def check_targets(name: str) -> None:
+    for b in buttons():
+        if min(b.width, b.height) < MIN_TARGET_PX:
+            results["small_targets"].append(f"{name}: {b.text[:30]!r} {int(b.width)}x{int(b.height)}")
+
+
+async def grab(path: Path) -> None:
+    """Save the next frame as it is drawn. Read in on_flip, before the buffers swap, so it
+    is the frame just rendered (HEADLESS.md: a screenshot from a timer may be black)."""
+    done = asyncio.get_running_loop().create_future()
+
+    def on_flip(*_args: Any) -> None:
+        Window.unbind(on_flip=on_flip)
+        width, height = Window.size
+        pixels = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
+        frame = Image.frombytes("RGB", (width, height), pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+        frame.save(path, compress_level=1)
+        if not done.done():
+            done.set_result(None)
+
+    Window.bind(on_flip=on_flip)
+    Window.canvas.ask_update()
+    cpu = time.process_time()
+    await asyncio.wait_for(done, 10)
+    results.setdefault("grab_cpu", 0.0)
+    results["grab_cpu"] = round(results["grab_cpu"] + time.process_time() - cpu, 2)
+
+
+async def shot(name: str, both_languages: bool = True) -> None:
+    """Save the screen, then (both_languages) switch language by touch, save, switch back."""
+    for _ in range(2 if both_languages else 1):
+        await frames()
+        path = OUT / f"{name}-{presenter.state.lang}.png"
+        await grab(path)
+        results["screens"].append(path.name)
+        check_targets(name)
+        if both_languages:
+            await touch("English" if presenter.state.lang == "vi" else "Tiếng Việt", app.root.ids.top_bar)
+    if both_languages and presenter.state.lang != "vi":
+        raise DriverError("language toggle did not come back to Vietnamese")
+
+
+async def wait_flag(name: str, timeout: float = 60) -> None:
+    """Tell the test we reached `name`, then wait for it to say go."""
+    (OUT / f"{name}.flag").write_text("1")
+    await until(lambda: (OUT / f"{name}.go").exists(), f"the test's go for {name}", timeout)
+
+
+def slow_issue(seconds: float) -> None:
+    """Hold every ticket request for `seconds` before sending it: room to tap during the
+    round trip, and to see the "getting your ticket" screen."""
+    real = presenter.api.issue_ticket
+
+    async def delayed(body: Any) -> Any:
+        results.setdefault("issue_requests", 0)
+        results["issue_requests"] += 1
+        await asyncio.sleep(seconds)
+        return await real(body)
+
+    presenter.api.issue_ticket = delayed
+
+
+def record_ticket() -> None:
+    st = presenter.state
+    results["tickets"].append({"id": st.ticket.id, "label": st.ticket.label, "url": st.ticket.tracking_url,
+                               "print_state": st.print_state.value, "site": st.ticket.site_code})
+    (OUT / "tickets.json").write_text(json.dumps(results["tickets"]), encoding="utf-8")
+
+
+# ---- scenarios -------------------------------------------------------------------------
+async def scenario_tour() -> None:
+    await until(lambda: presenter.state.counts_live and presenter.state.fields, "the live home screen")
+    await shot("01-home")
+
+    await touch("Lấy số thứ tự")
+    await until(lambda: presenter.state.phase is Phase.FIELDS, "fields")
+    await shot("02-fields")
+    swipe(app.root.ids.sm.current_screen.ids.tiles, -400)  # swipe left: next page
+    await until(lambda: presenter.state.fields_page == 1, "fields page 2 after a swipe")
+    await touch("Trang trước")
+    await until(lambda: presenter.state.fields_page == 0, "fields page 1")
+
+    await touch("Hộ tịch")
+    await until(lambda: presenter.state.phase is Phase.PROCEDURES and not presenter.state.procedures_loading,
+                "procedures of Hộ tịch")
+    await shot("03-procedures")
+    await touch("Trang sau")
+    await until(lambda: presenter.state.procedures_page == 1 and not presenter.state.procedures_loading, "page 2")
+    swipe(current_screen().ids.rows, 400)  # swipe right: previous page, and no row opens
+    await until(lambda: presenter.state.procedures_page == 0 and not presenter.state.procedures_loading, "page 1")
+    if presenter.state.phase is not Phase.PROCEDURES:
+        raise DriverError("a swipe opened a procedure")
+
+    await touch("Quay lại")
+    await until(lambda: presenter.state.phase is Phase.FIELDS, "back to fields")
+    await touch("Tìm thủ tục")
+    await until(lambda: presenter.state.phase is Phase.SEARCH, "search")
+    await shot("04-search-empty", both_languages=False)
+    keyboard = current_screen().ids.keyboard
+    for letter in "dang ky khai sinh":
+        if letter == " ":
+            await touch("Dấu cách", keyboard)
+        else:
+            tap(next(b for b in buttons(keyboard) if b.text == letter.upper()))
+            await frames(1)
+    await until(lambda: presenter.state.query == "dang ky khai sinh" and not presenter.state.results_loading
+                and presenter.state.results, "search results")
+    await shot("05-search")
+    names = [p.name_vi for p in presenter.state.results]
+    if "Thủ tục đăng ký khai sinh" not in names:
+        raise DriverError(f"'dang ky khai sinh' did not find the procedure: {names}")
+
+    await touch_exact("Thủ tục đăng ký khai sinh")
+    await until(lambda: presenter.state.phase is Phase.DETAIL and not presenter.state.detail_loading, "detail")
+    await shot("06-detail")
+
+    if CONFIG.get("take_there"):  # the line here is long: the kiosk offers a nearby site
+        suggestion = presenter.state.suggestion
+        if suggestion is None:
+            raise DriverError("no nearby site was offered although the line here is long")
+        await touch(f"Lấy số tại {suggestion.site_name_vi}")
+    else:
+        await touch("Lấy số cho thủ tục này")
+    await until(lambda: presenter.state.phase is Phase.PRIORITY, "priority question")
+    await shot("07-priority")
+
+    slow_issue(1.0)
+    await ready()
+    no_priority = button("Không ưu tiên")
+    tap(no_priority)
+    tap(no_priority)
+    tap(no_priority)  # a triple tap in one frame
+    await until(lambda: presenter.state.phase is Phase.ISSUING, "issuing")
+    for _ in range(6):  # and a child mashing the same spot during the round trip
+        tap(no_priority)
+        await frames(1)
+    await shot("08-issuing", both_languages=False)
+    await until(lambda: presenter.state.phase is Phase.TICKET, "the ticket")
+    await until(lambda: presenter.state.print_state is not PrintState.PRINTING, "printing to finish")
+    record_ticket()
+    await shot("09-ticket")
+    await touch("Xong")
+    await until(lambda: presenter.state.phase is Phase.HOME, "home after Done")
+
+    clock = app.root.ids.clock
+    for _ in range(5):
+        tap(clock)
+        await frames(1)
+    await until(lambda: presenter.state.phase is Phase.PIN, "the PIN pad")
+    for digit in PIN[:2]:
+        await touch(digit)
+    await shot("10-pin", both_languages=False)
+    for digit in PIN[2:]:
+        await touch(digit)
+    await touch("Đồng ý")
+    await until(lambda: presenter.state.phase is Phase.SETTINGS, "settings")
+    await shot("11-settings")
+    await touch("Trang chủ")
+    await until(lambda: presenter.state.phase is Phase.HOME, "home")
+
+
+async def scenario_outage() -> None:
+    presenter.retry_delays = (0.5, 1.0)  # test pacing: production backs off up to 15 s
+    await until(lambda: presenter.state.server is ServerStatus.UNREACHABLE, "the unreachable banner")
+    await shot("21-home-server-unreachable")
+    await wait_flag("start_server")
+    await until(lambda: presenter.state.counts_live and presenter.state.server is ServerStatus.ONLINE,
+                "recovery once the server is up", timeout=40)
+    await shot("22-home-recovered", both_languages=False)
+
+    # The printer is unplugged: the citizen still gets the ticket on screen.
+    await touch("Lấy số thứ tự")
+    await until(lambda: presenter.state.phase is Phase.FIELDS, "fields")
+    await touch("Hộ tịch")
+    await until(lambda: presenter.state.phase is Phase.PROCEDURES and not presenter.state.procedures_loading,
+                "procedures")
+    await touch_exact(presenter.state.procedures[0].name_vi)
+    await until(lambda: presenter.state.phase is Phase.DETAIL and not presenter.state.detail_loading, "detail")
+    await touch("Lấy số cho thủ tục này")
+    await until(lambda: presenter.state.phase is Phase.PRIORITY, "priority")
+    await touch("Người cao tuổi")
+    await until(lambda: presenter.state.phase is Phase.TICKET
+                and presenter.state.print_state is PrintState.FAILED, "a failed print", timeout=30)
+    record_ticket()
+    await shot("23-ticket-print-failed")
+    await touch("Xong")
+    await until(lambda: presenter.state.phase is Phase.HOME, "home")
+
+    await wait_flag("stop_server")
+    await until(lambda: presenter.state.counts_stale and presenter.state.server is ServerStatus.UNREACHABLE,
+                "stale counts once the server is gone", timeout=40)
+    await shot("24-home-stale-counts")
+    await touch("Nhận kết quả hồ sơ")
+    await until(lambda: presenter.state.phase is Phase.PRIORITY, "priority for return of results")
+    await touch("Không ưu tiên")
+    await until(lambda: presenter.state.phase is Phase.ISSUE_FAILED, "the issue failure")
+    await shot("25-issue-failed")
+    await touch("Trang chủ")
+    await until(lambda: presenter.state.phase is Phase.HOME, "home")
+
+
+async def script() -> None:
+    started = time.monotonic()
+    try:
+        await until(lambda: app.root is not None, "the window", timeout=30)
+        await {"tour": scenario_tour, "outage": scenario_outage}[CONFIG["scenario"]]()
+        results["ok"] = True
+    except BaseException:  # also a cancellation: the test must see why the run stopped
+        results["ok"] = False
+        results["error"] = traceback.format_exc()
+    finally:
+        results["seconds"] = round(time.monotonic() - started, 1)
+        results["cpu_seconds"] = round(time.process_time(), 1)
+        results["frames_drawn"] = Clock.frames_displayed
+        results["issue_requests_total"] = presenter.issue_requests
+        (OUT / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        app.stop()
+
+
+async def main() -> None:
+    await asyncio.gather(app.serve(), script())
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
+    sys.exit(0 if results.get("ok") else 1)

@@ -1,0 +1,146 @@
+"""The real kiosk app, driven by touch in a headless Kivy process against a real server
+process and a network printer stand-in: from the home screen to a printed ticket, and
+through a server outage and an unplugged printer. Screenshots of every screen, in both
+languages, land in test-artifacts/ui/kiosk/."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import zxingcpp
+from PIL import Image, ImageChops
+from support import API, SITE_TT, Api, LiveServer, free_port, kiosk_headers
+
+from kiosk.printing import render_label_block
+from kiosk.printing.escpos_decode import decode
+
+pytestmark = pytest.mark.slow
+
+SIZES = {"landscape": (1920, 1080), "portrait": (1080, 1920)}
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "ui" / "kiosk"
+
+
+def waiting(server: LiveServer, site: str = SITE_TT, service_code: str = "A") -> int:
+    with httpx.Client(base_url=server.url) as http:
+        snapshot = Api(http).snapshot(site)
+    return next(q["waiting"] for q in snapshot["queues"] if q["service_code"] == service_code)
+
+
+def staff_ticket(server: LiveServer, ticket_id: int) -> dict:
+    with httpx.Client(base_url=server.url) as http:
+        api = Api(http)
+        r = http.get(f"{API}/tickets/{ticket_id}", headers=api.staff("quanly"))  # any site
+        assert r.status_code == 200, r.text
+        return r.json()
+
+
+def keep_screenshots(run_dir: Path, name: str) -> list[str]:
+    """Copy the run's screenshots to test-artifacts/ui/kiosk/<name>/ for people to look at."""
+    target = ARTIFACTS / name
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    shots = sorted(p.name for p in run_dir.glob("*.png"))
+    for shot in shots:
+        shutil.copy(run_dir / shot, target)
+    return shots
+
+
+def same_image(a, b) -> bool:
+    return a.size == b.size and ImageChops.difference(a.convert("L"), b.convert("L")).getbbox() is None
+
+
+def make_a_long_line(server: LiveServer, people: int = 12) -> None:
+    """Citizens already waiting for birth registration here: a nearby branch is now sooner."""
+    with httpx.Client(base_url=server.url) as http:
+        api = Api(http)
+        for _ in range(people):
+            api.issue()
+
+
+# Landscape takes the ticket here; portrait follows the kiosk's offer of a sooner site.
+@pytest.mark.parametrize("orientation, where", [("landscape", "here"), ("portrait", "there")])
+def test_a_citizen_goes_by_touch_from_home_to_one_printed_ticket(sqlite_url, tmp_path, capturing_printer,
+                                                                  kiosk_process, orientation, where):
+    server = LiveServer(sqlite_url)
+    try:
+        make_a_long_line(server)
+        nearest = "HUE-TH"  # 1.1 km from the center, nobody waiting
+        before = {site: waiting(server, site) for site in (SITE_TT, nearest)}
+        kiosk = kiosk_process(scenario="tour", server_url=server.url, token=kiosk_headers()["Authorization"][7:],
+                              site=SITE_TT, size=SIZES[orientation], take_there=where == "there",
+                              printer=f"network:127.0.0.1:{capturing_printer.port}")
+        results = kiosk.finish()
+
+        # A triple tap, then six more taps while the request was on its way: one ticket.
+        assert results["issue_requests_total"] == 1
+        issued_at = SITE_TT if where == "here" else nearest
+        after = {site: waiting(server, site) for site in (SITE_TT, nearest)}
+        assert after == {site: n + (site == issued_at) for site, n in before.items()}
+        [ticket] = results["tickets"]
+        assert ticket["site"] == issued_at
+        assert ticket["print_state"] == "printed"
+        assert staff_ticket(server, ticket["id"])["printed"] is True
+
+        # The printer got that ticket, once: its label, and a QR a phone reads as the tracking page.
+        [job] = capturing_printer.jobs
+        stream = decode(job)
+        assert stream.ends_with_cut
+        assert {image.width_bytes for image in stream.images} == {576 // 8}
+        label = render_label_block(ticket["label"], 576)
+        assert sum(same_image(image.image, label) for image in stream.images) == 1
+        scanned = [r.text for image in stream.images for r in zxingcpp.read_barcodes(image.image.convert("L"))]
+        assert scanned == [ticket["url"]]
+        paper = Image.new("1", (576, sum(i.height for i in stream.images)), 1)
+        top = 0
+        for image in stream.images:
+            paper.paste(image.image, (0, top))
+            top += image.height
+        printed_png = kiosk.out / f"printed-ticket-{where}.png"
+        paper.save(printed_png)  # what the citizen took from the printer, for eyes
+        assert ticket["url"].startswith(server.url)
+
+        # Every touch target at least ~15 mm; every screen seen in both languages.
+        assert results["small_targets"] == []
+        shots = keep_screenshots(kiosk.out, orientation)
+        for screen in ("01-home", "02-fields", "03-procedures", "05-search", "06-detail", "07-priority",
+                       "09-ticket", "11-settings"):
+            assert {f"{screen}-vi.png", f"{screen}-en.png"} <= set(shots), screen
+    finally:
+        server.stop()
+
+
+def test_the_kiosk_rides_out_a_server_outage_and_never_hides_a_failed_print(sqlite_url, tmp_path, refused_port,
+                                                                            kiosk_process):
+    port = free_port()
+    kiosk = kiosk_process(scenario="outage", server_url=f"http://127.0.0.1:{port}",
+                          token=kiosk_headers()["Authorization"][7:], site=SITE_TT, size=SIZES["portrait"],
+                          printer=f"network:127.0.0.1:{refused_port}")
+    kiosk.wait_flag("start_server")  # the kiosk shows "cannot reach the server" meanwhile
+    server = LiveServer(sqlite_url, port=port)
+    try:
+        kiosk.go("start_server")
+        kiosk.wait_flag("stop_server")  # after a ticket whose print failed
+        [seen] = json.loads((kiosk.out / "tickets.json").read_text(encoding="utf-8"))
+        # The ticket stays valid, and the server knows (and told staff) it did not print.
+        deadline = time.monotonic() + 15
+        while (ticket := staff_ticket(server, seen["id"]))["printed"] is None and time.monotonic() < deadline:
+            time.sleep(0.2)  # the kiosk reports in the background
+        assert ticket["printed"] is False and ticket["status"] == "waiting"
+        assert ticket["priority"] == "elderly"
+    finally:
+        server.stop()
+    kiosk.go("stop_server")
+    results = kiosk.finish()
+    [ticket] = results["tickets"]
+    assert ticket["print_state"] == "failed"
+    assert results["issue_requests_total"] == 2  # the elderly citizen's, and the refused one
+    shots = keep_screenshots(kiosk.out, "outage")
+    for screen in ("21-home-server-unreachable", "23-ticket-print-failed", "24-home-stale-counts",
+                   "25-issue-failed"):
+        assert {f"{screen}-vi.png", f"{screen}-en.png"} <= set(shots), screen
+
