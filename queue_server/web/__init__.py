@@ -4,8 +4,8 @@ no build step. `router` is included once by the app."""
 
 from fastapi import APIRouter
 
-from queue_server.web import assets, citizen, dashboard, display, login, reports
+from queue_server.web import assets, citizen, dashboard, display, dossier_lookup, login, reports
 
 router = APIRouter(include_in_schema=False)
-for _module in (assets, citizen, display, login, dashboard, reports):
+for _module in (assets, citizen, dossier_lookup, display, login, dashboard, reports):
     router.include_router(_module.router)

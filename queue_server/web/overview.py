@@ -21,6 +21,7 @@ from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.web.balancing import ServiceLoad, SiteLoad, suggest
 from shared.enums import CounterState, TicketStatus
 
+
 @dataclass(frozen=True)
 class Today:
     start: datetime

@@ -9,7 +9,6 @@ from fastapi.responses import Response
 
 from queue_server.domain.business_day import business_day
 from queue_server.domain.errors import DomainError
-from queue_server.web import overview as ov
 from queue_server.web import session as s
 from queue_server.web.charts import Series, bar_chart
 from queue_server.web.export import to_csv, to_xlsx

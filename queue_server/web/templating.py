@@ -4,7 +4,7 @@ carries (no inline script runs: state reaches scripts as JSON data blocks)."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,17 @@ def _hhmm(moment: datetime | str | None, tz: ZoneInfo) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(tz).strftime("%H:%M")
+
+
+def _day(moment: datetime | date | str | None, tz: ZoneInfo) -> str:
+    """dd/mm/yyyy as Vietnamese write dates; a moment is read in the center's time zone."""
+    if moment is None:
+        return ""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if isinstance(moment, datetime):
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(tz).date()
+    return moment.strftime("%d/%m/%Y")
 
 
 def _json_block(value: Any) -> Markup:
@@ -70,7 +81,7 @@ def render(request: Request, template: str, status: int = 200, *, private: bool 
     tz = request.app.state.wiring.settings.tz
     env = environment()
     html = env.get_template(template).render(
-        request=request, hhmm=lambda m: _hhmm(m, tz), **context,
+        request=request, hhmm=lambda m: _hhmm(m, tz), day=lambda m: _day(m, tz), **context,
     )
     response = HTMLResponse(html, status_code=status)
     secure_headers(request, response, private=private)
