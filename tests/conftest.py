@@ -6,25 +6,14 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import pg_admin_url
 
 os.environ.setdefault("MOTCUA_ENVIRONMENT", "test")
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def pg_admin_url() -> str:
-    url = os.environ.get("MOTCUA_TEST_PG_URL")
-    if url:
-        return url
-    try:
-        return subprocess.run([str(ROOT / "scripts/ensure-postgres.sh")], check=True, capture_output=True,
-                              text=True, timeout=300).stdout.strip()
-    except (subprocess.SubprocessError, OSError) as exc:
-        pytest.fail(f"PostgreSQL is needed for these tests and none could be started ({exc}); run `make test`.")
 
 
 def _prepare(url: str) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from queue_server.seed import DEMO_PASSWORD, demo_device_token
 from shared.enums import DeviceKind
@@ -26,6 +27,17 @@ BIRTH_REGISTRATION = "1.001193"  # Thủ tục đăng ký khai sinh (service A, 
 SITE_TT, SITE_PX = "HUE-TT", "HUE-PX"
 # Demo counters of HUE-TT (ids follow seed order): 1 serves A, 2 serves A and F, 3 serves B ...
 COUNTER_A, COUNTER_AF, COUNTER_B = 1, 2, 3
+
+
+def pg_admin_url() -> str:
+    url = os.environ.get("MOTCUA_TEST_PG_URL")
+    if url:
+        return url
+    try:
+        return subprocess.run([str(ROOT / "scripts/ensure-postgres.sh")], check=True, capture_output=True,
+                              text=True, timeout=300).stdout.strip()
+    except (subprocess.SubprocessError, OSError) as exc:
+        pytest.fail(f"PostgreSQL is needed for these tests and none could be started ({exc}); run `make test`.")
 
 
 @dataclass

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support import pg_admin_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -47,8 +48,6 @@ def test_quick_benchmark_on_sqlite_has_no_double_claim_lost_ticket_or_error(sqli
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_quick_benchmark_on_postgres_with_two_workers_loses_nothing(tmp_path: Path) -> None:
-    from conftest import pg_admin_url
-
     results = _quick(tmp_path, "--backends", "postgres", "--pg-workers", "2", "--pg-url", pg_admin_url(),
                      "--scenarios", "call-next,fanout")
     by = {(r["scenario"], r["backend"]): r for r in results}

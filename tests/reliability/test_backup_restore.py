@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 from sqlalchemy import select
-
 from support import Api
+
 from queue_server.adapters import tables as t
 from queue_server.adapters.db import make_engine
 from queue_server.backup import BackupError, backup, restore

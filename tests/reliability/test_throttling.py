@@ -1,8 +1,7 @@
 """A kiosk cannot issue hundreds of tickets a minute; passwords cannot be guessed fast."""
 
 import pytest
-
-from support import API, FakeClock, Api, kiosk_headers
+from support import API, Api, FakeClock, kiosk_headers
 
 
 @pytest.fixture

@@ -1,13 +1,13 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 02:37:43.559200
 """
-from alembic import op
 import sqlalchemy as sa
-import queue_server.adapters.tables
+from alembic import op
 
+import queue_server.adapters.tables
 
 revision = '0001'
 down_revision = None

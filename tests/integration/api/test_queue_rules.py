@@ -4,8 +4,7 @@ estimate, and the no-show re-queue rule."""
 from datetime import UTC, datetime
 
 import pytest
-
-from support import API, COUNTER_A, FakeClock, Api
+from support import API, COUNTER_A, Api, FakeClock
 
 
 def test_numbering_restarts_at_local_midnight_and_2359_and_0001_never_collide(api: Api, clock: FakeClock) -> None:
