@@ -39,10 +39,17 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
     )
 
 
-def _sqlite_engine(url: str) -> Engine:
-    database = make_url(url).database
-    if database and database != ":memory:":
+def ensure_sqlite_folder(url: str) -> None:
+    """SQLite creates the database file but not its folder: a new install's `var/` is made here."""
+    if not is_sqlite_url(url):
+        return
+    database = make_url(normalize_url(url)).database
+    if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    ensure_sqlite_folder(url)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from queue_server.adapters.db import normalize_url
+from queue_server.adapters.db import ensure_sqlite_folder, normalize_url
 
 HERE = Path(__file__).resolve().parent
 
@@ -27,6 +27,7 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    ensure_sqlite_folder(url)
     command.upgrade(alembic_config(url), revision)
 
 

@@ -47,8 +47,10 @@ def test_unknown_time_zone_is_refused() -> None:
 
 
 def test_db_upgrade_seed_and_accounts_from_the_command_line(tmp_path) -> None:  # noqa: ANN001
-    env = {"MOTCUA_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
-    assert run_motcua("db", "upgrade", env=env).returncode == 0
+    # In a folder that does not exist yet, like `var/` on a new install.
+    env = {"MOTCUA_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'cli.db'}"}
+    upgraded = run_motcua("db", "upgrade", env=env)
+    assert upgraded.returncode == 0, upgraded.stderr
     seeded = run_motcua("seed", "--demo", env=env)
     assert seeded.returncode == 0 and "catalog: 1601 procedures" in seeded.stdout
     assert "mcd_demo-kiosk-hue-tt" in seeded.stdout
