@@ -52,6 +52,9 @@ test: deps-system venv ## run the whole test suite (SQLite and PostgreSQL; start
 test-fast: venv ## unit tests only (no databases, seconds)
 	$(VENV)/bin/pytest tests/unit -q
 
+fuzz: venv ## fuzz the whole API from its OpenAPI schema as every role (long run; EXAMPLES=200)
+	$(VENV)/bin/motcua fuzz --examples $(or $(EXAMPLES),200)
+
 lint: venv ## ruff lint
 	$(VENV)/bin/ruff check shared queue_server kiosk display counter_client tests
 

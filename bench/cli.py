@@ -70,7 +70,8 @@ def run_plan(plan: Plan, backends: list[str], pg_workers: list[int], *, template
             for r in scenarios.baseline_http(workers, sorted(loads), options):
                 baseline[(workers, r.load)] = r
                 results.append(r)
-                log(f"baseline w{workers} c{r.load}: {r.rate:,.0f}/s p99 {r.p99_ms:.1f} ms")
+                log(f"baseline w{workers} c{r.load}: {r.rate:,.0f}/s p99 {r.p99_ms:.1f} ms "
+                    f"cpu/request {r.extra.get('cpu_ms_per_request') or 0:.3f} ms")
     with tempfile.TemporaryDirectory(prefix="motcua-bench-") as tmp:
         for backend in backends:
             dbs = Databases(backend, Path(tmp), pg_admin_url=pg_admin, template_url=template_urls.get(backend))
@@ -141,6 +142,10 @@ def bench_command(argv: list[str]) -> int:
                         help="use this migrated, seeded database as the template (instead of creating one)")
     parser.add_argument("--scenarios", default="issue,call-next,fanout")
     parser.add_argument("--duration", type=float, help="measured seconds per level (overrides the mode)")
+    parser.add_argument("--connections", help="issue: connection levels, e.g. 16 (overrides the mode)")
+    parser.add_argument("--counters", help="call-next: counter levels, e.g. 50 (overrides the mode)")
+    parser.add_argument("--displays", help="call-to-display: display levels, e.g. 1000 (overrides the mode)")
+    parser.add_argument("--served-tickets", type=int, help="call-next: waiting tickets in served services")
     parser.add_argument("--py-spy", type=Path, metavar="DIR", help="record the server with py-spy into DIR")
     parser.add_argument("--docs", type=Path, default=None,
                         help="write the generated section into this file (--full: docs/benchmarks.md)")
@@ -159,6 +164,12 @@ def bench_command(argv: list[str]) -> int:
     plan = FULL if args.full else QUICK
     if args.duration:
         plan = Plan(**{**plan.__dict__, "duration": args.duration})
+    if args.served_tickets:
+        plan = Plan(**{**plan.__dict__, "served_tickets": args.served_tickets})
+    for name in ("connections", "counters", "displays"):
+        levels = getattr(args, name)
+        if levels:
+            plan = Plan(**{**plan.__dict__, name: tuple(int(n) for n in levels.split(","))})
     backends = (args.backends or ("sqlite,postgres" if args.full else "sqlite")).split(",")
     templates = {}
     for url in args.template_url:

@@ -20,6 +20,12 @@ class LoadResult:
     errors: int = 0
     error_samples: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float | None = None  # the server's CPU time during the measured phase
+
+    @property
+    def cpu_ms_per_request(self) -> float | None:
+        answered = len(self.latencies_ms) + self.errors
+        return self.cpu_seconds * 1000.0 / answered if self.cpu_seconds is not None and answered else None
 
     @property
     def rate(self) -> float:
@@ -32,13 +38,18 @@ class LoadResult:
 
 
 async def closed_loop(port: int, connections: int, duration: float, warmup: float,
-                      requests_for: Callable[[Connection, int], list[bytes]], expect: int) -> LoadResult:
-    """Every connection cycles through its own list of pre-built requests."""
+                      requests_for: Callable[[Connection, int], list[bytes]], expect: int,
+                      cpu_probe: Callable[[], float] | None = None) -> LoadResult:
+    """Every connection cycles through its own list of pre-built requests. `cpu_probe`
+    (the server's CPU seconds so far) is read when the measured phase starts and ends."""
     result = LoadResult()
     conns = [await Connection(HOST, port).open() for _ in range(connections)]
     start = time.perf_counter()
     measure_from = start + warmup
     stop_at = measure_from + duration
+    cpu_at_start: list[float] = []
+    if cpu_probe is not None:
+        asyncio.get_running_loop().call_later(warmup, lambda: cpu_at_start.append(cpu_probe()))
 
     async def worker(index: int) -> None:
         conn = conns[index]
@@ -61,6 +72,8 @@ async def closed_loop(port: int, connections: int, duration: float, warmup: floa
 
     await asyncio.gather(*(worker(i) for i in range(connections)))
     result.seconds = time.perf_counter() - measure_from
+    if cpu_probe is not None and cpu_at_start:
+        result.cpu_seconds = cpu_probe() - cpu_at_start[0]
     for conn in conns:
         await conn.close()
     return result

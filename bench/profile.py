@@ -93,7 +93,7 @@ def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrumen
             handlers.issue_ticket(cmd.IssueTicket(1, 1, service_id=1), wiring.uow())
 
     def auth(tok: str):  # noqa: ANN202
-        return deps._resolve(wiring, tok)
+        return deps.resolve_principal(wiring, tok)
 
     def issue() -> None:
         device = auth(kiosk).device

@@ -111,9 +111,10 @@ def baseline_http(workers: int, loads: list[int], options: Options) -> list[Resu
         out = []
         for connections in loads:
             load = run(lambda c=connections: closed_loop(server.port, c, options.duration, options.warmup,
-                                                         requests, 200))
+                                                         requests, 200, cpu_probe=server.cpu))
             out.append(_result_from("baseline", "-", workers, connections, load.latencies_ms, load.errors,
                                     load.seconds, load.error_samples))
+            out[-1].extra["cpu_ms_per_request"] = load.cpu_ms_per_request
         return out
     finally:
         server.stop()
@@ -132,9 +133,10 @@ def issue(dbs: Databases, workers: int, connections: int, options: Options) -> R
         with _profiled(server, options, f"issue-{dbs.backend}-w{workers}-c{connections}",
                        options.warmup + options.duration):
             load = run(lambda: closed_loop(server.port, connections, options.duration, options.warmup,
-                                           requests, 201))
+                                           requests, 201, cpu_probe=server.cpu))
         res = _result_from("issue", dbs.backend, workers, connections, load.latencies_ms, load.errors, load.seconds,
                            load.error_samples)
+        res.extra["cpu_ms_per_request"] = load.cpu_ms_per_request
         res.rss_mb = server.rss() / 2**20
         return res
     finally:
@@ -156,6 +158,7 @@ def call_next(dbs: Databases, workers: int, counters: int, options: Options, *, 
     samples: list[str] = []
     errors = 0
     drained_at: list[float] = []
+    cpu_marks: list[float] = []  # server CPU seconds when the measured phase starts and ends
     try:
         token = _login(server)
 
@@ -165,6 +168,7 @@ def call_next(dbs: Databases, workers: int, counters: int, options: Options, *, 
             start = time.perf_counter()
             measure_from = start + options.warmup
             stop_at = measure_from + options.duration
+            asyncio.get_running_loop().call_later(options.warmup, lambda: cpu_marks.append(server.cpu()))
 
             async def counter(conn: Connection, cid: int) -> None:
                 nonlocal errors
@@ -191,6 +195,7 @@ def call_next(dbs: Databases, workers: int, counters: int, options: Options, *, 
                         return
 
             await asyncio.gather(*(counter(c, cid) for c, cid in zip(conns, world.counter_ids, strict=True)))
+            cpu_marks.append(server.cpu())
             end = min([time.perf_counter(), *drained_at])
             for conn in conns:
                 await conn.close()
@@ -210,6 +215,9 @@ def call_next(dbs: Databases, workers: int, counters: int, options: Options, *, 
     res.rss_mb = rss / 2**20
     res.extra.update(claimed=audit.claimed, double_claims=audit.double_claims, lost_tickets=audit.lost_tickets,
                      drained=bool(drained_at), queue=len(world.ticket_ids))
+    if len(cpu_marks) == 2 and latencies and not drained_at:
+        # Per claim cycle (call-next + start: two requests).
+        res.extra["cpu_ms_per_claim"] = (cpu_marks[1] - cpu_marks[0]) * 1000.0 / len(latencies)
     res.failures.extend(audit.details)
     if len(latencies) == 0:
         res.failures.append("no claim was measured (queue too small or warm-up too long)")

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from shared.client import parse_server_urls
+
 ENV_PREFIX = "MOTCUA_COUNTER_"
 
 
@@ -97,7 +99,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     except ValueError as exc:
         raise SettingsError(str(exc)) from exc
     settings = CounterSettings(path=path, **coerced)
-    if not settings.server_url.startswith(("http://", "https://")):
+    if not _all_http(settings.server_url):  # one URL, or several separated by commas
         raise SettingsError(f"server_url must start with http:// or https:// (got {settings.server_url!r})")
     try:
         ZoneInfo(settings.time_zone)
@@ -123,3 +125,11 @@ def save_settings(settings: CounterSettings) -> None:
 
 class SettingsError(ValueError):
     pass
+
+
+def _all_http(urls: str) -> bool:
+    try:
+        parse_server_urls(urls)
+    except ValueError:
+        return False
+    return True

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from shared.booking_protocol import CheckInIn, CheckInOut
 from shared.client import LiveSite, MotcuaClient, StreamState
 from shared.protocol import (
     FieldOut,
@@ -39,6 +40,8 @@ class KioskApi(Protocol):
         """Also proves the device token: 401 means this kiosk is not (or no longer) allowed."""
     async def issue_ticket(self, body: IssueTicketIn) -> TicketOut: ...
     async def report_print(self, ticket_id: int, result: PrintResultIn) -> None: ...
+    async def check_in(self, code: str) -> CheckInOut:
+        """A booking (code typed, or the QR's URL) becomes an appointment ticket."""
     async def follow_site(self, site_code: str, site_id: int, on_snapshot: Callable[[SiteSnapshot], None],
                           on_event: Callable[[dict[str, Any]], None],
                           on_state: Callable[[StreamState], None]) -> None:
@@ -80,6 +83,10 @@ class HttpKioskApi:
 
     async def issue_ticket(self, body: IssueTicketIn) -> TicketOut:
         return await self.client.issue_ticket(body)
+
+    async def check_in(self, code: str) -> CheckInOut:
+        body = CheckInIn(code=code).model_dump()
+        return CheckInOut.model_validate(await self.client.request("POST", "/bookings/check-in", json_body=body))
 
     async def report_print(self, ticket_id: int, result: PrintResultIn) -> None:
         await self.client.request("POST", f"/tickets/{ticket_id}/print-result",

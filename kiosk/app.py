@@ -23,18 +23,20 @@ from kivy.uix.screenmanager import NoTransition
 from kiosk import screens
 from kiosk import widgets as _widgets  # noqa: F401  (registers the kv classes)
 from kiosk.presenter import KioskPresenter, KioskState, Phase, server_banner
+from kiosk.scanner import ENTER_KEYS, ScannerBuffer
 from kiosk.texts import T, clock_text
 
 log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).resolve().parent / "kv"
 KV_FILES = ("common.kv", "home.kv", "fields.kv", "procedures.kv", "search.kv", "detail.kv", "priority.kv",
-            "issuing.kv", "ticket.kv", "pin.kv", "settings.kv")
+            "issuing.kv", "ticket.kv", "pin.kv", "settings.kv", "booking.kv")
 
 SCREENS = {
     "home": screens.HomeScreen,
     "fields": screens.FieldsScreen,
     "procedures": screens.ProceduresScreen,
     "search": screens.SearchScreen,
+    "booking": screens.BookingScreen,
     "detail": screens.DetailScreen,
     "priority": screens.PriorityScreen,
     "issuing": screens.IssuingScreen,
@@ -79,6 +81,7 @@ class KioskApp(App):
         self.presenter = presenter
         self.lang = presenter.state.lang
         self._shown_phase: Phase | None = None
+        self.scanner = ScannerBuffer()
 
     # ---- text helpers used by the kv files -------------------------------------------------
     def tr(self, key: str, lang: str, **values: object) -> str:
@@ -100,6 +103,8 @@ class KioskApp(App):
         for name, screen_class in SCREENS.items():
             manager.add_widget(screen_class(name=name))
         Window.bind(on_touch_down=self._any_touch, size=lambda *_: self._geometry())
+        # A USB barcode/QR scanner is a keyboard: it types the code, then Enter.
+        Window.bind(on_textinput=self._typed, on_key_down=self._key_down)
         return root
 
     def on_start(self) -> None:
@@ -129,6 +134,16 @@ class KioskApp(App):
 
     def _any_touch(self, _window: Any, _touch: Any) -> None:
         self.presenter.touched()  # returns None: the touch carries on to the widgets
+
+    def _typed(self, _window: Any, text: str) -> None:
+        self.scanner.feed(text)
+
+    def _key_down(self, _window: Any, key: int, *_args: Any) -> bool:
+        if key in ENTER_KEYS:
+            line = self.scanner.enter()
+            # Enter is only taken when a scan was used (home and booking screens).
+            return bool(line) and self.presenter.scanned(line)
+        return False
 
     def _tick(self, _dt: float) -> None:
         self.presenter.tick()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from typing import Any
 
 from kiosk.api import KioskApi
 from kiosk.printing import PrinterError, TicketPrinter, TicketPrintout, sample_printout
+from kiosk.printing.ticket import LOCAL_ZONE
 from kiosk.settings import KioskSettings, SettingsError, pin_matches, printer_address
 from kiosk.state import (
     KioskState,
@@ -67,6 +69,7 @@ SETTINGS_IDLE_FACTOR = 3  # technicians type slowly on a touch keyboard
 # must not press whatever button the new screen shows under the finger (on the priority
 # screen that would be a ticket with a priority nobody chose).
 TAP_GUARD_SECONDS = 0.4
+BOOKING_CODE_MAX = 12  # 8 characters, with room for a dash or two typed by habit
 
 
 class KioskPresenter:
@@ -488,6 +491,57 @@ class KioskPresenter:
                            site_name_vi=site.name_vi if site else "", site_name_en=site.name_en if site else "")
         self._go(Phase.PRIORITY)
 
+    # ---- "I have a booking": check-in -------------------------------------------------------
+    def open_booking(self) -> None:
+        if not self.accepting_taps:
+            return
+        if self.state.phase is Phase.HOME:
+            self.state.booking_code = ""
+            self._go(Phase.BOOKING)
+
+    def booking_type(self, text: str) -> None:
+        st = self.state
+        if st.phase is Phase.BOOKING and len(st.booking_code) < BOOKING_CODE_MAX:
+            st.booking_code += text.upper()
+            self._changed()
+
+    def booking_delete(self) -> None:
+        st = self.state
+        if st.phase is Phase.BOOKING and st.booking_code:
+            st.booking_code = st.booking_code[:-1]
+            self._changed()
+
+    def booking_submit(self) -> bool:
+        """The "Check in" button; like `confirm`, one tap gives at most one request."""
+        if not self.accepting_taps:
+            return False
+        st = self.state
+        if st.phase is not Phase.BOOKING or not st.booking_code.strip():
+            return False
+        self._check_in(st.booking_code)
+        return True
+
+    def scanned(self, text: str) -> bool:
+        """A USB scanner typed a whole code (or the confirmation QR's URL) and Enter. Taken
+        on the home and booking screens only: elsewhere a stray scan must not issue anything."""
+        text = text.strip()
+        st = self.state
+        if not text or len(text) > 300 or st.phase not in (Phase.HOME, Phase.BOOKING):
+            return False
+        self.touched()
+        if st.phase is Phase.HOME:
+            self._history.append(Phase.HOME)
+        st.booking_code = text
+        self._check_in(text)
+        return True
+
+    def _check_in(self, code: str) -> None:
+        site = self.state.site
+        target = Target(T["appointment"].vi, booking_code=code, site_name_vi=site.name_vi if site else "",
+                        site_name_en=site.name_en if site else "")
+        self.state.target = target
+        self._start_issue(target, PriorityClass.APPOINTMENT)
+
     # ---- issuing: exactly one POST per confirmed tap ---------------------------------------
     def confirm(self, priority: PriorityClass | str = PriorityClass.NORMAL) -> bool:
         """The one tap that issues a ticket. Returns False (and does nothing) for every
@@ -497,6 +551,7 @@ class KioskPresenter:
         st = self.state
         if st.phase is not Phase.PRIORITY or st.target is None:
             return False
+        st.request_id = secrets.token_urlsafe(12)  # a new citizen request
         self._start_issue(st.target, PriorityClass(priority))
         return True
 
@@ -517,14 +572,18 @@ class KioskPresenter:
         st.phase, st.priority, st.issue_error = Phase.ISSUING, priority, None
         self.issue_requests += 1
         self._changed()
+        if target.booking_code is not None:
+            code = target.booking_code
+            self._keep("issue", lambda: self._issue(lambda: self.api.check_in(code), target))
+            return
         body = IssueTicketIn(procedure_code=target.procedure_code, service_id=target.service_id,
-                             priority=priority, site_code=target.site_code)
-        self._keep("issue", lambda: self._issue(body, target))
+                             priority=priority, site_code=target.site_code, request_id=st.request_id)
+        self._keep("issue", lambda: self._issue(lambda: self.api.issue_ticket(body), target))
 
-    async def _issue(self, body: IssueTicketIn, target: Target) -> None:
+    async def _issue(self, request: Callable[[], Coroutine[Any, Any, TicketOut]], target: Target) -> None:
         st = self.state
         try:
-            ticket = await self.api.issue_ticket(body)
+            ticket = await request()
         except ServerUnreachable:
             # Not retried by itself: the request may have reached the server, and only
             # the citizen's new tap may ask for another ticket.
@@ -567,6 +626,15 @@ class KioskPresenter:
             place = ", ".join(x for x in (ticket.site_name_vi, target.site_address) if x)
             note_vi = f"Số này dùng tại: {place}."
             note_en = f"This ticket is for: {target.site_name_en or ticket.site_name_vi}, {target.site_address}."
+        mark = None
+        appointment_at = getattr(ticket, "appointment_at", None)
+        if ticket.priority is PriorityClass.APPOINTMENT:
+            mark = T["appointment"].both("vi").upper()
+            if appointment_at is not None:
+                when = appointment_at.astimezone(LOCAL_ZONE).strftime("%H:%M")
+                code = getattr(ticket, "booking_code", "")
+                note_vi = T["appointment_at"]("vi", time=when, code=code)
+                note_en = T["appointment_at"]("en", time=when, code=code)
         return TicketPrintout(
             center_name=center,
             site_name="" if ticket.site_name_vi == center else ticket.site_name_vi,
@@ -579,6 +647,7 @@ class KioskPresenter:
             tracking_url=ticket.tracking_url or "",
             printed_note_vi=note_vi,
             printed_note_en=note_en,
+            mark=mark,
         )
 
     async def _print(self, ticket: TicketOut, printout: TicketPrintout) -> None:

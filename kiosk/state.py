@@ -18,6 +18,7 @@ class Phase(StrEnum):
     FIELDS = "fields"
     PROCEDURES = "procedures"
     SEARCH = "search"
+    BOOKING = "booking"  # "I have a booking": type or scan the code
     DETAIL = "detail"
     PRIORITY = "priority"
     ISSUING = "issuing"
@@ -62,6 +63,7 @@ class Target:
     site_name_vi: str = ""
     site_name_en: str = ""
     site_address: str = ""
+    booking_code: str | None = None  # check a booking in instead of issuing a new ticket
 
 
 @dataclass
@@ -96,10 +98,15 @@ class KioskState:
     nearby: NearbyOut | None = None
     detail_loading: bool = False
     suggestion: NearbySiteOut | None = None
+    # booking check-in: the code as typed on screen or read by the scanner
+    booking_code: str = ""
     # issuing and the ticket
     target: Target | None = None
     priority: PriorityClass | None = None
     issue_error: Text | None = None
+    # One key per citizen request, kept for "try again": if the first answer was lost
+    # after the server issued the ticket, the retry gets that ticket, not a second one.
+    request_id: str | None = None
     ticket: TicketOut | None = None
     printout: TicketPrintout | None = None
     print_state: PrintState = PrintState.NONE

@@ -13,8 +13,22 @@ from sqlalchemy import select
 
 from queue_server.adapters import tables as t
 from queue_server.api import errors
+from queue_server.api.audit_trail import AuditTrail
 from queue_server.api.guard import RequestGuard
-from queue_server.api.routes import auth, catalog, counters, dossiers, sites_live, streams, tickets
+from queue_server.api.metrics import Metrics, RequestTimer
+from queue_server.api.metrics import router as metrics_router
+from queue_server.api.routes import (
+    auth,
+    bookings,
+    catalog,
+    counters,
+    dossiers,
+    oversight,
+    sites_live,
+    streams,
+    tickets,
+)
+from queue_server.api.security_headers import SecurityHeaders
 from queue_server.bootstrap import Wiring, bootstrap
 from queue_server.migrations import ensure_migrated
 from queue_server.web import router as web_router
@@ -65,13 +79,21 @@ def create_app(wiring: Wiring | None = None, *, check_migrations: bool = True) -
         lifespan=lifespan,
     )
     app.state.wiring = wiring
+    metrics = Metrics(wiring)
+    app.state.metrics = metrics
+    wiring.on_commit = metrics.observe_commit
     errors.install(app)
 
+    # Added first, so it runs inside the guard: refused oversize bodies are not audited.
+    app.add_middleware(AuditTrail, wiring=wiring)
     app.add_middleware(RequestGuard, max_bytes=wiring.settings.max_request_bytes,
                        upload_bytes=wiring.settings.max_upload_request_bytes, is_upload=dossiers.is_upload)
+    # Outermost: every answer is timed and carries the security headers, refusals included.
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestTimer, metrics=metrics)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, catalog, tickets, counters, sites_live, streams, dossiers):
+    for module in (auth, catalog, tickets, counters, sites_live, streams, dossiers, oversight, bookings):
         api.include_router(module.router)
 
     @api.get("/health", tags=["health"])
@@ -81,6 +103,7 @@ def create_app(wiring: Wiring | None = None, *, check_migrations: bool = True) -
 
     app.include_router(api)
     app.include_router(web_router)
+    app.include_router(metrics_router)
 
     @app.get("/", include_in_schema=False)
     async def root() -> Response:

@@ -19,6 +19,7 @@ import anyio.to_thread
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from queue_server.adapters.cache import StaticCache
 from queue_server.adapters.clock import Clock, utc_now
 from queue_server.adapters.db import make_engine
 from queue_server.adapters.eventbus import EventBus, LocalBus, PostgresBus
@@ -37,11 +38,16 @@ class Wiring:
     bus: EventBus
     rules: QueueRules
     clock: Clock = field(default=utc_now)
+    # Sees the events of every committed unit of work (the app's metrics).
+    on_commit: Callable[[list[dict[str, Any]]], None] | None = None
     kiosk_rate: TokenBucket = field(init=False)
     login_by_account: FailureWindow = field(init=False)
     login_by_address: FailureWindow = field(init=False)
+    cache: StaticCache = field(default_factory=StaticCache)
 
     def __post_init__(self) -> None:
+        # Events from other processes (PostgreSQL) drop what they made stale here too.
+        self.bus.cache = self.cache
         s = self.settings
         window = s.login_failure_window_minutes * 60.0
         self.kiosk_rate = TokenBucket(s.kiosk_tickets_per_minute, s.kiosk_ticket_burst, self.clock)
@@ -53,10 +59,10 @@ class Wiring:
         return self.engine.dialect.name == "sqlite"
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.bus, self.clock, self.rules)
+        return UnitOfWork(self.engine, self.bus, self.clock, self.rules, cache=self.cache, on_commit=self.on_commit)
 
     def reader(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.bus, self.clock, self.rules, read_only=True)
+        return UnitOfWork(self.engine, self.bus, self.clock, self.rules, read_only=True, cache=self.cache)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if self.is_sqlite:

@@ -66,7 +66,9 @@ def server_command(argv: list[str]) -> int:
         workers=args.workers,
         log_level=args.log_level,
         ws_per_message_deflate=False,  # small frames: compression doubled the fan-out cost
-        proxy_headers=True,
+        # The app reads X-Forwarded-For itself, from MOTCUA_TRUSTED_PROXIES only
+        # (api/client_address.py); uvicorn must not rewrite the peer address first.
+        proxy_headers=False,
     )
     return 0
 
@@ -125,9 +127,12 @@ def user_command(argv: list[str]) -> int:
     import os
 
     from queue_server.domain.errors import DomainError
-    from queue_server.service_layer import accounts
+    from queue_server.service_layer import accounts, audit
 
     password = args.password or os.environ.get("MOTCUA_NEW_PASSWORD") or getpass.getpass("password: ")
+    entry = audit.cli_entry("motcua user add")
+    entry.target_hint = f"user={args.username} role={args.role} site={args.site or '-'}"
+    audit.begin(entry)  # the account and its audit row are written together
     try:
         out = accounts.create_staff(_wiring().uow(), args.username, args.name, password, Role(args.role), args.site)
     except DomainError as exc:
@@ -148,8 +153,12 @@ def device_command(argv: list[str]) -> int:
     revoke.add_argument("device_id", type=int)
     args = parser.parse_args(argv)
     from queue_server.domain.errors import DomainError
-    from queue_server.service_layer import accounts
+    from queue_server.service_layer import accounts, audit
 
+    entry = audit.cli_entry(f"motcua device {args.action}")
+    entry.target_hint = (f"device={args.name} kind={args.kind} site={args.site}" if args.action == "add"
+                         else f"device_id={args.device_id}")
+    audit.begin(entry)
     try:
         if args.action == "add":
             token = accounts.create_device(_wiring().uow(), args.name, DeviceKind(args.kind), args.site)

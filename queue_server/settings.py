@@ -6,6 +6,7 @@ the server with a message instead of misbehaving in the lobby.
 
 from datetime import date, time, timedelta
 from functools import cached_property
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -47,6 +48,13 @@ class Settings(BaseSettings):
     login_failures_per_account: int = Field(5, ge=1)
     login_failures_per_address: int = Field(20, ge=1)
     login_failure_window_minutes: int = Field(15, ge=1)
+    # Reverse proxies (addresses or networks, e.g. '["127.0.0.1", "10.0.0.0/24"]') whose
+    # X-Forwarded-For is believed; from anyone else the header is ignored, so a client
+    # cannot pick the address the audit log and the login throttle see.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    # /metrics: with a token, scrapers send `Authorization: Bearer <token>`; without one,
+    # only a direct, unproxied connection from this machine may read it.
+    metrics_token: str = ""
 
     # ---- dossiers (hồ sơ) ----
     # Digitized files: per file, and per upload request (several scans in one go).
@@ -69,6 +77,23 @@ class Settings(BaseSettings):
     documents_governing_body: str = ""
     documents_place_name: str = ""
 
+    # ---- online booking (đặt lịch hẹn) ----
+    # Slots are cut from each site's opening hours on working days; capacity is per site,
+    # service and slot (a center with many counters can take more).
+    booking_slot_minutes: int = Field(15, ge=5, le=240)
+    booking_slot_capacity: int = Field(2, ge=1, le=500)
+    booking_horizon_days: int = Field(14, ge=1, le=90)
+    # The kiosk accepts the booking code from this long before the slot starts to this long after.
+    booking_checkin_before_minutes: int = Field(30, ge=0, le=240)
+    booking_checkin_after_minutes: int = Field(15, ge=0, le=240)
+    # New bookings one address may make per hour (a lobby's Wi-Fi shares one address).
+    booking_creations_per_hour: float = Field(30.0, gt=0)
+    # Wrong code+phone pairs allowed per booking code within the window (lookup, cancel).
+    booking_lookup_max_failures: int = Field(10, ge=1, le=1000)
+    booking_lookup_window_minutes: int = Field(15, ge=1, le=24 * 60)
+    # A checked-in appointment counts as due this long before its slot starts (0: at the start).
+    appointment_early_minutes: int = Field(0, ge=0, le=240)
+
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -76,6 +101,16 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"not an address or network in trusted_proxies: {item!r}") from exc
         return value
 
     @field_validator("ordering_policy")
@@ -94,6 +129,10 @@ class Settings(BaseSettings):
     @cached_property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.time_zone)
+
+    @cached_property
+    def proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return tuple(ip_network(item, strict=False) for item in self.trusted_proxies)
 
     @property
     def max_wait(self) -> timedelta:

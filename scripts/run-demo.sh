@@ -23,6 +23,7 @@ motcua is running on $BASE
   API docs:         $BASE/docs          OpenAPI: $BASE/openapi.json
   Citizen page:     $BASE/t/<tracking token>   (printed as a QR code on every ticket)
   Dossier lookup:   $BASE/d/<dossier code>     (the receipt slip's QR code; asks for the slip's PIN)
+  Online booking:   $BASE/book          (then "Tôi đã đặt lịch / I have a booking" at the kiosk)
   Manager web:      $BASE/manager       (quanly / motcua-demo)
   Lobby web display $BASE/display/HUE-TT?token=mcd_demo-display-hue-tt
   Take a ticket:    curl -X POST -H 'Authorization: Bearer mcd_demo-kiosk-hue-tt' -H 'Content-Type: application/json' \\

@@ -23,6 +23,9 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "counter": ("counter_client.cli", "main", "counter", "the counter staff app: `motcua counter`"),
     "bench": ("bench.cli", "bench_command", "bench", "benchmarks that print figures: `motcua bench --help`"),
     "simulate": ("queue_server.simulation.cli", "simulate_command", "server", "simulate a day of a site: `motcua simulate --help`"),
+    "soak": ("queue_server.reliability.soak", "soak_command", "server",
+             "kill -9 the server under load for N minutes, then check nothing was lost: `motcua soak --minutes 30`"),
+    "fuzz": ("queue_server.devtools.fuzz", "fuzz_command", "test", "fuzz the HTTP API from its schema: `motcua fuzz --examples 200`"),
     "phrase": ("display.cli", "phrase_command", "display", "the exact call phrase (and WAV): `motcua phrase A023 5`"),
 }
 
@@ -35,6 +38,7 @@ EXTRA_PACKAGES = {
     "display": {"kivy", "pyttsx3"},
     "counter": {"kivy", "escpos", "qrcode", "PIL"},
     "bench": {"matplotlib", "pyinstrument"},
+    "test": {"schemathesis", "hypothesis"},
 }
 
 

@@ -5,6 +5,12 @@ with the server's Vietnamese and English messages. `LiveSite` follows a site's s
 it subscribes to the stream, loads the snapshot, applies events in sequence order, and
 on a gap, a heartbeat ahead of it, or a lost connection, reconnects with backoff and
 reloads the snapshot. A display or counter built on it cannot go stale silently.
+
+Several server processes (PostgreSQL) can stand behind one site: give the client a list
+of URLs (a sequence, or one string with commas, as the apps' `server_url` settings
+accept). A request that cannot even connect is tried on the next URL at once (it never
+reached a server, so it cannot have been done twice); any other lost request, and every
+lost stream, moves the client to the next URL for what follows.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import contextlib
 import json
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from enum import StrEnum
 from typing import Any
 from urllib.parse import quote
@@ -49,12 +55,37 @@ class ServerUnreachable(ApiError):
                          f"Cannot reach the server ({detail}). Retrying…")
 
 
+def parse_server_urls(value: str | Sequence[str]) -> list[str]:
+    """"http://a:8000, http://b:8000/" or ["http://a:8000", …] -> ["http://a:8000", "http://b:8000"]."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    urls = [item.strip().rstrip("/") for item in items if item.strip()]
+    if not urls:
+        raise ValueError("no server URL given")
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"server URL {url!r} must start with http:// or https://")
+    return urls
+
+
 class MotcuaClient:
-    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 5.0,
+    def __init__(self, base_url: str | Sequence[str], token: str | None = None, *, timeout: float = 5.0,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
+        self.base_urls = parse_server_urls(base_url)
+        self._current = 0
         self.token = token
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, transport=transport)
+        self._http = httpx.AsyncClient(timeout=timeout, transport=transport)
+
+    @property
+    def base_url(self) -> str:
+        """The server URL in use now."""
+        return self.base_urls[self._current]
+
+    def fail_over(self) -> str:
+        """Move to the next server URL (the same one when there is only one)."""
+        self._current = (self._current + 1) % len(self.base_urls)
+        if len(self.base_urls) > 1:
+            log.warning("switching to server %s", self.base_url)
+        return self.base_url
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -71,10 +102,20 @@ class MotcuaClient:
 
     async def request(self, method: str, path: str, *, json_body: Any = None, params: dict | None = None) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-        try:
-            r = await self._http.request(method, API + path, json=json_body, params=params, headers=headers)
-        except httpx.HTTPError as exc:
-            raise ServerUnreachable(type(exc).__name__) from exc
+        for attempt in range(len(self.base_urls)):
+            try:
+                r = await self._http.request(method, self.base_url + API + path, json=json_body, params=params,
+                                             headers=headers)
+                break
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # Never reached a server: safe to try the next one at once, even for a POST.
+                self.fail_over()
+                if attempt == len(self.base_urls) - 1:
+                    raise ServerUnreachable(type(exc).__name__) from exc
+            except httpx.HTTPError as exc:
+                # It may have been done; the caller decides whether to retry (on the next URL).
+                self.fail_over()
+                raise ServerUnreachable(type(exc).__name__) from exc
         if r.status_code >= 400:
             try:
                 body = r.json()
@@ -146,13 +187,16 @@ class LiveSite:
         delay = 0.5
         self.on_state(StreamState.CONNECTING)
         while not self._stopping:
+            url = self.client.base_url
             try:
                 await self._session()
                 delay = 0.5
             except asyncio.CancelledError:
                 raise
-            except Exception as exc:  # any failure: back off, reconnect, resync
+            except Exception as exc:  # any failure: back off, reconnect (next URL), resync
                 log.info("stream %s lost: %s", self.stream_path, exc)
+                if self.client.base_url == url:  # a failed request may have moved on already
+                    self.client.fail_over()
             if self._stopping:
                 break
             self.on_state(StreamState.RECONNECTING)

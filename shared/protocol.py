@@ -27,6 +27,7 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200,
 Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=NO_NUL)]
 # Ids fit a 32-bit integer column on both databases.
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+RequestKey = Annotated[str, StringConstraints(min_length=8, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
 class Strict(BaseModel):
@@ -120,6 +121,9 @@ class IssueTicketIn(Strict):
     priority: PriorityClass = PriorityClass.NORMAL
     # Issue for another site (the kiosk offered a shorter line there).
     site_code: Code | None = None
+    # One key per citizen request, sent again on "try again": a retry after a lost answer
+    # returns the ticket already issued instead of a second one.
+    request_id: RequestKey | None = None
 
 
 class TicketOut(BaseModel):

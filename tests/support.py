@@ -113,7 +113,8 @@ def _die_with_parent() -> None:
 class LiveServer:
     """A real `motcua server` process on 127.0.0.1."""
 
-    def __init__(self, db_url: str, port: int | None = None, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(self, db_url: str, port: int | None = None, extra_env: dict[str, str] | None = None,
+                 workers: int = 1) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
@@ -123,7 +124,8 @@ class LiveServer:
                "MOTCUA_PUBLIC_BASE_URL": self.url, "MOTCUA_KIOSK_TICKET_BURST": "100000", **(extra_env or {})}
         self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"motcua-live-{self.port}.log", "w+")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", "server", "--port", str(self.port), "--log-level", "warning"],
+            [sys.executable, "-m", "shared.cli", "server", "--port", str(self.port), "--log-level", "warning",
+             "--workers", str(workers)],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
         )
         self.wait_ready()
@@ -150,3 +152,42 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
         self.log.close()
+
+
+def open_for_booking_now(db_url: str, site: str = SITE_TT) -> dict[str, str]:
+    """Make "now" bookable on a server that runs on the real clock, whatever the hour: the
+    site opens all day every day, today and tomorrow are working days (the calendar's own
+    setting), and an appointment may be checked in and served up to an hour early.
+    Returns the environment for `LiveServer(extra_env=...)`."""
+    import json
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import update
+
+    from queue_server.adapters import tables as t
+    from queue_server.adapters.db import make_engine
+
+    engine = make_engine(db_url)
+    with engine.begin() as conn:
+        conn.execute(update(t.sites).where(t.sites.c.code == site).values(opening_hours={"mon-sun": ["00:00-24:00"]}))
+    engine.dispose()
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    return {"MOTCUA_CALENDAR_EXTRA_WORKING_DAYS": json.dumps([str(today), str(today + timedelta(days=1))]),
+            "MOTCUA_BOOKING_CHECKIN_BEFORE_MINUTES": "60", "MOTCUA_APPOINTMENT_EARLY_MINUTES": "60"}
+
+
+def book_first_free_slot(api: Api, phone: str, site: str = SITE_TT,
+                         procedure: str = BIRTH_REGISTRATION) -> dict[str, Any]:
+    """A booking in the first slot still free (see `open_for_booking_now`)."""
+    days = api.client.get(f"{API}/bookings/days", params={"site": site, "procedure": procedure}).json()["days"]
+    for day in days:
+        slots = api.client.get(f"{API}/bookings/slots",
+                               params={"site": site, "procedure": procedure, "day": day["day"]}).json()["slots"]
+        for slot in slots:
+            if slot["free"]:
+                r = api.client.post(f"{API}/bookings", json={
+                    "site_code": site, "procedure_code": procedure, "slot_start": slot["start"],
+                    "full_name": "Công Dân Đặt Lịch", "phone": phone})
+                assert r.status_code == 201, r.text
+                return r.json()
+    raise AssertionError("no free slot to book")

@@ -280,6 +280,7 @@ def render_blocks(printout: TicketPrintout, width: int, include_qr: bool = True)
         ),
         _rule_block(layout),
         _text_block("title", layout, [(TITLE, layout.title, 1)], pad // 2),
+        *([_text_block("mark", layout, [(printout.mark, layout.title, 2)], pad // 2)] if printout.mark else []),
         Block("label", render_label_block(printout.label, width)),
         _rule_block(layout),
         _text_block(

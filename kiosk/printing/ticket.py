@@ -38,6 +38,7 @@ class TicketPrintout:
     tracking_url: str
     printed_note_vi: str | None = None
     printed_note_en: str | None = None
+    mark: str | None = None  # e.g. "LỊCH HẸN / APPOINTMENT", printed big above the number
 
     def __post_init__(self) -> None:
         # A naive time is how "tickets corrupt after 5 pm" bugs start: refuse it here.

@@ -4,6 +4,7 @@
 after every change while it is shown.
 """
 
+from kiosk.screens.booking import BookingScreen
 from kiosk.screens.browse import FieldsScreen, ProceduresScreen, SearchScreen
 from kiosk.screens.detail import DetailScreen, PriorityScreen
 from kiosk.screens.home import HomeScreen
@@ -11,6 +12,7 @@ from kiosk.screens.staff import PinScreen, SettingsScreen
 from kiosk.screens.ticket import IssuingScreen, TicketScreen
 
 __all__ = [
+    "BookingScreen",
     "DetailScreen",
     "FieldsScreen",
     "HomeScreen",

@@ -7,6 +7,7 @@ from typing import Any
 from kivy.properties import ColorProperty
 
 from kiosk.presenter import Phase, PrintState
+from kiosk.printing.ticket import LOCAL_ZONE
 from kiosk.screens.base import KioskScreen, escape
 from kiosk.texts import T, counters_text, t, wait_text
 from kiosk.widgets import GREEN, NAVY, RED
@@ -46,6 +47,9 @@ class TicketScreen(KioskScreen):
         if elsewhere:
             place = ", ".join(x for x in (ticket.site_name_vi, state.target.site_address) if x)
             ids.go_to.text = escape(t("go_to", lang, site=place))
+        elif getattr(ticket, "appointment_at", None) is not None:
+            when = ticket.appointment_at.astimezone(LOCAL_ZONE).strftime("%H:%M")
+            ids.go_to.text = escape(T["appointment_at"](lang, time=when, code=ticket.booking_code))
         else:
             ids.go_to.text = ""
         ids.ahead_caption.text = t("people_ahead", lang)

@@ -44,6 +44,7 @@ def ensure_sqlite_folder(url: str) -> None:
     if not is_sqlite_url(url):
         return
     database = make_url(normalize_url(url)).database
+    # "file:…?mode=ro&uri=true" opens an existing file (read-only): nothing to create.
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 

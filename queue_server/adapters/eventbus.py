@@ -17,9 +17,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from queue_server.adapters.cache import StaticCache
+
 log = logging.getLogger(__name__)
 
 PG_CHANNEL = "motcua_events"
+
+
+# Control items a stream's send loop finds in its queue besides event texts.
+HEARTBEAT = "\x00heartbeat"
+CLOSED = "\x00closed"
+WAKE = "\x00wake"  # look at the subscription's flags (revoked, expired)
 
 
 @dataclass(eq=False)
@@ -29,6 +37,21 @@ class Subscription:
     site_id: int | None
     queue: asyncio.Queue[str] = field(default_factory=lambda: asyncio.Queue(256))
     overflowed: bool = False
+    closed: bool = False
+    last_sent: float = 0.0  # loop time of the last frame sent (heartbeats fill the silences)
+    credential: str = ""  # hash of the token the client connected with
+    kind: str = "other"  # display, kiosk, staff, manager (for /metrics)
+    revoked: bool = False  # its token was revoked: the stream closes with 1008 "revoked"
+    expired: bool = False  # its staff session ended: the stream closes with 1008 "expired"
+
+    def revoke(self) -> None:
+        """The token was revoked: wake the sender, which closes the stream."""
+        self.revoked = True
+        self.offer_control(WAKE)
+
+    def expire(self) -> None:
+        self.expired = True
+        self.offer_control(WAKE)
 
     def offer(self, text: str) -> None:
         if self.overflowed:
@@ -40,6 +63,14 @@ class Subscription:
             self.overflowed = True
             log.warning("subscriber for site %s overflowed; it will be asked to reconnect", self.site_id)
 
+    def offer_control(self, item: str) -> None:
+        """A heartbeat or the end; never counts as overflow (a full queue has frames to
+        send anyway, and `closed` is checked after each of them)."""
+        if item is CLOSED:
+            self.closed = True
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait(item)
+
 
 class EventBus:
     def __init__(self, queue_size: int = 256) -> None:
@@ -48,6 +79,7 @@ class EventBus:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._loop_thread: int | None = None
         self.latest_seq: dict[int, int] = {}
+        self.cache: StaticCache | None = None  # set by the wiring
 
     # ---- life cycle ----
     async def start(self) -> None:
@@ -58,10 +90,17 @@ class EventBus:
         self._loop = None
 
     # ---- subscribers ----
-    def subscribe(self, site_id: int | None) -> Subscription:
-        sub = Subscription(site_id, asyncio.Queue(self._queue_size))
+    def subscribe(self, site_id: int | None, *, credential: str = "", kind: str = "other") -> Subscription:
+        sub = Subscription(site_id, asyncio.Queue(self._queue_size), credential=credential, kind=kind)
         self._by_site.setdefault(site_id, set()).add(sub)
         return sub
+
+    def subscribers_by_kind(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for subs in self._by_site.values():
+            for sub in subs:
+                counts[sub.kind] = counts.get(sub.kind, 0) + 1
+        return counts
 
     def unsubscribe(self, sub: Subscription) -> None:
         subs = self._by_site.get(sub.site_id)
@@ -77,17 +116,52 @@ class EventBus:
         """Called after commit by the unit of work, from any thread."""
 
     def dispatch_text(self, text: str) -> None:
-        """Deliver one serialized event to this process's subscribers (loop thread only)."""
+        """Deliver one serialized event (from another process) to this process's
+        subscribers (loop thread only)."""
         head = json.loads(text)
+        if head.get("kind") == "invalidate":
+            if self.cache is not None:
+                self.cache.clear_auth() if head.get("what") == "auth" else self.cache.clear()
+            return
+        if head.get("kind") == "revoke":
+            if self.cache is not None:
+                self.cache.clear_auth()
+            self._revoke(head.get("credential") or "")
+            return
+        if self.cache is not None:
+            self.cache.on_event(head.get("type"))
         site_id = head.get("site_id")
-        seq = head.get("seq", 0)
         if site_id is None:
             return
+        self.deliver(site_id, head.get("seq", 0), text)
+
+    def signal(self, message: dict[str, Any]) -> None:
+        """A control message of this process (SQLite: one process), from any thread."""
+        if self._loop is None:
+            return
+        text = json.dumps(message, default=str, ensure_ascii=False)
+        if self._in_loop():
+            self.dispatch_text(text)
+        else:
+            self._loop.call_soon_threadsafe(self.dispatch_text, text)
+
+    def deliver(self, site_id: int, seq: int, text: str) -> None:
+        """The same text object to every subscriber of the site and of all sites."""
         if seq > self.latest_seq.get(site_id, 0):
             self.latest_seq[site_id] = seq
         for key in (site_id, None):
-            for sub in tuple(self._by_site.get(key, ())):
-                sub.offer(text)
+            subs = self._by_site.get(key)
+            if subs:
+                for sub in tuple(subs):
+                    sub.offer(text)
+
+    def _revoke(self, credential: str) -> None:
+        if not credential:
+            return
+        for subs in self._by_site.values():
+            for sub in tuple(subs):
+                if sub.credential == credential:
+                    sub.revoke()
 
     def _in_loop(self) -> bool:
         return self._loop is not None and threading.get_ident() == self._loop_thread
@@ -95,15 +169,16 @@ class EventBus:
 
 class LocalBus(EventBus):
     def publish(self, events: Iterable[dict[str, Any]]) -> None:
-        texts = [json.dumps(e, default=str, ensure_ascii=False) for e in events]
-        if not texts or self._loop is None:
+        # Serialized once per event; every subscriber gets the same string.
+        items = [(e["site_id"], e["seq"], json.dumps(e, default=str, ensure_ascii=False)) for e in events]
+        if not items or self._loop is None:
             return
         if self._in_loop():
-            for text in texts:
-                self.dispatch_text(text)
+            for item in items:
+                self.deliver(*item)
         else:
-            for text in texts:
-                self._loop.call_soon_threadsafe(self.dispatch_text, text)
+            for item in items:
+                self._loop.call_soon_threadsafe(self.deliver, *item)
 
 
 class PostgresBus(EventBus):

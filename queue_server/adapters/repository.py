@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, func, insert, or_, select, union_all, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Row,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from queue_server.adapters import tables as t
+from queue_server.domain.estimation import Desk
 from queue_server.domain.ordering import CANDIDATES_PER_SERVICE, Candidate
 from shared.enums import CounterState, PriorityClass, TicketStatus
 
@@ -18,71 +33,95 @@ def _is_pg(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
+# Statements are built once, at import, with bound parameters: building a Core statement
+# and computing its cache key costs several times more CPU than executing it on SQLite.
+_SITE_BY_ID = select(t.sites).where(t.sites.c.id == bindparam("site_id"))
+_SITE_BY_CODE = select(t.sites).where(t.sites.c.code == bindparam("code"))
+_SERVICE_BY_ID = select(t.services).where(t.services.c.id == bindparam("service_id"))
+_PROCEDURE_BY_CODE = select(t.procedures).where(t.procedures.c.code == bindparam("code"))
+_PROCEDURE_BY_ID = select(t.procedures).where(t.procedures.c.id == bindparam("procedure_id"))
+_SITE_OFFERS = select(t.site_services.c.site_id).where(
+    t.site_services.c.site_id == bindparam("site_id"), t.site_services.c.service_id == bindparam("service_id"))
+_SERVICE_FOR_PROCEDURE = (
+    select(func.min(t.service_fields.c.service_id))
+    .select_from(t.service_fields.join(t.site_services, t.site_services.c.service_id == t.service_fields.c.service_id))
+    .where(t.service_fields.c.field_id == bindparam("field_id"), t.site_services.c.site_id == bindparam("site_id"))
+)
+
+
 # ---- sites, services, procedures ---------------------------------------------------------
 def site_by_id(conn: Connection, site_id: int) -> Row | None:
-    return conn.execute(select(t.sites).where(t.sites.c.id == site_id)).first()
+    return conn.execute(_SITE_BY_ID, {"site_id": site_id}).first()
 
 
 def site_by_code(conn: Connection, code: str) -> Row | None:
-    return conn.execute(select(t.sites).where(t.sites.c.code == code)).first()
+    return conn.execute(_SITE_BY_CODE, {"code": code}).first()
 
 
 def service_by_id(conn: Connection, service_id: int) -> Row | None:
-    return conn.execute(select(t.services).where(t.services.c.id == service_id)).first()
+    return conn.execute(_SERVICE_BY_ID, {"service_id": service_id}).first()
 
 
 def procedure_by_code(conn: Connection, code: str) -> Row | None:
-    return conn.execute(select(t.procedures).where(t.procedures.c.code == code)).first()
+    return conn.execute(_PROCEDURE_BY_CODE, {"code": code}).first()
+
+
+def procedure_by_id(conn: Connection, procedure_id: int) -> Row | None:
+    return conn.execute(_PROCEDURE_BY_ID, {"procedure_id": procedure_id}).first()
 
 
 def site_offers(conn: Connection, site_id: int, service_id: int) -> bool:
-    return (
-        conn.execute(
-            select(t.site_services.c.site_id).where(
-                t.site_services.c.site_id == site_id, t.site_services.c.service_id == service_id
-            )
-        ).first()
-        is not None
-    )
+    return conn.execute(_SITE_OFFERS, {"site_id": site_id, "service_id": service_id}).first() is not None
 
 
 def service_for_procedure(conn: Connection, site_id: int, field_id: int) -> int | None:
     """The queue of this site that serves the procedure's field (lowest id if several)."""
-    return conn.execute(
-        select(func.min(t.service_fields.c.service_id))
-        .select_from(
-            t.service_fields.join(t.site_services, t.site_services.c.service_id == t.service_fields.c.service_id)
-        )
-        .where(t.service_fields.c.field_id == field_id, t.site_services.c.site_id == site_id)
-    ).scalar()
+    return conn.execute(_SERVICE_FOR_PROCEDURE, {"site_id": site_id, "field_id": field_id}).scalar()
 
 
 # ---- numbering ---------------------------------------------------------------------------
+def _sequence_upsert(insert_fn):  # noqa: ANN001, ANN202
+    seq = t.ticket_sequence.c
+    ins = insert_fn(t.ticket_sequence).values(
+        site_id=bindparam("site_id"), service_id=bindparam("service_id"), business_day=bindparam("day"),
+        last_number=1)
+    return ins.on_conflict_do_update(
+        index_elements=[seq.site_id, seq.service_id, seq.business_day],
+        set_={"last_number": seq.last_number + 1},
+    ).returning(seq.last_number)
+
+
+_TAKE_NUMBER = {"postgresql": _sequence_upsert(pg_insert), "sqlite": _sequence_upsert(sqlite_insert)}
+
+
 def take_sequence_number(conn: Connection, site_id: int, service_id: int, day: date) -> int:
     """Next number of (site, service, day), in one upsert. The row stays locked until
     commit, so two kiosks can never both get the same number, on either database."""
-    seq = t.ticket_sequence.c
-    ins = (pg_insert if _is_pg(conn) else sqlite_insert)(t.ticket_sequence).values(
-        site_id=site_id, service_id=service_id, business_day=day, last_number=1
-    )
-    return conn.execute(
-        ins.on_conflict_do_update(
-            index_elements=[seq.site_id, seq.service_id, seq.business_day],
-            set_={"last_number": seq.last_number + 1},
-        ).returning(seq.last_number)
-    ).scalar_one()
+    return conn.execute(_TAKE_NUMBER[conn.dialect.name],
+                        {"site_id": site_id, "service_id": service_id, "day": day}).scalar_one()
 
 
 # ---- tickets -----------------------------------------------------------------------------
+_INSERT_TICKET = insert(t.tickets).returning(t.tickets.c.id)
+_TICKET_BY_ID = select(t.tickets).where(t.tickets.c.id == bindparam("ticket_id"))
+_TICKET_BY_ID_LOCKED = _TICKET_BY_ID.with_for_update()
+_UPDATE_TICKET = update(t.tickets).where(
+    t.tickets.c.id == bindparam("b_ticket_id"), t.tickets.c.status == bindparam("b_expected_status"))
+
+
 def insert_ticket(conn: Connection, **values: Any) -> int:
-    return conn.execute(insert(t.tickets).values(**values).returning(t.tickets.c.id)).scalar_one()
+    return conn.execute(_INSERT_TICKET, values).scalar_one()
+
+
+def ticket_by_request(conn: Connection, device_id: int, request_key: str) -> int | None:
+    """The ticket this kiosk already issued for this request key, if any."""
+    return conn.execute(
+        select(t.tickets.c.id).where(t.tickets.c.device_id == device_id, t.tickets.c.request_key == request_key)
+    ).scalar()
 
 
 def ticket_for_update(conn: Connection, ticket_id: int) -> Row | None:
-    stmt = select(t.tickets).where(t.tickets.c.id == ticket_id)
-    if _is_pg(conn):
-        stmt = stmt.with_for_update()
-    return conn.execute(stmt).first()
+    return conn.execute(_TICKET_BY_ID_LOCKED if _is_pg(conn) else _TICKET_BY_ID, {"ticket_id": ticket_id}).first()
 
 
 def update_ticket(conn: Connection, ticket_id: int, expected_status: str, **values: Any) -> None:
@@ -90,11 +129,7 @@ def update_ticket(conn: Connection, ticket_id: int, expected_status: str, **valu
     means the world moved under us and the command must not pretend it succeeded."""
     from queue_server.domain.errors import Conflict
 
-    result = conn.execute(
-        update(t.tickets)
-        .where(t.tickets.c.id == ticket_id, t.tickets.c.status == expected_status)
-        .values(**values)
-    )
+    result = conn.execute(_UPDATE_TICKET, {"b_ticket_id": ticket_id, "b_expected_status": expected_status, **values})
     if result.rowcount != 1:
         raise Conflict(
             "Số thứ tự vừa được thay đổi ở nơi khác, vui lòng thử lại.",
@@ -103,121 +138,303 @@ def update_ticket(conn: Connection, ticket_id: int, expected_status: str, **valu
         )
 
 
-def people_ahead(conn: Connection, site_id: int, service_id: int, rank: int, arrived_at: datetime, ticket_id: int) -> int:
-    c = t.tickets.c
-    return conn.execute(
+def arrival_stamp(conn: Connection, site_id: int, now: datetime) -> datetime:
+    """The arrival time of a ticket joining the line now: `now`, unless the system clock
+    went back and a ticket already waiting at the site arrived "later"; then that time
+    (ties break by id, i.e. issue order). A new ticket never goes ahead of those already
+    waiting, whatever the clock does. (Partial index on waiting tickets: cheap.)"""
+    newest = conn.execute(_NEWEST_WAITING_ARRIVAL, {"site_id": site_id}).scalar()
+    return max(now, newest) if newest is not None else now
+
+
+_NEWEST_WAITING_ARRIVAL = select(func.max(t.tickets.c.arrived_at)).where(
+    t.tickets.c.site_id == bindparam("site_id"), t.TICKET_IS_WAITING)
+
+
+def _ahead_of(c):  # noqa: ANN001, ANN202
+    """Waiting tickets called before this one: better rank, or same rank and earlier."""
+    rank, arrived, tid = bindparam("rank"), bindparam("arrived_at"), bindparam("ticket_id")
+    return or_(c.rank > rank, and_(c.rank == rank, or_(c.arrived_at < arrived, and_(c.arrived_at == arrived,
+                                                                                     c.id < tid))))
+
+
+def _counters_serving(open_only: bool):  # noqa: ANN202
+    cs = t.counter_services.c
+    stmt = (
         select(func.count())
-        .select_from(t.tickets)
-        .where(
-            c.site_id == site_id,
-            c.service_id == service_id,
-            t.TICKET_IS_WAITING,
-            or_(c.rank > rank, and_(c.rank == rank, or_(c.arrived_at < arrived_at, and_(c.arrived_at == arrived_at, c.id < ticket_id)))),
-        )
-    ).scalar_one()
+        .select_from(t.counters.join(t.counter_services, cs.counter_id == t.counters.c.id))
+        .where(t.counters.c.site_id == bindparam("site_id"), cs.service_id == bindparam("service_id"))
+    )
+    if open_only:
+        stmt = stmt.where(t.counters.c.state == CounterState.OPEN.value)
+    return stmt.scalar_subquery()
+
+
+_ESTIMATE_INPUTS = (
+    select(
+        func.count().label("waiting"),
+        func.count().filter(_ahead_of(t.tickets.c)).label("ahead"),
+        select(t.service_stats.c.avg_handling_seconds)
+        .where(t.service_stats.c.site_id == bindparam("site_id"),
+               t.service_stats.c.service_id == bindparam("service_id"))
+        .scalar_subquery().label("average"),
+        _counters_serving(True).label("open_counters"),
+        _counters_serving(False).label("configured_counters"),
+    )
+    .select_from(t.tickets)
+    .where(t.tickets.c.site_id == bindparam("site_id"), t.tickets.c.service_id == bindparam("service_id"),
+           t.TICKET_IS_WAITING)
+)
+
+
+def estimate_inputs(conn: Connection, site_id: int, service_id: int, rank: int, arrived_at: datetime,
+                    ticket_id: int) -> Row:
+    """Everything a wait estimate needs, in one statement: waiting count, people ahead of
+    the ticket, the service's average handling time, open and configured counters."""
+    return conn.execute(_ESTIMATE_INPUTS, {"site_id": site_id, "service_id": service_id, "rank": rank,
+                                           "arrived_at": arrived_at, "ticket_id": ticket_id}).one()
+
+
+_OPEN_DESKS = (
+    select(
+        t.counters.c.id,
+        t.counters.c.current_ticket_id.is_(None).label("idle"),
+        t.counter_services.c.service_id,
+        t.counter_services.c.weight,
+        exists().where(t.tickets.c.site_id == t.counters.c.site_id,
+                       t.tickets.c.service_id == t.counter_services.c.service_id,
+                       t.TICKET_IS_WAITING).label("has_waiting"),
+    )
+    .select_from(t.counters.join(t.counter_services, t.counter_services.c.counter_id == t.counters.c.id))
+    .where(t.counters.c.site_id == bindparam("site_id"), t.counters.c.state == CounterState.OPEN.value)
+)
+
+
+def open_desks(conn: Connection, site_id: int) -> tuple[list[Desk], set[int]]:
+    """The site's open counters (free or not, with their service weights) and the services
+    with someone waiting: what a wait estimate needs to know which desks will call a line.
+    One statement; each "someone waiting" is an index probe, not a count."""
+    weights: dict[int, dict[int, int]] = {}
+    idle: dict[int, bool] = {}
+    waiting: set[int] = set()
+    for row in conn.execute(_OPEN_DESKS, {"site_id": site_id}):
+        weights.setdefault(row.id, {})[row.service_id] = row.weight
+        idle[row.id] = bool(row.idle)
+        if row.has_waiting:
+            waiting.add(row.service_id)
+    return [Desk(idle[cid], w) for cid, w in weights.items()], waiting
+
+
+def people_ahead(conn: Connection, site_id: int, service_id: int, rank: int, arrived_at: datetime, ticket_id: int) -> int:
+    return estimate_inputs(conn, site_id, service_id, rank, arrived_at, ticket_id).ahead
+
+
+_WAITING_COUNT = select(func.count()).select_from(t.tickets).where(
+    t.tickets.c.site_id == bindparam("site_id"), t.tickets.c.service_id == bindparam("service_id"),
+    t.TICKET_IS_WAITING)
+_WAITING_COUNTS = (
+    select(t.tickets.c.service_id, func.count())
+    .where(t.tickets.c.site_id == bindparam("site_id"),
+           t.tickets.c.service_id.in_(bindparam("service_ids", expanding=True)), t.TICKET_IS_WAITING)
+    .group_by(t.tickets.c.service_id)
+)
 
 
 def waiting_count(conn: Connection, site_id: int, service_id: int) -> int:
+    return conn.execute(_WAITING_COUNT, {"site_id": site_id, "service_id": service_id}).scalar_one()
+
+
+def waiting_counts(conn: Connection, site_id: int, service_ids: Iterable[int]) -> dict[int, int]:
+    """Waiting tickets of several services of a site, in one statement."""
+    wanted = sorted(set(service_ids))
+    if not wanted:
+        return {}
+    found = dict(conn.execute(_WAITING_COUNTS, {"site_id": site_id, "service_ids": wanted}).all())
+    return {sid: found.get(sid, 0) for sid in wanted}
+
+
+def _claim_selects(with_service: bool) -> list[Any]:
+    """The candidate selects of one service (best by rank, and the oldest), or the tickets
+    transferred to this counter. Whole rows: the chosen one needs no second read."""
     c = t.tickets.c
-    return conn.execute(
-        select(func.count()).select_from(t.tickets).where(c.site_id == site_id, c.service_id == service_id, t.TICKET_IS_WAITING)
-    ).scalar_one()
+    if not with_service:
+        return [select(t.tickets).where(c.target_counter_id == bindparam("counter_id"), t.TICKET_IS_WAITING)
+                .order_by(c.arrived_at, c.id).limit(CANDIDATES_PER_SERVICE)]
+    open_to_me = or_(c.target_counter_id.is_(None), c.target_counter_id == bindparam("counter_id"))
+    out = []
+    for n in range(_MAX_UNION_SERVICES):
+        base = select(t.tickets).where(c.site_id == bindparam("site_id"), c.service_id == bindparam(f"s{n}"),
+                                       t.TICKET_IS_WAITING, open_to_me)
+        out.append((base.order_by(c.rank.desc(), c.arrived_at, c.id).limit(CANDIDATES_PER_SERVICE),
+                    base.order_by(c.arrived_at, c.id).limit(1)))
+    return out
 
 
-def claim_candidates(conn: Connection, site_id: int, counter_id: int, service_ids: list[int]) -> list[Candidate]:
+_MAX_UNION_SERVICES = 32
+_PER_SERVICE = _claim_selects(True)
+_TARGETED = _claim_selects(False)[0]
+_UNIONS: dict[tuple[int, bool], Any] = {}
+
+
+def _claim_union(n: int, locked: bool):  # noqa: ANN202
+    """One UNION ALL of per-service LIMIT subqueries for n services, built once per n. On
+    PostgreSQL each subquery locks its rows FOR UPDATE SKIP LOCKED (allowed in a
+    sub-select, not on a UNION's arms), so the claim is one round trip."""
+    stmt = _UNIONS.get((n, locked))
+    if stmt is None:
+        parts = [s for pair in _PER_SERVICE[:n] for s in pair] + [_TARGETED]
+        if locked:
+            parts = [p.with_for_update(of=t.tickets, skip_locked=True) for p in parts]
+        stmt = _UNIONS[(n, locked)] = union_all(*(p.subquery().select() for p in parts))
+    return stmt
+
+
+def claim_candidates(conn: Connection, site_id: int, counter_id: int, service_ids: list[int]) -> list[Row]:
     """Head tickets of each served service (best by rank, and the oldest), plus tickets
     transferred to this counter. One index range per service, however deep the queue and
     whatever piles up in services nobody serves. On PostgreSQL the rows are locked with
-    SKIP LOCKED, so concurrent counters pick disjoint candidates without waiting."""
-    c = t.tickets.c
-    cols = (c.id, c.service_id, c.priority, c.rank, c.arrived_at, c.appointment_at, c.target_counter_id)
-    open_to_me = or_(c.target_counter_id.is_(None), c.target_counter_id == counter_id)
-    selects = []
-    for service_id in service_ids:
-        base = select(*cols).where(c.site_id == site_id, c.service_id == service_id, t.TICKET_IS_WAITING, open_to_me)
-        selects.append(base.order_by(c.rank.desc(), c.arrived_at, c.id).limit(CANDIDATES_PER_SERVICE))
-        selects.append(base.order_by(c.arrived_at, c.id).limit(1))
-    targeted = (
-        select(*cols)
-        .where(c.target_counter_id == counter_id, t.TICKET_IS_WAITING)
-        .order_by(c.arrived_at, c.id)
-        .limit(CANDIDATES_PER_SERVICE)
-    )
-    selects.append(targeted)
+    SKIP LOCKED, so concurrent counters pick disjoint candidates without waiting.
+    Returns whole ticket rows, each once."""
+    locked = _is_pg(conn)
     rows: list[Row] = []
-    if _is_pg(conn):
-        for stmt in selects:
-            rows.extend(conn.execute(stmt.with_for_update(of=t.tickets, skip_locked=True)).all())
-    else:
-        rows = list(conn.execute(union_all(*(s.subquery().select() for s in selects))).all())
-    seen: dict[int, Candidate] = {}
+    for start in range(0, max(1, len(service_ids)), _MAX_UNION_SERVICES):
+        chunk = service_ids[start:start + _MAX_UNION_SERVICES]
+        params: dict[str, Any] = {"site_id": site_id, "counter_id": counter_id}
+        params.update({f"s{n}": sid for n, sid in enumerate(chunk)})
+        rows.extend(conn.execute(_claim_union(len(chunk), locked), params).all())
+    seen: dict[int, Row] = {}
     for r in rows:
-        seen.setdefault(
-            r.id,
-            Candidate(
-                ticket_id=r.id,
-                service_id=r.service_id,
-                priority=PriorityClass(r.priority),
-                rank=r.rank,
-                arrived_at=r.arrived_at,
-                appointment_at=r.appointment_at,
-                targeted=r.target_counter_id == counter_id,
-            ),
-        )
+        seen.setdefault(r.id, r)
     return list(seen.values())
 
 
+def as_candidate(row: Row, counter_id: int) -> Candidate:
+    return Candidate(
+        ticket_id=row.id,
+        service_id=row.service_id,
+        priority=PriorityClass(row.priority),
+        rank=row.rank,
+        arrived_at=row.arrived_at,
+        appointment_at=row.appointment_at,
+        targeted=row.target_counter_id == counter_id,
+    )
+
+
 # ---- counters ----------------------------------------------------------------------------
+_COUNTER_BY_ID = select(t.counters).where(t.counters.c.id == bindparam("counter_id"))
+_COUNTER_BY_ID_LOCKED = _COUNTER_BY_ID.with_for_update()
+_COUNTER_WEIGHTS = select(t.counter_services.c.service_id, t.counter_services.c.weight).where(
+    t.counter_services.c.counter_id == bindparam("counter_id"))
+_UPDATE_COUNTER = update(t.counters).where(t.counters.c.id == bindparam("b_counter_id"))
+
+
 def counter_for_update(conn: Connection, counter_id: int) -> Row | None:
-    stmt = select(t.counters).where(t.counters.c.id == counter_id)
+    return conn.execute(_COUNTER_BY_ID_LOCKED if _is_pg(conn) else _COUNTER_BY_ID, {"counter_id": counter_id}).first()
+
+
+_COUNTER_AND_TICKET = (
+    select(t.counters, *(c.label(f"t__{c.name}") for c in t.tickets.c))
+    .select_from(t.counters.outerjoin(t.tickets, t.tickets.c.id == t.counters.c.current_ticket_id))
+    .where(t.counters.c.id == bindparam("counter_id"))
+)
+_COUNTER_NAMES = tuple(c.name for c in t.counters.c)
+_TICKET_NAMES = tuple(c.name for c in t.tickets.c)
+
+
+def counter_and_current_ticket(conn: Connection, counter_id: int) -> tuple[Any, Any]:
+    """The counter and the ticket at it (or None), as mappings. SQLite: one statement, in
+    the write transaction; PostgreSQL: both rows locked (FOR UPDATE cannot reach the
+    nullable side of an outer join, so two statements)."""
     if _is_pg(conn):
-        stmt = stmt.with_for_update()
-    return conn.execute(stmt).first()
+        counter = counter_for_update(conn, counter_id)
+        if counter is None:
+            return None, None
+        ticket = ticket_for_update(conn, counter.current_ticket_id) if counter.current_ticket_id else None
+        return counter._mapping, (ticket._mapping if ticket is not None else None)
+    row = conn.execute(_COUNTER_AND_TICKET, {"counter_id": counter_id}).first()
+    if row is None:
+        return None, None
+    m = row._mapping
+    counter = {name: m[name] for name in _COUNTER_NAMES}
+    ticket = {name: m["t__" + name] for name in _TICKET_NAMES} if m["t__id"] is not None else None
+    return counter, ticket
+
+
+def counter_by_id(conn: Connection, counter_id: int) -> Row | None:
+    return conn.execute(_COUNTER_BY_ID, {"counter_id": counter_id}).first()
 
 
 def counter_weights(conn: Connection, counter_id: int) -> dict[int, int]:
-    rows = conn.execute(
-        select(t.counter_services.c.service_id, t.counter_services.c.weight).where(
-            t.counter_services.c.counter_id == counter_id
-        )
-    ).all()
-    return {r.service_id: r.weight for r in rows}
+    return {r.service_id: r.weight for r in conn.execute(_COUNTER_WEIGHTS, {"counter_id": counter_id}).all()}
 
 
 def update_counter(conn: Connection, counter_id: int, **values: Any) -> None:
-    conn.execute(update(t.counters).where(t.counters.c.id == counter_id).values(**values))
+    conn.execute(_UPDATE_COUNTER, {"b_counter_id": counter_id, **values})
+
+
+_COUNTERS_SERVING = (
+    select(t.counters.c.state, func.count())
+    .select_from(t.counters.join(t.counter_services, t.counter_services.c.counter_id == t.counters.c.id))
+    .where(t.counters.c.site_id == bindparam("site_id"), t.counter_services.c.service_id == bindparam("service_id"))
+    .group_by(t.counters.c.state)
+)
 
 
 def counters_serving(conn: Connection, site_id: int, service_id: int) -> tuple[int, int]:
     """(open counters, configured counters) serving a service at a site."""
-    rows = conn.execute(
-        select(t.counters.c.state, func.count())
-        .select_from(t.counters.join(t.counter_services, t.counter_services.c.counter_id == t.counters.c.id))
-        .where(t.counters.c.site_id == site_id, t.counter_services.c.service_id == service_id)
-        .group_by(t.counters.c.state)
-    ).all()
+    rows = conn.execute(_COUNTERS_SERVING, {"site_id": site_id, "service_id": service_id}).all()
     by_state = {r[0]: r[1] for r in rows}
     return by_state.get(CounterState.OPEN.value, 0), sum(by_state.values())
 
 
+_SITE_COUNTERS_SERVING = (
+    select(t.counter_services.c.service_id, t.counters.c.state, func.count())
+    .select_from(t.counters.join(t.counter_services, t.counter_services.c.counter_id == t.counters.c.id))
+    .where(t.counters.c.site_id == bindparam("site_id"))
+    .group_by(t.counter_services.c.service_id, t.counters.c.state)
+)
+_SITE_HANDLING_AVERAGES = select(t.service_stats.c.service_id, t.service_stats.c.avg_handling_seconds).where(
+    t.service_stats.c.site_id == bindparam("site_id"))
+
+
+def site_counters_serving(conn: Connection, site_id: int) -> dict[int, tuple[int, int]]:
+    """Per service of a site: (open counters, configured counters), in one statement."""
+    out: dict[int, list[int]] = {}
+    for service_id, state, n in conn.execute(_SITE_COUNTERS_SERVING, {"site_id": site_id}).all():
+        pair = out.setdefault(service_id, [0, 0])
+        pair[1] += n
+        if state == CounterState.OPEN.value:
+            pair[0] += n
+    return {sid: (pair[0], pair[1]) for sid, pair in out.items()}
+
+
+def site_handling_averages(conn: Connection, site_id: int) -> dict[int, float]:
+    return dict(conn.execute(_SITE_HANDLING_AVERAGES, {"site_id": site_id}).all())
+
+
+_HANDLING_AVERAGE = select(t.service_stats.c.avg_handling_seconds, t.service_stats.c.samples).where(
+    t.service_stats.c.site_id == bindparam("site_id"), t.service_stats.c.service_id == bindparam("service_id"))
+
+
+def _stats_upsert(insert_fn):  # noqa: ANN001, ANN202
+    ins = insert_fn(t.service_stats)
+    return ins.on_conflict_do_update(
+        index_elements=["site_id", "service_id"],
+        set_={"avg_handling_seconds": ins.excluded.avg_handling_seconds, "samples": ins.excluded.samples},
+    )
+
+
+_SAVE_AVERAGE = {"postgresql": _stats_upsert(pg_insert), "sqlite": _stats_upsert(sqlite_insert)}
+
+
 def handling_average(conn: Connection, site_id: int, service_id: int) -> tuple[float | None, int]:
-    row = conn.execute(
-        select(t.service_stats.c.avg_handling_seconds, t.service_stats.c.samples).where(
-            t.service_stats.c.site_id == site_id, t.service_stats.c.service_id == service_id
-        )
-    ).first()
+    row = conn.execute(_HANDLING_AVERAGE, {"site_id": site_id, "service_id": service_id}).first()
     return (row.avg_handling_seconds, row.samples) if row else (None, 0)
 
 
 def save_handling_average(conn: Connection, site_id: int, service_id: int, average: float, samples: int) -> None:
-    values = {"site_id": site_id, "service_id": service_id, "avg_handling_seconds": average, "samples": samples}
-    ins = (pg_insert if _is_pg(conn) else sqlite_insert)(t.service_stats).values(**values)
-    conn.execute(
-        ins.on_conflict_do_update(
-            index_elements=["site_id", "service_id"],
-            set_={"avg_handling_seconds": average, "samples": samples},
-        )
-    )
+    conn.execute(_SAVE_AVERAGE[conn.dialect.name], {"site_id": site_id, "service_id": service_id,
+                                                    "avg_handling_seconds": average, "samples": samples})
 
 
 def held_tickets_of(conn: Connection, counter_id: int) -> list[Row]:
@@ -226,28 +443,47 @@ def held_tickets_of(conn: Connection, counter_id: int) -> list[Row]:
     ).all()
 
 
+_TICKET_BRIEF = (
+    select(
+        t.tickets,
+        t.sites.c.code.label("site_code"),
+        t.sites.c.name_vi.label("site_name_vi"),
+        t.services.c.code.label("service_code"),
+        t.services.c.name_vi.label("service_name_vi"),
+        t.services.c.name_en.label("service_name_en"),
+        t.procedures.c.code.label("procedure_code"),
+        t.procedures.c.name_vi.label("procedure_name_vi"),
+        t.counters.c.number.label("counter_number"),
+    )
+    .select_from(
+        t.tickets.join(t.sites, t.sites.c.id == t.tickets.c.site_id)
+        .join(t.services, t.services.c.id == t.tickets.c.service_id)
+        .outerjoin(t.procedures, t.procedures.c.id == t.tickets.c.procedure_id)
+        .outerjoin(t.counters, t.counters.c.id == t.tickets.c.counter_id)
+    )
+    .where(t.tickets.c.id == bindparam("ticket_id"))
+)
+
+
 def ticket_brief_row(conn: Connection, ticket_id: int) -> Row:
     """The ticket joined with the names every reply and event shows."""
-    c = t.tickets.c
-    return conn.execute(
-        select(
-            t.tickets,
-            t.sites.c.code.label("site_code"),
-            t.sites.c.name_vi.label("site_name_vi"),
-            t.services.c.code.label("service_code"),
-            t.services.c.name_vi.label("service_name_vi"),
-            t.services.c.name_en.label("service_name_en"),
-            t.procedures.c.code.label("procedure_code"),
-            t.procedures.c.name_vi.label("procedure_name_vi"),
-            t.counters.c.number.label("counter_number"),
-        )
-        .select_from(
-            t.tickets.join(t.sites, t.sites.c.id == c.site_id)
-            .join(t.services, t.services.c.id == c.service_id)
-            .outerjoin(t.procedures, t.procedures.c.id == c.procedure_id)
-            .outerjoin(t.counters, t.counters.c.id == c.counter_id)
-        )
-        .where(c.id == ticket_id)
-    ).one()
+    return conn.execute(_TICKET_BRIEF, {"ticket_id": ticket_id}).one()
 
 
+# ---- events ------------------------------------------------------------------------------
+_TAKE_EVENT_SEQS = (
+    update(t.sites).where(t.sites.c.id == bindparam("b_site_id"))
+    .values(event_seq=t.sites.c.event_seq + bindparam("n", type_=Integer))
+    .returning(t.sites.c.event_seq)
+)
+_INSERT_EVENT = insert(t.ticket_events)
+
+
+def take_event_seqs(conn: Connection, site_id: int, n: int) -> int:
+    """Reserve n consecutive event numbers of a site; returns the last one. The site row
+    stays locked to commit, so numbers are gap-free and in commit order."""
+    return conn.execute(_TAKE_EVENT_SEQS, {"b_site_id": site_id, "n": n}).scalar_one()
+
+
+def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    conn.execute(_INSERT_EVENT, rows)

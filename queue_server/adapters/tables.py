@@ -229,8 +229,19 @@ tickets = Table(
     Column("requeue_count", Integer, nullable=False, server_default=text("0")),
     Column("transfer_count", Integer, nullable=False, server_default=text("0")),
     Column("printed", Boolean, nullable=True),
+    # Chosen by the kiosk per citizen request: "try again" after a lost answer sends the
+    # same key and gets the ticket already issued, not a second one nobody holds.
+    Column("request_key", String(40), nullable=True),
     UniqueConstraint(
         "site_id", "numbering_service_id", "business_day", "sequence_number", name="uq_tickets_number"
+    ),
+    Index(
+        "uq_tickets_device_request",
+        "device_id",
+        "request_key",
+        unique=True,
+        sqlite_where=text("request_key IS NOT NULL"),
+        postgresql_where=text("request_key IS NOT NULL"),
     ),
     # The claim path: head of each service's line, by rank then arrival, waiting only.
     Index(
@@ -416,4 +427,69 @@ ticket_ratings = Table(
     Column("rated_at", UtcDateTime, nullable=False),
     Index("ix_ticket_ratings_site_at", "site_id", "rated_at"),
     Index("ix_ticket_ratings_staff_at", "staff_id", "rated_at"),
+)
+
+# The audit log: every staff, manager and admin action, and every login attempt, with who,
+# from where and how it ended. Append-only: nothing in the code updates or deletes it, and
+# database triggers refuse UPDATE and DELETE (migration 0004). `username` and `role` are
+# copied so an entry still reads right after the account changes.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("staff_id", Integer, nullable=True),  # no FK: the log outlives what it mentions
+    Column("username", String(64), nullable=False, server_default=""),
+    Column("role", String(16), nullable=False, server_default=""),
+    Column("site_id", Integer, nullable=True),  # the site acted on (else the actor's site)
+    Column("action", String(200), nullable=False),
+    Column("target", String(300), nullable=False, server_default=""),
+    Column("address", String(64), nullable=False, server_default=""),
+    Column("outcome", String(16), nullable=False),  # ok | refused | error
+    Column("detail", JSON, nullable=True),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_staff_at", "staff_id", "at"),
+    Index("ix_audit_log_site_at", "site_id", "at"),
+)
+
+# ---- online booking (đặt lịch hẹn) ---------------------------------------------------------
+# One row per (site, service, slot) that has been booked: `booked` only goes up to the
+# capacity through a conditional UPDATE on this row, so two people racing for the last
+# place cannot both get it (the row lock serialises them; the loser sees the new count).
+booking_slots = Table(
+    "booking_slots",
+    metadata,
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+    Column("service_id", ForeignKey("services.id"), primary_key=True),
+    Column("slot_start", UtcDateTime, primary_key=True),
+    Column("booked", Integer, nullable=False),
+)
+
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(12), nullable=False, unique=True),  # typed at the kiosk
+    Column("token", String(64), nullable=False, unique=True),  # in the QR and the page's URL
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("service_id", ForeignKey("services.id"), nullable=False),
+    Column("procedure_id", ForeignKey("procedures.id"), nullable=False),
+    Column("slot_start", UtcDateTime, nullable=False),
+    Column("slot_day", Date, nullable=False),  # local date of the slot
+    Column("full_name", String(200), nullable=False),
+    Column("phone", String(16), nullable=False),  # +84…, normalised
+    Column("id_number", String(20), nullable=False, server_default=""),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("cancelled_at", UtcDateTime),
+    Column("checked_in_at", UtcDateTime),
+    Column("ticket_id", ForeignKey("tickets.id"), nullable=True),
+    Column("device_id", ForeignKey("devices.id"), nullable=True),  # the kiosk that checked it in
+    Index("ix_bookings_site_slot", "site_id", "slot_start"),
+    # One active booking per phone and per ID number, kept by the database itself.
+    Index("uq_bookings_active_phone", "phone", unique=True,
+          sqlite_where=text("status = 'booked'"), postgresql_where=text("status = 'booked'")),
+    Index("uq_bookings_active_id_number", "id_number", unique=True,
+          sqlite_where=text("status = 'booked' AND id_number != ''"),
+          postgresql_where=text("status = 'booked' AND id_number != ''")),
 )

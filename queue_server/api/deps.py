@@ -9,15 +9,17 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Row
 
+from queue_server.adapters.secrets import token_digest
 from queue_server.bootstrap import Wiring
 from queue_server.domain.errors import Forbidden, Unauthorized
-from queue_server.service_layer import accounts
+from queue_server.service_layer import accounts, audit
 from shared.enums import DeviceKind, Role
 
 bearer = HTTPBearer(auto_error=False, description="Staff session token (mcs_…) or device token (mcd_…)")
 
 
-def get_wiring(request: Request) -> Wiring:
+async def get_wiring(request: Request) -> Wiring:
+    # async: a plain `def` dependency would be run in the thread pool on every request.
     return request.app.state.wiring
 
 
@@ -58,10 +60,34 @@ def _resolve(wiring: Wiring, token: str) -> Principal | None:
         return Principal(device=device) if device is not None else None
 
 
+def _cached(wiring: Wiring, key: str) -> Principal | None:
+    """A token resolved a moment ago (see adapters/cache.py for what clears it); a staff
+    session past its expiry time is not used, even from the cache."""
+    principal = wiring.cache.auth.get(key, lambda: None)
+    if principal is not None and principal.staff is not None and principal.staff.session_expires_at <= wiring.clock():
+        wiring.cache.auth.discard(key)
+        return None
+    return principal
+
+
+def resolve_principal(wiring: Wiring, token: str) -> Principal | None:
+    """The caller of a token: from the cache, or from the database (then cached)."""
+    key = token_digest(token)
+    principal = _cached(wiring, key)
+    if principal is None:
+        principal = wiring.cache.auth.get(key, lambda: _resolve(wiring, token))
+    return principal
+
+
 async def principal_from_token(wiring: Wiring, token: str | None) -> Principal:
     if not token or len(token) > 200:
         raise Unauthorized("Cần đăng nhập hoặc mã thiết bị hợp lệ.", "A valid login or device token is needed.")
-    principal = await wiring.run(_resolve, wiring, token)
+    # A cached token is answered here, without a hop to a worker thread (PostgreSQL).
+    principal = _cached(wiring, token_digest(token))
+    if principal is None:
+        principal = await wiring.run(resolve_principal, wiring, token)
+    if principal is not None and principal.staff is not None:
+        audit.identify(principal.staff)
     if principal is None:
         raise Unauthorized("Phiên đăng nhập hết hạn hoặc mã không hợp lệ. Hãy đăng nhập lại.",
                            "The session expired or the token is not valid. Please log in again.",

@@ -8,10 +8,12 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import DataError, InternalError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from queue_server.adapters.db_faults import DbFault, classify
 from queue_server.domain.errors import DomainError
+from queue_server.service_layer import audit
 
 log = logging.getLogger(__name__)
 
@@ -42,12 +44,14 @@ _HTTP_TEXT = {
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        audit.note_refusal(exc.code)
         retry = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry)} if retry else None
         return error_response(exc.status, exc.code, exc.message_vi, exc.message_en, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        audit.note_refusal("invalid_input")
         return error_response(422, "invalid_input", "Dữ liệu gửi lên không hợp lệ.", "The request is not valid.",
                               _brief_errors(exc))
 
@@ -63,8 +67,28 @@ def install(app: FastAPI) -> None:
         return error_response(422, "invalid_input", "Dữ liệu gửi lên không hợp lệ.", "A value is not valid.")
 
     @app.exception_handler(OperationalError)
-    async def _db_down(_: Request, exc: OperationalError) -> JSONResponse:
-        log.error("database unavailable: %s", exc.orig)
-        return error_response(503, "database_unavailable", "Hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít giây.",
-                              "The service is briefly unavailable; please retry in a few seconds.",
-                              headers={"Retry-After": "2"})
+    @app.exception_handler(InternalError)
+    async def _db_fault(_: Request, exc: OperationalError | InternalError) -> JSONResponse:
+        fault = classify(exc)
+        if fault is None and isinstance(exc, OperationalError):
+            fault = DbFault.UNAVAILABLE  # an operational error we do not recognise: retry later
+        if fault is None:
+            log.error("database error: %s", exc.orig)
+            return error_response(500, "internal_error", "Lỗi hệ thống, vui lòng thử lại hoặc báo cán bộ hỗ trợ.",
+                                  "Internal error; please retry or tell the help desk.")
+        log.error("%s: %s", fault.value, exc.orig)
+        vi, en, retry = _DB_FAULT_TEXT[fault]
+        return error_response(503, fault.value, vi, en, headers={"Retry-After": retry})
+
+
+# Every one says that nothing was saved: the transaction was rolled back whole.
+_DB_FAULT_TEXT = {
+    DbFault.UNAVAILABLE: ("Hệ thống tạm thời gián đoạn, vui lòng thử lại sau ít giây.",
+                          "The service is briefly unavailable; please retry in a few seconds.", "2"),
+    DbFault.READ_ONLY: ("Hệ thống đang tạm ngừng ghi dữ liệu, chưa có gì được lưu. Vui lòng thử lại sau "
+                        "hoặc báo cán bộ hỗ trợ.",
+                        "The database accepts no changes right now; nothing was saved. Please retry later "
+                        "or tell the help desk.", "30"),
+    DbFault.STORAGE_FULL: ("Máy chủ đã hết chỗ lưu trữ, chưa có gì được lưu. Vui lòng báo cán bộ hỗ trợ.",
+                           "The server's storage is full; nothing was saved. Please tell the help desk.", "30"),
+}

@@ -13,6 +13,7 @@ class IssueTicket:
     service_id: int | None = None
     priority: PriorityClass = PriorityClass.NORMAL
     site_code: str | None = None  # another site than the kiosk's
+    request_key: str | None = None  # the kiosk's key for this citizen request (retries)
 
 
 @dataclass(frozen=True)

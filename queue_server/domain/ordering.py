@@ -94,12 +94,18 @@ POLICIES: dict[str, Callable[..., OrderingPolicy]] = {
 }
 
 
-def make_policy(name: str, *, max_wait: timedelta | None = None) -> OrderingPolicy:
+def make_policy(name: str, *, max_wait: timedelta | None = None,
+                appointment_grace: timedelta | None = None) -> OrderingPolicy:
     """Build a policy by name; an unknown name is a start-up error, never a silent default."""
     if name not in POLICIES:
         raise ValueError(f"unknown ordering policy {name!r}; choose one of {sorted(POLICIES)}")
-    if name == "default" and max_wait is not None:
-        return DefaultPolicy(max_wait=max_wait)
+    if name == "default":
+        options: dict = {}
+        if max_wait is not None:
+            options["max_wait"] = max_wait
+        if appointment_grace is not None:
+            options["appointment_grace"] = appointment_grace
+        return DefaultPolicy(**options)
     return POLICIES[name]()
 
 

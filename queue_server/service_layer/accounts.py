@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from queue_server.adapters import repository as repo
@@ -19,6 +19,7 @@ from queue_server.adapters.secrets import (
     verify_password,
 )
 from queue_server.domain.errors import Conflict, Invalid, NotFound, Unauthorized
+from queue_server.service_layer import audit
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from shared.enums import DeviceKind, Role
 
@@ -35,6 +36,8 @@ def login(uow: UnitOfWork, username: str, password: str, ttl: timedelta) -> dict
     with uow:
         row = uow.conn.execute(select(t.staff).where(t.staff.c.username == username)).first()
         ok = verify_password(row.password_hash if row else _DUMMY_HASH, password)
+        if row is not None:
+            audit.identify(row)  # a failed attempt on a real account is logged against it
         if row is None or not ok or not row.active:
             raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password.",
                                code="bad_credentials")
@@ -48,31 +51,38 @@ def login(uow: UnitOfWork, username: str, password: str, ttl: timedelta) -> dict
 
 def logout(uow: UnitOfWork, token: str) -> None:
     with uow:
-        uow.conn.execute(update(t.staff_sessions).where(t.staff_sessions.c.token_hash == token_digest(token))
+        digest = token_digest(token)
+        uow.conn.execute(update(t.staff_sessions).where(t.staff_sessions.c.token_hash == digest)
                          .values(revoked_at=uow.now))
+        uow.notify_invalidate("auth")  # the other server processes forget it too
+        uow.signal({"kind": "revoke", "credential": digest})  # its open streams close too
         uow.commit()
+        uow.cache.clear_auth()
 
 
 def resolve_staff(conn: Connection, token: str, now) -> Row | None:  # noqa: ANN001
     if not token.startswith(STAFF_TOKEN_PREFIX):
         return None
-    s = t.staff_sessions.c
-    return conn.execute(
-        select(t.staff)
-        .join(t.staff_sessions, s.staff_id == t.staff.c.id)
-        .where(s.token_hash == token_digest(token), s.revoked_at.is_(None), s.expires_at > now, t.staff.c.active)
-    ).first()
+    return conn.execute(_STAFF_BY_SESSION, {"token_hash": token_digest(token), "now": now}).first()
 
 
 def resolve_device(conn: Connection, token: str) -> Row | None:
     if not token.startswith(DEVICE_TOKEN_PREFIX):
         return None
-    d = t.devices.c
-    return conn.execute(
-        select(t.devices, t.sites.c.code.label("site_code"))
-        .join(t.sites, t.sites.c.id == d.site_id)
-        .where(d.token_hash == token_digest(token), d.revoked_at.is_(None))
-    ).first()
+    return conn.execute(_DEVICE_BY_TOKEN, {"token_hash": token_digest(token)}).first()
+
+
+_STAFF_BY_SESSION = (
+    select(t.staff, t.staff_sessions.c.expires_at.label("session_expires_at"))
+    .join(t.staff_sessions, t.staff_sessions.c.staff_id == t.staff.c.id)
+    .where(t.staff_sessions.c.token_hash == bindparam("token_hash"), t.staff_sessions.c.revoked_at.is_(None),
+           t.staff_sessions.c.expires_at > bindparam("now"), t.staff.c.active)
+)
+_DEVICE_BY_TOKEN = (
+    select(t.devices, t.sites.c.code.label("site_code"))
+    .join(t.sites, t.sites.c.id == t.devices.c.site_id)
+    .where(t.devices.c.token_hash == bindparam("token_hash"), t.devices.c.revoked_at.is_(None))
+)
 
 
 def _site_id(conn: Connection, site_code: str | None) -> int | None:
@@ -117,10 +127,38 @@ def create_device(uow: UnitOfWork, name: str, kind: DeviceKind, site_code: str, 
     return token
 
 
-def revoke_device(uow: UnitOfWork, device_id: int) -> None:
+def device_out(row: Row) -> dict[str, Any]:
+    return {"id": row.id, "name": row.name, "kind": row.kind, "site_id": row.site_id, "site_code": row.site_code,
+            "created_at": row.created_at, "revoked_at": row.revoked_at}
+
+
+def _devices_query():  # noqa: ANN202
+    return select(t.devices, t.sites.c.code.label("site_code")).join(t.sites, t.sites.c.id == t.devices.c.site_id)
+
+
+def list_devices(uow: UnitOfWork, site_id: int | None) -> list[dict[str, Any]]:
     with uow:
-        result = uow.conn.execute(update(t.devices).where(t.devices.c.id == device_id, t.devices.c.revoked_at.is_(None))
-                                  .values(revoked_at=uow.now))
-        if result.rowcount != 1:
+        stmt = _devices_query().order_by(t.devices.c.site_id, t.devices.c.id)
+        if site_id is not None:
+            stmt = stmt.where(t.devices.c.site_id == site_id)
+        return [device_out(r) for r in uow.conn.execute(stmt).all()]
+
+
+def revoke_device(uow: UnitOfWork, device_id: int, allowed_site: int | None = None) -> dict[str, Any]:
+    """Stops the device at once: its token gets 401 from now on, in every server process,
+    and its open streams are closed (a lost or stolen kiosk). `allowed_site`: the caller
+    may only revoke devices of that site (None: any)."""
+    with uow:
+        row = uow.conn.execute(_devices_query().where(t.devices.c.id == device_id)).first()
+        if row is None or (allowed_site is not None and row.site_id != allowed_site):
             raise NotFound(f"Không tìm thấy thiết bị {device_id}.", f"Device {device_id} not found.")
+        if row.revoked_at is not None:
+            raise Conflict(f"Thiết bị {row.name} đã bị thu hồi trước đó.", f"Device {row.name} was already revoked.",
+                           code="already_revoked")
+        uow.conn.execute(update(t.devices).where(t.devices.c.id == device_id).values(revoked_at=uow.now))
+        uow.notify_invalidate("auth")  # every server process on PostgreSQL; on SQLite see adapters/cache.py
+        uow.signal({"kind": "revoke", "credential": row.token_hash})  # and its open streams close
+        row = uow.conn.execute(_devices_query().where(t.devices.c.id == device_id)).one()
         uow.commit()
+        uow.cache.clear_auth()
+        return device_out(row)

@@ -6,9 +6,11 @@ route never commits and a half-done command never reaches the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Row, update
+from sqlalchemy.exc import IntegrityError
 
 from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
@@ -16,10 +18,12 @@ from queue_server.adapters.secrets import new_tracking_token
 from queue_server.domain import commands as cmd
 from queue_server.domain.business_day import business_day
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound, NoTicketWaiting
-from queue_server.domain.estimation import estimate_wait, updated_average
+from queue_server.domain.estimation import updated_average
 from queue_server.domain.ordering import CounterView, choose
 from queue_server.domain.ticket_states import Action, next_status
+from queue_server.service_layer import static_rows
 from queue_server.service_layer.unit_of_work import PendingEvent, UnitOfWork
+from queue_server.service_layer.wait_estimates import SiteDesks
 from shared.enums import CounterState, EventType, PriorityClass, TicketStatus, TransferTarget
 from shared.labels import LabelFormat
 
@@ -57,7 +61,49 @@ def counter_brief(row: Row) -> dict[str, Any]:
     }
 
 
-def ticket_reply(uow: UnitOfWork, ticket_id: int, *, with_token: bool = False, row: Row | None = None) -> dict[str, Any]:
+class Record(dict):
+    """A row built in memory from values just read or written (attribute access, like a
+    Row), so a handler does not read back what it has just written."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+# A new ticket's columns that the insert leaves to their defaults.
+_NEW_TICKET = {c.name: None for c in t.tickets.c} | {"recall_count": 0, "requeue_count": 0, "transfer_count": 0}
+
+
+def ticket_view(uow: UnitOfWork, ticket: Any, **changes: Any) -> Record:
+    """The ticket (a row or a mapping) with `changes` applied and the names replies and
+    events show, from the cached catalog: what `repo.ticket_brief_row` reads, without a
+    query."""
+    values = Record(ticket._mapping if isinstance(ticket, Row) else ticket)
+    values.update(changes)
+    site = static_rows.site(uow, values["site_id"])
+    service = static_rows.service(uow, values["service_id"])
+    procedure = static_rows.procedure_by_id(uow, values["procedure_id"]) if values["procedure_id"] else None
+    counter = static_rows.counter_info(uow, values["counter_id"]) if values["counter_id"] else None
+    values.update(
+        site_code=site.code, site_name_vi=site.name_vi, service_code=service.code,
+        service_name_vi=service.name_vi, service_name_en=service.name_en,
+        procedure_code=procedure.code if procedure else None,
+        procedure_name_vi=procedure.name_vi if procedure else None,
+        counter_number=counter.number if counter else None,
+    )
+    return values
+
+
+def counter_view(counter: Any, **changes: Any) -> Record:
+    values = Record(counter._mapping if isinstance(counter, Row) else counter)
+    values.update(changes)
+    return values
+
+
+def ticket_reply(uow: UnitOfWork, ticket_id: int, *, with_token: bool = False, row: Any = None,
+                 estimate: Row | None = None) -> dict[str, Any]:
     row = row if row is not None else repo.ticket_brief_row(uow.conn, ticket_id)
     reply = {k: getattr(row, k) for k in (
         "id", "label", "status", "priority", "site_id", "site_code", "site_name_vi", "service_id",
@@ -66,47 +112,72 @@ def ticket_reply(uow: UnitOfWork, ticket_id: int, *, with_token: bool = False, r
         "started_at", "finished_at", "recall_count", "printed",
     )}
     if row.status == TicketStatus.WAITING.value:
-        reply.update(_estimate_for(uow, row))
+        reply.update(_estimate_for(uow, row, estimate))
     if with_token:
         reply["tracking_token"] = row.tracking_token
         reply["tracking_url"] = uow.rules.tracking_url(row.tracking_token)
     return reply
 
 
-def _estimate_for(uow: UnitOfWork, row: Row) -> dict[str, Any]:
-    ahead = repo.people_ahead(uow.conn, row.site_id, row.service_id, row.rank, row.arrived_at, row.id)
-    average, _ = repo.handling_average(uow.conn, row.site_id, row.service_id)
-    open_count, configured = repo.counters_serving(uow.conn, row.site_id, row.service_id)
-    estimate = estimate_wait(ahead, average, open_count or configured)
+def _estimate_for(uow: UnitOfWork, row: Any, inputs: Row | None = None) -> dict[str, Any]:
+    if inputs is None:
+        inputs = repo.estimate_inputs(uow.conn, row.site_id, row.service_id, row.rank, row.arrived_at, row.id)
+    estimate = SiteDesks(uow.conn, row.site_id).estimate(row.service_id, inputs.ahead, inputs.average,
+                                                         inputs.open_counters, inputs.configured_counters)
     return {"people_ahead": estimate.people_ahead, "estimated_wait_minutes": estimate.minutes}
 
 
-def _emit_ticket(uow: UnitOfWork, type_: EventType, ticket_id: int, *, counter: Row | None = None,
+def _emit_ticket(uow: UnitOfWork, type_: EventType, ticket_id: int, *, counter: Any = None,
                  staff_id: int | None = None, device_id: int | None = None,
                  services: tuple[int, ...] = (), data: dict[str, Any] | None = None,
-                 row: Row | None = None) -> None:
+                 row: Any = None, waiting: dict[int, int] | None = None, changes_waiting: bool = True) -> None:
+    """`changes_waiting=False` for events that leave every line as it was (a start, a
+    finish): they carry no waiting counts, and the commit counts nothing for them."""
     row = row if row is not None else repo.ticket_brief_row(uow.conn, ticket_id)
     uow.emit(PendingEvent(
         type=type_, site_id=row.site_id, ticket=ticket_brief(row),
         counter=counter_brief(counter) if counter is not None else None,
         counter_id=counter.id if counter is not None else row.counter_id,
-        staff_id=staff_id, device_id=device_id, services=services or (row.service_id,), data=data or {},
+        staff_id=staff_id, device_id=device_id,
+        services=(services or (row.service_id,)) if changes_waiting else (), data=data or {},
+        waiting=waiting,
     ))
 
 
 # ---- issuing -----------------------------------------------------------------------------
+def issue_ticket_once(c: cmd.IssueTicket, new_uow: Callable[[], UnitOfWork]) -> dict[str, Any]:
+    """Issue a ticket, or, when this kiosk already got one for the same request key (the
+    answer was lost and the citizen tapped "try again"), that ticket again. Two copies of
+    one request racing on PostgreSQL: the unique index lets one insert and the other
+    then finds the ticket."""
+    try:
+        return issue_ticket(c, new_uow())
+    except IntegrityError:
+        if c.request_key is None or c.device_id is None:
+            raise
+        with new_uow() as uow:
+            existing = repo.ticket_by_request(uow.conn, c.device_id, c.request_key)
+            if existing is None:
+                raise
+            return ticket_reply(uow, existing, with_token=True)
+
+
 def issue_ticket(c: cmd.IssueTicket, uow: UnitOfWork) -> dict[str, Any]:
     with uow:
         conn = uow.conn
-        site = repo.site_by_code(conn, c.site_code) if c.site_code else repo.site_by_id(conn, c.device_site_id)
+        if c.request_key is not None and c.device_id is not None:
+            existing = repo.ticket_by_request(conn, c.device_id, c.request_key)
+            if existing is not None:
+                return ticket_reply(uow, existing, with_token=True)
+        site = static_rows.site_by_code(uow, c.site_code) if c.site_code else static_rows.site(uow, c.device_site_id)
         if site is None:
             raise _not_found(f"điểm phục vụ {c.site_code}", f"Site {c.site_code}")
         procedure = None
         if c.procedure_code:
-            procedure = repo.procedure_by_code(conn, c.procedure_code)
+            procedure = static_rows.procedure(uow, c.procedure_code)
             if procedure is None:
                 raise _not_found(f"thủ tục {c.procedure_code}", f"Procedure {c.procedure_code}")
-            service_id = repo.service_for_procedure(conn, site.id, procedure.field_id)
+            service_id = static_rows.service_for_procedure(uow, site.id, procedure.field_id)
             if service_id is None:
                 raise Conflict(
                     f"{site.name_vi} chưa tiếp nhận thủ tục này. Vui lòng hỏi cán bộ hướng dẫn.",
@@ -115,9 +186,9 @@ def issue_ticket(c: cmd.IssueTicket, uow: UnitOfWork) -> dict[str, Any]:
                 )
         elif c.service_id:
             service_id = c.service_id
-            if repo.service_by_id(conn, service_id) is None:
+            if static_rows.service(uow, service_id) is None:
                 raise _not_found(f"dịch vụ {service_id}", f"Service {service_id}")
-            if not repo.site_offers(conn, site.id, service_id):
+            if not static_rows.site_offers(uow, site.id, service_id):
                 raise Conflict(
                     f"{site.name_vi} không có dịch vụ này.", "This site does not offer that service.",
                     code="service_not_offered",
@@ -125,23 +196,29 @@ def issue_ticket(c: cmd.IssueTicket, uow: UnitOfWork) -> dict[str, Any]:
         else:
             raise Invalid("Hãy chọn một thủ tục hoặc dịch vụ.", "Give a procedure_code or a service_id.")
 
-        service = repo.service_by_id(conn, service_id)
+        service = static_rows.service(uow, service_id)
         now = uow.now
         day = business_day(now, uow.rules.tz, uow.rules.rollover)
         number = repo.take_sequence_number(conn, site.id, service_id, day)
         label = LabelFormat(service.prefix, service.digits, service.number_start, service.number_end).label_for(number)
-        ticket_id = repo.insert_ticket(
-            conn, site_id=site.id, service_id=service_id, procedure_id=procedure.id if procedure else None,
+        values = dict(
+            site_id=site.id, service_id=service_id, procedure_id=procedure.id if procedure else None,
             business_day=day, numbering_service_id=service_id, sequence_number=number, label=label,
             priority=c.priority.value,
             rank=uow.rules.priority_weights[c.priority], status=TicketStatus.WAITING.value,
-            device_id=c.device_id, tracking_token=new_tracking_token(), arrived_at=now, issued_at=now,
+            device_id=c.device_id, tracking_token=new_tracking_token(),
+            arrived_at=repo.arrival_stamp(conn, site.id, now), issued_at=now,
             appointment_at=now if c.priority is PriorityClass.APPOINTMENT else None, updated_at=now,
+            request_key=c.request_key,
         )
-        row = repo.ticket_brief_row(conn, ticket_id)
+        ticket_id = repo.insert_ticket(conn, **values)
+        row = ticket_view(uow, _NEW_TICKET | values, id=ticket_id)
+        # One statement for the reply's estimate and the event's waiting count.
+        inputs = repo.estimate_inputs(conn, site.id, service_id, row.rank, values["arrived_at"], ticket_id)
         _emit_ticket(uow, EventType.TICKET_ISSUED, ticket_id, device_id=c.device_id, row=row,
-                     data={"for_other_site": bool(c.site_code) and site.id != c.device_site_id})
-        reply = ticket_reply(uow, ticket_id, with_token=True, row=row)
+                     data={"for_other_site": bool(c.site_code) and site.id != c.device_site_id},
+                     waiting={service_id: inputs.waiting})
+        reply = ticket_reply(uow, ticket_id, with_token=True, row=row, estimate=inputs)
         uow.commit()
         return reply
 
@@ -192,8 +269,17 @@ def _load_counter(uow: UnitOfWork, counter_id: int) -> Row:
     return counter
 
 
-def _current_ticket(uow: UnitOfWork, counter: Row) -> Row:
-    ticket = repo.ticket_for_update(uow.conn, counter.current_ticket_id) if counter.current_ticket_id else None
+def _load_counter_and_ticket(uow: UnitOfWork, counter_id: int) -> tuple[Record, Record | None]:
+    counter, ticket = repo.counter_and_current_ticket(uow.conn, counter_id)
+    if counter is None:
+        raise _not_found(f"quầy {counter_id}", f"Counter {counter_id}")
+    return Record(counter), (Record(ticket) if ticket is not None else None)
+
+
+def _current_ticket(uow: UnitOfWork, counter: Any, ticket: Any = None) -> Any:
+    """The counter's current ticket: `ticket` if the caller read it with the counter."""
+    if ticket is None and counter.current_ticket_id:
+        ticket = repo.ticket_for_update(uow.conn, counter.current_ticket_id)
     if ticket is None:
         raise Conflict(
             f"Quầy {counter.number} chưa gọi số nào.", f"Counter {counter.number} has no current ticket.",
@@ -260,42 +346,46 @@ def close_counter(c: cmd.CloseCounter, uow: UnitOfWork) -> None:
         uow.commit()
 
 
-def _mark_called(uow: UnitOfWork, counter: Row, ticket: Row, staff_id: int, data: dict) -> dict[str, Any]:
+def _mark_called(uow: UnitOfWork, counter: Any, ticket: Row, staff_id: int, data: dict) -> dict[str, Any]:
     new = next_status(Action.CALL, TicketStatus(ticket.status), ticket.label)
     now = uow.now
-    repo.update_ticket(
-        uow.conn, ticket.id, ticket.status, status=new.value, counter_id=counter.id, staff_id=staff_id,
-        called_at=now, first_called_at=ticket.first_called_at or now, recall_count=0, target_counter_id=None,
-        updated_at=now,
-    )
+    values = dict(status=new.value, counter_id=counter.id, staff_id=staff_id, called_at=now,
+                  first_called_at=ticket.first_called_at or now, recall_count=0, target_counter_id=None,
+                  updated_at=now)
+    repo.update_ticket(uow.conn, ticket.id, ticket.status, **values)
     repo.update_counter(uow.conn, counter.id, current_ticket_id=ticket.id, updated_at=now)
-    counter = repo.counter_for_update(uow.conn, counter.id)
-    _emit_ticket(uow, EventType.TICKET_CALLED, ticket.id, counter=counter, staff_id=staff_id, data=data)
-    reply = ticket_reply(uow, ticket.id)
+    counter = counter_view(counter, current_ticket_id=ticket.id, updated_at=now)
+    row = ticket_view(uow, ticket, **values)
+    _emit_ticket(uow, EventType.TICKET_CALLED, ticket.id, counter=counter, staff_id=staff_id, data=data, row=row)
+    reply = ticket_reply(uow, ticket.id, row=row)
     uow.commit()
     return reply
 
 
 def call_next(c: cmd.CallNext, uow: UnitOfWork) -> dict[str, Any]:
     with uow:
-        counter = _load_counter(uow, c.counter_id)
+        counter, current = _load_counter_and_ticket(uow, c.counter_id)
         _require_open(counter)
         finished_label = None
         if counter.current_ticket_id is not None and c.finish_current:
-            finished_label = repo.ticket_brief_row(uow.conn, _finish(uow, counter, c.staff_id)).label
-            counter = repo.counter_for_update(uow.conn, counter.id)
+            # The counter row is written once, below, with the ticket it calls.
+            finished_label = _finish(uow, counter, c.staff_id, update_counter=False, ticket=current).label
+            counter = counter_view(counter, current_ticket_id=None)
         _require_idle(counter)
-        weights = repo.counter_weights(uow.conn, counter.id)
-        candidates = repo.claim_candidates(uow.conn, counter.site_id, counter.id, sorted(weights))
+        weights = static_rows.counter_weights(uow, counter.id)
+        rows = {r.id: r for r in repo.claim_candidates(uow.conn, counter.site_id, counter.id, sorted(weights))}
+        candidates = [repo.as_candidate(r, counter.id) for r in rows.values()]
         best = choose(uow.rules.policy, candidates, CounterView(counter.id, weights), uow.now)
         if best is None:
             if finished_label:
+                repo.update_counter(uow.conn, counter.id, current_ticket_id=None, updated_at=uow.now)
                 uow.commit()  # the clerk's "finish" stands even though nobody is waiting
                 raise NoTicketWaiting(f"Đã kết thúc số {finished_label}. Không có công dân nào đang chờ.",
                                       f"Finished {finished_label}. Nobody is waiting.")
             raise NoTicketWaiting("Không có công dân nào đang chờ.", "Nobody is waiting.")
-        ticket = repo.ticket_for_update(uow.conn, best.ticket_id)
-        return _mark_called(uow, counter, ticket, c.staff_id, {})
+        # The candidate rows are current: read in this write transaction (SQLite) or
+        # locked by it (PostgreSQL), and the update below checks the status again.
+        return _mark_called(uow, counter, rows[best.ticket_id], c.staff_id, {})
 
 
 def call_specific(c: cmd.CallSpecific, uow: UnitOfWork) -> dict[str, Any]:
@@ -325,38 +415,48 @@ def recall(c: cmd.Recall, uow: UnitOfWork) -> dict[str, Any]:
 
 def start_service(c: cmd.StartService, uow: UnitOfWork) -> dict[str, Any]:
     with uow:
-        counter = _load_counter(uow, c.counter_id)
-        ticket = _current_ticket(uow, counter)
+        counter, current = _load_counter_and_ticket(uow, c.counter_id)
+        ticket = _current_ticket(uow, counter, current)
         new = next_status(Action.START, TicketStatus(ticket.status), ticket.label)
-        repo.update_ticket(uow.conn, ticket.id, ticket.status, status=new.value, started_at=uow.now, updated_at=uow.now)
-        _emit_ticket(uow, EventType.TICKET_STARTED, ticket.id, counter=counter, staff_id=c.staff_id)
-        reply = ticket_reply(uow, ticket.id)
+        values = dict(status=new.value, started_at=uow.now, updated_at=uow.now)
+        repo.update_ticket(uow.conn, ticket.id, ticket.status, **values)
+        row = ticket_view(uow, ticket, **values)
+        _emit_ticket(uow, EventType.TICKET_STARTED, ticket.id, counter=counter, staff_id=c.staff_id, row=row,
+                     changes_waiting=False)
+        reply = ticket_reply(uow, ticket.id, row=row)
         uow.commit()
         return reply
 
 
-def _finish(uow: UnitOfWork, counter: Row, staff_id: int) -> int:
-    ticket = _current_ticket(uow, counter)
+def _finish(uow: UnitOfWork, counter: Any, staff_id: int, *, update_counter: bool = True,
+            ticket: Any = None) -> Record:
+    """Finish the counter's current ticket (`ticket`, if already read); returns it as
+    finished. Without `update_counter` the caller writes the counter row itself
+    (call-next does, once)."""
+    ticket = _current_ticket(uow, counter, ticket)
     new = next_status(Action.FINISH, TicketStatus(ticket.status), ticket.label)
     now = uow.now
-    repo.update_ticket(uow.conn, ticket.id, ticket.status, status=new.value, finished_at=now, updated_at=now)
-    repo.update_counter(uow.conn, counter.id, current_ticket_id=None, updated_at=now)
+    values = dict(status=new.value, finished_at=now, updated_at=now)
+    repo.update_ticket(uow.conn, ticket.id, ticket.status, **values)
+    if update_counter:
+        repo.update_counter(uow.conn, counter.id, current_ticket_id=None, updated_at=now)
     # Handling time (first call to finish) feeds the wait estimate of this service.
     average, samples = repo.handling_average(uow.conn, ticket.site_id, ticket.service_id)
-    observed = (now - (ticket.first_called_at or ticket.called_at or now)).total_seconds()
+    # Never negative, even if the system clock went back while the citizen was at the desk.
+    observed = max(0.0, (now - (ticket.first_called_at or ticket.called_at or now)).total_seconds())
     repo.save_handling_average(uow.conn, ticket.site_id, ticket.service_id,
                                updated_average(average, samples, observed), samples + 1)
-    counter = repo.counter_for_update(uow.conn, counter.id)
-    _emit_ticket(uow, EventType.TICKET_SERVED, ticket.id, counter=counter, staff_id=staff_id,
-                 data={"handling_seconds": round(observed, 1)})
-    return ticket.id
+    row = ticket_view(uow, ticket, **values)
+    _emit_ticket(uow, EventType.TICKET_SERVED, ticket.id, counter=counter_view(counter, current_ticket_id=None),
+                 staff_id=staff_id, data={"handling_seconds": round(observed, 1)}, row=row, changes_waiting=False)
+    return row
 
 
 def finish_service(c: cmd.FinishService, uow: UnitOfWork) -> dict[str, Any]:
     with uow:
-        counter = _load_counter(uow, c.counter_id)
-        ticket_id = _finish(uow, counter, c.staff_id)
-        reply = ticket_reply(uow, ticket_id)
+        counter, current = _load_counter_and_ticket(uow, c.counter_id)
+        row = _finish(uow, counter, c.staff_id, ticket=current)
+        reply = ticket_reply(uow, row.id, row=row)
         uow.commit()
         return reply
 
@@ -380,7 +480,8 @@ def mark_no_show(c: cmd.MarkNoShow, uow: UnitOfWork) -> dict[str, Any]:
         _emit_ticket(uow, EventType.TICKET_NO_SHOW, ticket.id, counter=counter, staff_id=c.staff_id)
         if rules.no_show_requeue != "never" and ticket.requeue_count < rules.max_requeues:
             back = next_status(Action.REQUEUE, new, ticket.label)
-            arrived = now if rules.no_show_requeue == "back_of_line" else ticket.arrived_at
+            arrived = (repo.arrival_stamp(uow.conn, ticket.site_id, now) if rules.no_show_requeue == "back_of_line"
+                       else ticket.arrived_at)
             repo.update_ticket(uow.conn, ticket.id, new.value, status=back.value, arrived_at=arrived,
                                counter_id=None, finished_at=None, requeue_count=ticket.requeue_count + 1,
                                updated_at=now)

@@ -1,7 +1,7 @@
 """The configurable queue rules a handler needs, taken once from Settings."""
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.ordering import DEFAULT_PRIORITY_WEIGHTS, OrderingPolicy, make_policy
@@ -24,7 +24,8 @@ class QueueRules:
         return cls(
             tz=settings.tz,
             rollover=settings.business_day_rollover,
-            policy=make_policy(settings.ordering_policy, max_wait=settings.max_wait),
+            policy=make_policy(settings.ordering_policy, max_wait=settings.max_wait,
+                               appointment_grace=timedelta(minutes=settings.appointment_early_minutes)),
             public_base_url=settings.public_base_url.rstrip("/"),
             no_show_after_recalls=settings.no_show_after_recalls,
             no_show_requeue=settings.no_show_requeue,

@@ -3,23 +3,28 @@
 Handlers record events with `emit`; `commit` numbers them per site (the site row is
 locked for that, last, in site-id order so two transactions never wait on each other in
 a cycle), appends them to the event log, and, on PostgreSQL, queues a NOTIFY that leaves
-with the commit. After commit the local bus delivers them (SQLite).
+with the commit. After commit the local bus delivers them (SQLite), and the process's
+caches drop what the events made stale.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
-from queue_server.adapters import tables as t
+from queue_server.adapters import repository as repo
+from queue_server.adapters.cache import StaticCache
 from queue_server.adapters.clock import Clock
 from queue_server.adapters.db import READ_ONLY
+from queue_server.adapters.db_faults import DbFault, classify
 from queue_server.adapters.eventbus import PG_CHANNEL, EventBus
+from queue_server.service_layer import audit
 from queue_server.service_layer.rules import QueueRules
 from shared.enums import EventType
 
@@ -35,12 +40,21 @@ class PendingEvent:
     device_id: int | None = None
     services: tuple[int, ...] = ()  # services whose waiting counts the event changed
     data: dict[str, Any] = field(default_factory=dict)
+    # The waiting counts of `services`, when the handler already read them in this
+    # transaction (saves the count at commit).
+    waiting: dict[int, int] | None = None
 
 
 class UnitOfWork:
     def __init__(self, engine: Engine, bus: EventBus | None, clock: Clock, rules: QueueRules,
-                 *, read_only: bool = False) -> None:
+                 *, read_only: bool = False, cache: StaticCache | None = None,
+                 on_commit: Callable[[list[dict[str, Any]]], None] | None = None) -> None:
         self.engine = engine
+        # Shared by the process's units of work (see bootstrap); a fresh one caches only
+        # within this unit of work.
+        self.cache = cache if cache is not None else StaticCache()
+        self.on_commit = on_commit  # sees the published events (metrics)
+        self.signals: list[dict[str, Any]] = []
         self.read_only = read_only
         self.rules = rules
         self.bus = bus
@@ -59,12 +73,18 @@ class UnitOfWork:
             self.conn = self.conn.execution_options(**options)
         self.conn.begin()
         self.events = []
+        self.signals = []
         self.now = self.clock()
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         try:
-            if self.conn.in_transaction():
+            if isinstance(exc, DBAPIError) and classify(exc) is DbFault.READ_ONLY:
+                # A read-only session stays so: drop it and every idle pooled one, so that
+                # once the database takes writes again new connections can.
+                self.conn.invalidate()
+                self.engine.dispose(close=False)
+            elif self.conn.in_transaction():
                 self.conn.rollback()
         finally:
             self.conn.close()
@@ -72,69 +92,106 @@ class UnitOfWork:
     def emit(self, event: PendingEvent) -> None:
         self.events.append(event)
 
+    def signal(self, message: dict[str, Any]) -> None:
+        """A control message for every server process, sent only if the transaction
+        commits (e.g. `{"kind": "revoke", "credential": …}` closes that token's streams)."""
+        self.signals.append(message)
+
     def commit(self) -> list[dict[str, Any]]:
-        published = [self._record(e) for e in sorted(self.events, key=lambda e: e.site_id)]
-        self.conn.commit()
+        published = self._record_all() if self.events else []
+        if self.is_postgres:
+            for message in self.signals:
+                self.conn.execute(_NOTIFY, {"channel": PG_CHANNEL,
+                                            "payload": json.dumps(message, default=str, ensure_ascii=False)})
+        # The audit entry of the request (if any) commits with the change it describes.
+        entry = audit.current()
+        already = entry.written if entry is not None else True
+        if not self.read_only:
+            audit.write_with_commit(self.conn, self.now, published)
+        try:
+            self.conn.commit()
+        except Exception:
+            if entry is not None:
+                entry.written = already
+            raise
         self.events = []
         self.published = published
+        for message in published:
+            self.cache.on_event(message["type"])
         if self.bus is not None and not self.is_postgres:
             self.bus.publish(published)
+            for message in self.signals:
+                self.bus.signal(message)
+        self.signals = []
+        if self.on_commit is not None and published:
+            self.on_commit(published)
         return published
 
-    def _record(self, event: PendingEvent) -> dict[str, Any]:
-        seq = self.conn.execute(
-            update(t.sites)
-            .where(t.sites.c.id == event.site_id)
-            .values(event_seq=t.sites.c.event_seq + 1)
-            .returning(t.sites.c.event_seq)
-        ).scalar_one()
-        waiting = {str(sid): self._waiting_count(event.site_id, sid) for sid in event.services}
-        ticket_id = event.ticket["id"] if event.ticket else None
-        data = dict(event.data)
-        if event.ticket:
-            data.setdefault("label", event.ticket.get("label"))
-            data.setdefault("service_id", event.ticket.get("service_id"))
-        self.conn.execute(
-            insert(t.ticket_events).values(
-                site_id=event.site_id,
-                seq=seq,
-                type=event.type.value,
-                at=self.now,
-                ticket_id=ticket_id,
-                counter_id=event.counter_id,
-                staff_id=event.staff_id,
-                device_id=event.device_id,
-                data=data,
-            )
-        )
-        message = {
-            "kind": "event",
-            "type": event.type.value,
-            "site_id": event.site_id,
-            "seq": seq,
-            "at": self.now.isoformat(),
-            "ticket": event.ticket,
-            "counter": event.counter,
-            "waiting": waiting,
-            "data": event.data,
-        }
+    def _record_all(self) -> list[dict[str, Any]]:
+        """Number the events per site (one UPDATE per site takes all its numbers), read the
+        waiting counts they carry (one statement per site), and append them to the log
+        (one executemany)."""
+        by_site: dict[int, list[PendingEvent]] = {}
+        for event in self.events:
+            by_site.setdefault(event.site_id, []).append(event)
+        messages: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
+        at = self.now.isoformat()
+        for site_id in sorted(by_site):  # site rows locked in id order: no waiting in a cycle
+            events = by_site[site_id]
+            last = repo.take_event_seqs(self.conn, site_id, len(events))
+            needed = {sid for e in events if e.waiting is None for sid in e.services}
+            counts = repo.waiting_counts(self.conn, site_id, needed) if needed else {}
+            for offset, event in enumerate(events):
+                seq = last - len(events) + 1 + offset
+                if event.waiting is not None:
+                    waiting = {str(sid): event.waiting[sid] for sid in event.services}
+                else:
+                    waiting = {str(sid): counts[sid] for sid in event.services}
+                data = dict(event.data)
+                if event.ticket:
+                    data.setdefault("label", event.ticket.get("label"))
+                    data.setdefault("service_id", event.ticket.get("service_id"))
+                rows.append({
+                    "site_id": site_id, "seq": seq, "type": event.type.value, "at": self.now,
+                    "ticket_id": event.ticket["id"] if event.ticket else None, "counter_id": event.counter_id,
+                    "staff_id": event.staff_id, "device_id": event.device_id, "data": data,
+                })
+                messages.append({
+                    "kind": "event",
+                    "type": event.type.value,
+                    "site_id": site_id,
+                    "seq": seq,
+                    "at": at,
+                    "ticket": event.ticket,
+                    "counter": event.counter,
+                    "waiting": waiting,
+                    "data": event.data,
+                })
+        repo.insert_events(self.conn, rows)
         if self.is_postgres:
-            payload = json.dumps(message, default=str, ensure_ascii=False)
-            self.conn.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": PG_CHANNEL, "payload": payload})
-        return message
+            # All of the transaction's notifications in one round trip, in event order.
+            payloads = [json.dumps(m, default=str, ensure_ascii=False) for m in messages]
+            params = {f"p{i}": payload for i, payload in enumerate(payloads)}
+            self.conn.execute(_notify_many(len(payloads)), {"channel": PG_CHANNEL, **params})
+        return messages
 
-    def _waiting_count(self, site_id: int, service_id: int) -> int:
-        return self.conn.execute(
-            select(func.count())
-            .select_from(t.tickets)
-            .where(
-                and_(
-                    t.tickets.c.site_id == site_id,
-                    t.tickets.c.service_id == service_id,
-                    t.TICKET_IS_WAITING,
-                )
-            )
-        ).scalar_one()
+    def notify_invalidate(self, what: str) -> None:
+        """Tell every server process to drop a cache (PostgreSQL: leaves with the commit)."""
+        if self.is_postgres:
+            payload = json.dumps({"kind": "invalidate", "what": what})
+            self.conn.execute(_NOTIFY, {"channel": PG_CHANNEL, "payload": payload})
+
+
+_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+_NOTIFY_MANY: dict[int, Any] = {}
+
+
+def _notify_many(n: int):  # noqa: ANN202
+    stmt = _NOTIFY_MANY.get(n)
+    if stmt is None:
+        stmt = _NOTIFY_MANY[n] = text("SELECT " + ", ".join(f"pg_notify(:channel, :p{i})" for i in range(n)))
+    return stmt
 
 
 def events_of(published: Iterable[dict[str, Any]], type_: EventType) -> list[dict[str, Any]]:

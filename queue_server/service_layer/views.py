@@ -15,10 +15,10 @@ from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
 from queue_server.domain.business_day import business_day, day_bounds_utc
 from queue_server.domain.errors import NotFound
-from queue_server.domain.estimation import estimate_wait
 from queue_server.domain.geo import distance_km, sooner_elsewhere, travel_minutes
 from queue_server.service_layer.handlers import ticket_reply
 from queue_server.service_layer.unit_of_work import UnitOfWork
+from queue_server.service_layer.wait_estimates import SiteDesks
 from shared.enums import PriorityClass, TicketStatus
 from shared.textfold import fold
 
@@ -97,6 +97,10 @@ def _queues(uow: UnitOfWork, site_id: int, only: set[int] | None = None) -> list
         ).all()
     }
     out = []
+    # One statement each for every service's averages and counters (not two per service).
+    averages = repo.site_handling_averages(conn, site_id)
+    serving = repo.site_counters_serving(conn, site_id)
+    desks = SiteDesks(conn, site_id)
     for service in site_services(conn, site_id):
         sid = service["id"]
         if only is not None and sid not in only:
@@ -104,14 +108,14 @@ def _queues(uow: UnitOfWork, site_id: int, only: set[int] | None = None) -> list
         row = counts.get(sid)
         waiting = row.waiting if row else 0
         oldest = row.oldest if row else None
-        average, _ = repo.handling_average(conn, site_id, sid)
-        open_count, configured = repo.counters_serving(conn, site_id, sid)
+        average = averages.get(sid)
+        open_count, configured = serving.get(sid, (0, 0))
         out.append({
             "service_id": sid, "service_code": service["code"], "service_name_vi": service["name_vi"],
             "service_name_en": service["name_en"], "waiting": waiting,
             "priority_waiting": int(row.priority_waiting or 0) if row else 0,
             "longest_wait_seconds": int((uow.now - oldest).total_seconds()) if oldest else 0,
-            "estimated_wait_minutes": estimate_wait(waiting, average, open_count or configured).minutes,
+            "estimated_wait_minutes": desks.estimate(sid, waiting, average, open_count, configured).minutes,
         })
     return out
 
@@ -213,9 +217,9 @@ def _estimate(uow: UnitOfWork, site, service_id: int) -> dict[str, Any]:  # noqa
     waiting = repo.waiting_count(uow.conn, site.id, service_id)
     average, _ = repo.handling_average(uow.conn, site.id, service_id)
     open_count, configured = repo.counters_serving(uow.conn, site.id, service_id)
-    serving = open_count or configured
+    estimate = SiteDesks(uow.conn, site.id).estimate(service_id, waiting, average, open_count, configured)
     return {"site_code": site.code, "service_id": service_id, "people_waiting": waiting,
-            "estimated_wait_minutes": estimate_wait(waiting, average, serving).minutes, "serving_counters": serving}
+            "estimated_wait_minutes": estimate.minutes, "serving_counters": open_count or configured}
 
 
 def nearby(uow: UnitOfWork, site_code: str, procedure_code: str, max_km: float, margin: int) -> dict[str, Any]:

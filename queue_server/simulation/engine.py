@@ -26,7 +26,14 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from queue_server.domain.estimation import DEFAULT_HANDLING_SECONDS, estimate_wait, updated_average
+from queue_server.domain.estimation import (
+    DEFAULT_HANDLING_SECONDS,
+    Desk,
+    DeskShare,
+    desk_share,
+    estimate_wait,
+    updated_average,
+)
 from queue_server.domain.geo import distance_km, sooner_elsewhere, travel_minutes
 from queue_server.domain.ordering import (
     CANDIDATES_PER_SERVICE,
@@ -234,36 +241,29 @@ class Day:
         return self.learnt.get((site, service))[0]
 
     def site_estimate(self, site: int, service: str) -> int | None:
-        """views._estimate: everyone waiting for the service, shared among its counters."""
+        """views._estimate: a newcomer behind everyone waiting for the service."""
         if service not in self.queues[site]:
             return None
         counters = len(self.serving_counters(site, service))
-        return estimate_wait(self.waiting(site, service), self.average(site, service), counters).minutes
+        return estimate_wait(self.waiting(site, service), self.average(site, service), counters,
+                             self.desk_share(site, service)).minutes
+
+    def desk_share(self, site: int, service: str) -> DeskShare:
+        waiting = {self.service_ids[code] for code in self.queues[site] if self.waiting(site, code)}
+        return desk_share(self.service_ids[service],
+                          (Desk(not c.busy, c.view.service_weights) for c in self.serving_counters(site, service)),
+                          waiting)
 
     def queue_view(self, site: int, service: str, rank: int, now: float) -> QueueView:
         buckets = self.queues[site][service]
         ahead = sum(len(q) for r, q in buckets.items() if r >= rank)
         serving = self.serving_counters(site, service)
-        idle = sum(1 for c in serving if not c.busy)
-        preferred = 0.0
-        for c in serving:
-            top = None
-            tied = 0
-            for code in c.services:  # by descending weight
-                if code != service and self.waiting(site, code) == 0:
-                    continue
-                weight = c.view.weight(self.service_ids[code])
-                if top is None:
-                    top, tied = weight, 1
-                elif weight == top:
-                    tied += 1
-            if top is not None and c.view.weight(self.service_ids[service]) == top:
-                preferred += 1.0 / tied
+        share = self.desk_share(site, service)
         recent = self.recent_calls[site].get(service)
         if recent:
             while recent and recent[0] < now - RECENT_MINUTES:
                 recent.popleft()
-        return QueueView(ahead, self.average(site, service), len(serving), len(serving), idle, preferred,
+        return QueueView(ahead, self.average(site, service), len(serving), len(serving), share.idle, share.preferred,
                          len(recent) if recent else 0, self.learnt.ratios.get((site, service), 1.0))
 
     # ---- arrivals --------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Wait estimators compared by the simulator, on the same tickets at the same moments.
 
 `current` is exactly what the server prints (domain.estimation.estimate_wait with the
-people ahead, the service's moving-average handling time and the open counters serving
-it). The others are PROPOSALS for domain/estimation.py, measured here before anyone
-changes the real one; each sees only what the server knows when it issues a ticket.
+people ahead, the service's moving-average handling time, the open counters serving it and
+their share: free desks, desks preferring it); `previous` is the rule it replaced. The
+others are PROPOSALS for domain/estimation.py, measured here before anyone changes the real
+one; each sees only what the server knows when it issues a ticket.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from queue_server.domain.estimation import DEFAULT_HANDLING_SECONDS, estimate_wait
+from queue_server.domain.estimation import DEFAULT_HANDLING_SECONDS, DeskShare, estimate_wait
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,17 @@ def _per_ticket(view: QueueView) -> float:
 
 
 def current(view: QueueView) -> int | None:
+    share = DeskShare(view.idle_counters, view.preferred_counters)
     return estimate_wait(view.people_ahead, view.handling_seconds,
-                         view.open_counters or view.configured_counters).minutes
+                         view.open_counters or view.configured_counters, share).minutes
+
+
+def previous(view: QueueView) -> int | None:
+    """The server's rule until 22 November 2026: the people ahead shared by the desks."""
+    counters = view.open_counters or view.configured_counters
+    if counters <= 0:
+        return None
+    return int(round(view.people_ahead * _per_ticket(view) / counters / 60.0))
 
 
 def next_free_desk(view: QueueView) -> int | None:
@@ -116,6 +126,7 @@ def updated_ratio(previous: float, estimated_minutes: int | None, real_minutes: 
 
 ESTIMATORS: dict[str, Estimator] = {
     "current": current,
+    "previous": previous,
     "next_free_desk": next_free_desk,
     "preferred_desks": preferred_desks,
     "observed_pace": observed_pace,

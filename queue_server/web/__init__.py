@@ -4,8 +4,18 @@ no build step. `router` is included once by the app."""
 
 from fastapi import APIRouter
 
-from queue_server.web import assets, citizen, dashboard, display, dossier_lookup, login, reports
+from queue_server.web import (
+    assets,
+    booking,
+    citizen,
+    dashboard,
+    display,
+    dossier_lookup,
+    login,
+    oversight,
+    reports,
+)
 
 router = APIRouter(include_in_schema=False)
-for _module in (assets, citizen, dossier_lookup, display, login, dashboard, reports):
+for _module in (assets, citizen, booking, dossier_lookup, display, login, dashboard, reports, oversight):
     router.include_router(_module.router)

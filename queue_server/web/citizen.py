@@ -163,7 +163,7 @@ async def ticket_stream(ws: WebSocket, token: str) -> None:
         return
     keys = found[0]
     # Subscribed before the first state is read, so no change can fall in between.
-    sub = wiring.bus.subscribe(keys.site_id)
+    sub = wiring.bus.subscribe(keys.site_id, kind="citizen")
     try:
         await ws.accept()
         receiver = asyncio.create_task(_drain_client(ws))
@@ -178,7 +178,7 @@ async def ticket_stream(ws: WebSocket, token: str) -> None:
                 if keys.site_id != sub.site_id or sub.overflowed:
                     # Moved to another site (or fell behind): follow the ticket's new site.
                     wiring.bus.unsubscribe(sub)
-                    sub = wiring.bus.subscribe(keys.site_id)
+                    sub = wiring.bus.subscribe(keys.site_id, kind="citizen")
                     continue
                 if state != last:
                     await ws.send_text(CitizenTicketMessage(ticket=state).model_dump_json())

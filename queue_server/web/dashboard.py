@@ -17,14 +17,17 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from queue_server.adapters import tables as t
+from queue_server.adapters.secrets import token_digest
 from queue_server.api.deps import principal_from_token
 from queue_server.api.routes.streams import POLICY_VIOLATION, pump_events
 from queue_server.bootstrap import Wiring
 from queue_server.domain.errors import DomainError, Invalid, NotFound
+from queue_server.service_layer import accounts
 from queue_server.service_layer import manager as m
 from queue_server.web import overview as ov
 from queue_server.web import session as s
 from queue_server.web.templating import render
+from shared.enums import Role
 
 router = APIRouter(prefix="/manager")
 
@@ -77,7 +80,8 @@ async def manager_stream(ws: WebSocket) -> None:
     if not principal.is_manager:
         await ws.close(code=POLICY_VIOLATION, reason="forbidden")
         return
-    await pump_events(ws, wiring, None)
+    await pump_events(ws, wiring, None, token_digest(ws.cookies.get(s.SESSION_COOKIE, "")), "manager",
+                      principal.staff.session_expires_at)
 
 
 # ---- one site ----------------------------------------------------------------------------------
@@ -93,7 +97,10 @@ async def site_page(code: str, request: Request) -> Response:
         view = await _site(s.wiring_of(request), code)
     except NotFound:
         return render(request, "manager/not_found.html", status=404, user=user)
-    return _page(request, "manager/site.html", user, view=view)
+    wiring = s.wiring_of(request)
+    may_manage = user.role is Role.ADMIN or user.site_id in (None, view["site"]["id"])
+    devices = await wiring.run(accounts.list_devices, wiring.reader(), view["site"]["id"]) if may_manage else []
+    return _page(request, "manager/site.html", user, view=view, devices=devices)
 
 
 @router.get("/sites/{code}/live")

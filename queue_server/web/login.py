@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from queue_server.api import login_guard
 from queue_server.domain.errors import DomainError
-from queue_server.service_layer import accounts
+from queue_server.service_layer import accounts, audit
 from queue_server.web import session as s
 from queue_server.web.templating import render
 from shared.enums import Role
@@ -43,11 +42,11 @@ async def login(request: Request) -> Response:
     prelogin = request.cookies.get(s.PRELOGIN_COOKIE, "")
     s.check_csrf(request, s.csrf_for_login(wiring, prelogin) if prelogin else "", form)
     username, password = form.one("username").strip()[:64], form.one("password")[:200]
-    ttl = timedelta(hours=wiring.settings.staff_session_hours)
     try:
-        out = await wiring.run(accounts.login, wiring.uow(), username, password, ttl)
-    except DomainError as exc:
-        return _login_page(request, 401, exc, username)
+        out = await login_guard.login(wiring, request.scope, username, password)
+    except DomainError as exc:  # wrong password (401), or too many failures (429)
+        audit.note_refusal(exc.code)
+        return _login_page(request, exc.status, exc, username)
     if out["staff"]["role"] not in (Role.MANAGER.value, Role.ADMIN.value):
         # A clerk's password is right but this is not their page: end the new session at once.
         await wiring.run(accounts.logout, wiring.uow(), out["token"])

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from queue_server.adapters import tables as t
 from queue_server.domain.business_day import business_day, day_bounds_utc
 from queue_server.domain.errors import NotFound
-from queue_server.domain.estimation import estimate_wait
+from queue_server.domain.estimation import Desk, desk_share, estimate_line
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.web.balancing import ServiceLoad, SiteLoad, suggest
 from shared.enums import CounterState, TicketStatus
@@ -53,10 +53,11 @@ def _load_all(uow: UnitOfWork) -> dict[str, Any]:
     averages = {(r.site_id, r.service_id): r.avg_handling_seconds for r in conn.execute(select(t.service_stats)).all()}
     counters = conn.execute(select(t.counters.c.id, cc.site_id, cc.number, cc.state, cc.current_ticket_id)
                             .order_by(cc.site_id, cc.number)).all()
-    links = conn.execute(select(t.counter_services.c.counter_id, t.counter_services.c.service_id)).all()
-    serves: dict[int, set[int]] = defaultdict(set)
-    for counter_id, service_id in links:
-        serves[counter_id].add(service_id)
+    links = conn.execute(select(t.counter_services.c.counter_id, t.counter_services.c.service_id,
+                                t.counter_services.c.weight)).all()
+    serves: dict[int, dict[int, int]] = defaultdict(dict)  # counter -> service -> weight
+    for counter_id, service_id, weight in links:
+        serves[counter_id][service_id] = weight
     finished = conn.execute(
         select(tc.site_id, tc.status, func.count())
         .where(tc.finished_at >= today.start, tc.finished_at < today.end,
@@ -72,6 +73,9 @@ def _load_all(uow: UnitOfWork) -> dict[str, Any]:
 def _site_row(uow: UnitOfWork, site, data: dict[str, Any], target: int) -> dict[str, Any]:  # noqa: ANN001
     now = uow.now
     counters = [c for c in data["counters"] if c.site_id == site.id]
+    desks = [Desk(c.current_ticket_id is None, data["serves"][c.id]) for c in counters
+             if c.state == CounterState.OPEN.value]
+    lines_waiting = {service_id for (site_id, service_id) in data["waiting"] if site_id == site.id}
     queues = []
     for service_id in sorted(data["offered"][site.id], key=lambda s: data["services"][s].code):
         service = data["services"][service_id]
@@ -84,7 +88,8 @@ def _site_row(uow: UnitOfWork, site, data: dict[str, Any], target: int) -> dict[
             "service_id": service_id, "service_code": service.code, "service_name_vi": service.name_vi,
             "service_name_en": service.name_en, "waiting": n,
             "longest_wait_seconds": int((now - row.oldest).total_seconds()) if row else 0,
-            "estimated_wait_minutes": estimate_wait(n, average, open_now or len(serving)).minutes,
+            "estimated_wait_minutes": estimate_line(n, average, open_now, len(serving),
+                                                    desk_share(service_id, desks, lines_waiting)).minutes,
             "open_counters": open_now, "handling_seconds": average,
             "closed_counters": tuple((c.number, c.id) for c in serving if c.state != CounterState.OPEN.value),
         })

@@ -24,7 +24,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from queue_server.bootstrap import Wiring
 from queue_server.domain.errors import DomainError
-from queue_server.service_layer import accounts
+from queue_server.service_layer import accounts, audit
 from shared.enums import Role
 
 SESSION_COOKIE = "motcua_web"
@@ -40,6 +40,7 @@ class WebUser:
     username: str
     full_name: str
     role: Role
+    site_id: int | None  # a manager tied to one site; None: every site
     token: str  # the session token (server side only)
     csrf: str
 
@@ -67,6 +68,11 @@ def csrf_for_session(wiring: Wiring, session_token: str) -> str:
 
 def csrf_for_login(wiring: Wiring, prelogin: str) -> str:
     return _mac(wiring, "login", prelogin)
+
+
+def csrf_for_citizen(wiring: Wiring, cookie: str) -> str:
+    """Citizens' forms (booking) have no session: a random cookie plays its part."""
+    return _mac(wiring, "citizen", cookie)
 
 
 def new_prelogin() -> str:
@@ -97,7 +103,9 @@ async def current_user(request: Request) -> WebUser | None:
     row = await wiring.run(_resolve, wiring, token)
     if row is None:
         return None
-    return WebUser(row.id, row.username, row.full_name, Role(row.role), token, csrf_for_session(wiring, token))
+    audit.identify(row)
+    return WebUser(row.id, row.username, row.full_name, Role(row.role), row.site_id, token,
+                   csrf_for_session(wiring, token))
 
 
 def login_redirect(request: Request) -> RedirectResponse:
@@ -192,6 +200,7 @@ def after_action(request: Request, back: str, result: Callable[[], tuple[str, st
     response = RedirectResponse(safe_next(back), status_code=303)
     wiring = wiring_of(request)
     if error is not None:
+        audit.note_refusal(error.code)
         flash(response, wiring, "error", error.message_vi, error.message_en)
     elif result is not None:
         vi, en = result()

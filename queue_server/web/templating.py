@@ -81,7 +81,7 @@ def render(request: Request, template: str, status: int = 200, *, private: bool 
     tz = request.app.state.wiring.settings.tz
     env = environment()
     html = env.get_template(template).render(
-        request=request, hhmm=lambda m: _hhmm(m, tz), day=lambda m: _day(m, tz), **context,
+        request=request, hhmm=lambda m: _hhmm(m, tz), local_date=lambda m: _day(m, tz), **context,
     )
     response = HTMLResponse(html, status_code=status)
     secure_headers(request, response, private=private)

@@ -3,14 +3,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from sqlalchemy import select
 
-from queue_server.adapters import tables as t
 from queue_server.api.deps import CurrentStaff, Principal, WiringDep
 from queue_server.bootstrap import Wiring
 from queue_server.domain import commands as cmd
 from queue_server.domain.errors import Forbidden, NotFound
-from queue_server.service_layer import handlers, views
+from queue_server.service_layer import handlers, static_rows, views
 from shared.protocol import (
     CallNextIn,
     CallSpecificIn,
@@ -27,8 +25,12 @@ CounterId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _check_access(wiring: Wiring, me: Principal, counter_id: int) -> None:
-    with wiring.reader() as uow:
-        site_id = uow.conn.execute(select(t.counters.c.site_id).where(t.counters.c.id == counter_id)).scalar()
+    # A counter's site never changes: the cached catalog answers without a transaction.
+    info = wiring.cache.catalog.get(("counter", counter_id), lambda: None)
+    if info is None:
+        with wiring.reader() as uow:
+            info = static_rows.counter_info(uow, counter_id)
+    site_id = info.site_id if info is not None else None
     if site_id is None:
         raise NotFound(f"Không tìm thấy quầy {counter_id}.", f"Counter {counter_id} not found.")
     if not me.may_act_on_site(site_id):

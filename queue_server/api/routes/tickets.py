@@ -23,9 +23,9 @@ async def issue_ticket(body: IssueTicketIn, kiosk: KioskDevice, wiring: WiringDe
         )
     command = cmd.IssueTicket(
         device_site_id=kiosk.device.site_id, device_id=kiosk.device.id, procedure_code=body.procedure_code,
-        service_id=body.service_id, priority=body.priority, site_code=body.site_code,
+        service_id=body.service_id, priority=body.priority, site_code=body.site_code, request_key=body.request_id,
     )
-    return await wiring.run(handlers.issue_ticket, command, wiring.uow())
+    return await wiring.run(handlers.issue_ticket_once, command, wiring.uow)
 
 
 @router.post("/tickets/{ticket_id}/print-result", response_model=TicketOut)

@@ -250,8 +250,10 @@ def test_estimate_counts_the_people_waiting_and_the_counters_serving(api: Api) -
 
     empty = estimate()
     assert (empty["site_code"], empty["service_id"], empty["people_waiting"]) == (SITE_TT, service_a, 0)
-    assert empty["estimated_wait_minutes"] == 0
     assert empty["serving_counters"] == 3  # counters 1, 2 and 9 serve A; none open: all count
+    # Nobody waits, but no desk is open: the first comes after one handling time (6 min by
+    # default) shared by the 3 desks once they open.
+    assert empty["estimated_wait_minutes"] == 2
     for _ in range(3):
         api.issue()
     all_configured = estimate()
@@ -262,6 +264,29 @@ def test_estimate_counts_the_people_waiting_and_the_counters_serving(api: Api) -
     assert one_open["estimated_wait_minutes"] > all_configured["estimated_wait_minutes"]
     r = api.client.get(f"{API}/sites/{SITE_PV}/estimate", params={"service_id": services(api)["E"]})
     assert_refused(r, 404, "not_found")
+
+
+def test_a_shared_desk_busy_with_its_preferred_line_lengthens_the_estimate(api: Api) -> None:
+    ids = services(api)
+    shared = counter_id(api, SITE_TT, 9)  # serves R first (weight 2), then A (weight 1)
+    api.ok(shared, "open")
+
+    def printed_for_a_newcomer() -> int:
+        r = api.client.get(f"{API}/sites/{SITE_TT}/estimate", params={"service_id": ids["A"]})
+        assert r.status_code == 200, r.text
+        return r.json()["estimated_wait_minutes"]
+
+    assert printed_for_a_newcomer() == 0  # the desk is free
+    first, second = api.issue(), api.issue()
+    assert (first["estimated_wait_minutes"], second["estimated_wait_minutes"]) == (0, 6)
+    assert printed_for_a_newcomer() == 12  # two ahead, one free desk, 6 minutes each
+    r = api.client.post(f"{API}/tickets", json={"service_id": ids["R"]}, headers=kiosk_headers(SITE_TT))
+    assert r.status_code == 201, r.text
+    # Now the desk calls R first: it serves A at half its pace at best.
+    assert printed_for_a_newcomer() == 24
+    # The citizen's phone page says so too: one ahead, the desk free, but R goes first.
+    phone = api.client.get(f"{API}/public/tickets/{second['tracking_token']}").json()
+    assert (phone["people_ahead"], phone["estimated_wait_minutes"]) == (1, 12)
 
 
 # ---- counters ------------------------------------------------------------------------------

@@ -51,6 +51,9 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     **{f"POST /counters/{{px_counter}}/{action}": PX_COUNTER_ACT for action in COUNTER_ACTIONS},
     "POST /tickets/{other}/cancel":                      (401, 403, 403,    ANY, 403, ANY, ANY),
     "POST /tickets":                                     (401, 201, 403,    403, 403, 403, 403),
+    "GET  /audit":                                       (401, 403, 403,    403, 403, 200, 200),
+    "GET  /devices":                                     (401, 403, 403,    403, 403, 200, 200),
+    "POST /devices/999999/revoke":                       (401, 403, 403,    403, 403, 404, 404),
 }
 
 # Sites whose state a principal may change through the rows above; every other site must

@@ -2,7 +2,7 @@
 
     python kiosk_ui_driver.py CONFIG.json
 
-CONFIG: {"scenario": "tour" | "outage", "server_url", "token", "site", "size": [w, h],
+CONFIG: {"scenario": "tour" | "outage" | "booking", "server_url", "token", "site", "size": [w, h],
 "printer": "network:127.0.0.1:PORT", "out": DIR (screenshots, results.json, flags)}.
 The test (test_kiosk_ui.py) starts servers and printers, runs this, and checks what the
 server and the printer received. Here, every step is a touch on a widget found by its
@@ -372,11 +372,44 @@ async def scenario_outage() -> None:
     await until(lambda: presenter.state.phase is Phase.HOME, "home")
 
 
+async def scenario_booking() -> None:
+    """'I have a booking': one code typed on the screen's keys, one QR read by a scanner."""
+    await until(lambda: presenter.state.counts_live, "the live home screen")
+    await shot("31-home")
+    await touch("Tôi đã đặt lịch")
+    await until(lambda: presenter.state.phase is Phase.BOOKING, "the booking screen")
+    await shot("32-booking-empty", both_languages=False)
+    keyboard = current_screen().ids.keyboard
+    code = CONFIG["typed_code"]
+    for ch in code.replace("-", ""):
+        tap(next(b for b in buttons(keyboard) if b.text == ch))
+        await frames(1)
+    await until(lambda: presenter.state.booking_code == code.replace("-", ""), "the typed code")
+    await shot("33-booking-typed")
+    await touch("Xác nhận lịch hẹn")
+    await until(lambda: presenter.state.phase is Phase.TICKET
+                and presenter.state.print_state is not PrintState.PRINTING, "the appointment ticket")
+    record_ticket()
+    await shot("34-ticket-appointment")
+    await touch("Xong")
+    await until(lambda: presenter.state.phase is Phase.HOME, "home after Done")
+
+    await ready()
+    for ch in CONFIG["scanned_url"]:  # the scanner types the QR's URL, then Enter
+        Window.dispatch("on_textinput", ch)
+    Window.dispatch("on_key_down", 13, 40, None, [])
+    await until(lambda: presenter.state.phase is Phase.TICKET
+                and presenter.state.print_state is not PrintState.PRINTING, "the scanned appointment ticket")
+    record_ticket()
+    await touch("Xong")
+    await until(lambda: presenter.state.phase is Phase.HOME, "home")
+
+
 async def script() -> None:
     started = time.monotonic()
     try:
         await until(lambda: app.root is not None, "the window", timeout=30)
-        await {"tour": scenario_tour, "outage": scenario_outage}[CONFIG["scenario"]]()
+        await {"tour": scenario_tour, "outage": scenario_outage, "booking": scenario_booking}[CONFIG["scenario"]]()
         results["ok"] = True
     except BaseException:  # also a cancellation: the test must see why the run stopped
         results["ok"] = False

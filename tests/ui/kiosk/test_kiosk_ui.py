@@ -14,7 +14,16 @@ import httpx
 import pytest
 import zxingcpp
 from PIL import Image, ImageChops
-from support import API, SITE_TT, Api, LiveServer, free_port, kiosk_headers
+from support import (
+    API,
+    SITE_TT,
+    Api,
+    LiveServer,
+    book_first_free_slot,
+    free_port,
+    kiosk_headers,
+    open_for_booking_now,
+)
 
 from kiosk.printing import render_label_block
 from kiosk.printing.escpos_decode import decode
@@ -144,3 +153,39 @@ def test_the_kiosk_rides_out_a_server_outage_and_never_hides_a_failed_print(sqli
                    "25-issue-failed"):
         assert {f"{screen}-vi.png", f"{screen}-en.png"} <= set(shots), screen
 
+
+
+def test_a_booked_citizen_checks_in_by_typing_the_code_and_by_scanning_the_qr(sqlite_url, capturing_printer,
+                                                                              kiosk_process):
+    server = LiveServer(sqlite_url, extra_env=open_for_booking_now(sqlite_url))
+    try:
+        with httpx.Client(base_url=server.url) as http:
+            typed = book_first_free_slot(Api(http), "0912 345 678")
+            scanned = book_first_free_slot(Api(http), "0988 000 111")
+        kiosk = kiosk_process(scenario="booking", server_url=server.url, token=kiosk_headers()["Authorization"][7:],
+                              site=SITE_TT, size=SIZES["landscape"], typed_code=typed["code"],
+                              scanned_url=scanned["url"], printer=f"network:127.0.0.1:{capturing_printer.port}")
+        results = kiosk.finish()
+        first, second = results["tickets"]
+        for ticket in (first, second):
+            assert ticket["print_state"] == "printed"
+            assert staff_ticket(server, ticket["id"])["priority"] == "appointment"
+        with httpx.Client(base_url=server.url) as http:
+            for booking, ticket in ((typed, first), (scanned, second)):
+                seen = http.get(f"{API}/public/bookings/{booking['token']}").json()
+                assert seen["status"] == "checked_in" and seen["ticket"]["label"] == ticket["label"]
+    finally:
+        server.stop()
+    assert len(capturing_printer.jobs) == 2
+    for index, job in enumerate(capturing_printer.jobs):  # what the citizens took from the printer, for eyes
+        images = decode(job).images
+        paper = Image.new("1", (576, sum(i.height for i in images)), 1)
+        top = 0
+        for image in images:
+            paper.paste(image.image, (0, top))
+            top += image.height
+        paper.save(kiosk.out / f"printed-appointment-{index + 1}.png")
+    assert results["small_targets"] == []
+    shots = keep_screenshots(kiosk.out, "booking")
+    for screen in ("31-home", "33-booking-typed", "34-ticket-appointment"):
+        assert {f"{screen}-vi.png", f"{screen}-en.png"} <= set(shots), screen

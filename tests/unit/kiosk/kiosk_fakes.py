@@ -10,6 +10,7 @@ from typing import Any
 from kiosk.presenter import KioskPresenter
 from kiosk.printing import FakeTicketPrinter
 from kiosk.settings import KioskSettings, hash_pin
+from shared.booking_protocol import CheckInOut
 from shared.client import ApiError, ServerUnreachable, StreamState
 from shared.protocol import (
     EstimateOut,
@@ -53,6 +54,9 @@ class FakeKioskApi:
         self.issue_error: ApiError | None = None
         self.report_unreachable = 0  # fail this many print reports before accepting
         self.issued: list[IssueTicketIn] = []
+        self.check_ins: list[str] = []
+        self.check_in_error: ApiError | None = None
+        self.bookings = {"ABCD-2345": datetime(2026, 11, 23, 2, 30, tzinfo=UTC)}  # code: slot start
         self.reports: list[tuple[int, PrintResultIn]] = []
         self.procedure_calls: list[dict[str, Any]] = []
         self.closed = False
@@ -146,6 +150,21 @@ class FakeKioskApi:
             finished_at=None, recall_count=0, people_ahead=3, estimated_wait_minutes=15,
             tracking_token="tok", tracking_url=f"http://127.0.0.1:8000/t/token{ticket_id:012d}",
         )
+
+    async def check_in(self, code: str) -> CheckInOut:
+        """Like the server: the code (any case, dashes optional) or the QR's URL ending in /b/<token>."""
+        self.check_ins.append(code)
+        self._check()
+        if self.check_in_error is not None:
+            raise self.check_in_error
+        wanted = code.rsplit("/b/", 1)[1] if "/b/" in code else code
+        known = wanted == "token-of-ABCD2345" or wanted.replace("-", "").upper() == "ABCD2345"
+        key = "ABCD-2345" if known else None
+        if key is None:
+            raise ApiError(404, "booking_not_found", "Không tìm thấy lịch hẹn với mã này.", "No booking has this code.")
+        ticket = await self.issue_ticket(IssueTicketIn(procedure_code=BIRTH, priority="appointment"))
+        self.issued.pop()  # a check-in is not a POST /tickets
+        return CheckInOut(**ticket.model_dump(), booking_code=key, appointment_at=self.bookings[key])
 
     async def report_print(self, ticket_id: int, result: PrintResultIn) -> None:
         if self.report_unreachable > 0:

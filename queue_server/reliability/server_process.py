@@ -1,0 +1,71 @@
+"""A `motcua server` child process that a drill can start, kill -9 and start again."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    # Linux: if the drill itself dies, its servers get SIGTERM instead of lingering.
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+class ServerProcess:
+    def __init__(self, db_url: str, port: int | None = None, extra_env: dict[str, str] | None = None) -> None:
+        self.db_url = db_url
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.extra_env = extra_env or {}
+        self.proc: subprocess.Popen | None = None
+        self.log_path = Path(tempfile.gettempdir()) / f"motcua-server-{self.port}.log"
+
+    def start(self, timeout: float = 60) -> None:
+        env = {**os.environ, "MOTCUA_DATABASE_URL": self.db_url, "MOTCUA_PUBLIC_BASE_URL": self.url,
+               "MOTCUA_KIOSK_TICKET_BURST": "100000", **self.extra_env}
+        with open(self.log_path, "a") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "shared.cli", "server", "--port", str(self.port), "--log-level", "warning"],
+                env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited; see {self.log_path}")
+            try:
+                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not answer in {timeout:.0f} s; see {self.log_path}")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handler runs, transactions in flight die with it."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()

@@ -1,0 +1,69 @@
+"""kill -9 the server while kiosks issue and counters call; restart it on the same database.
+
+What a citizen, a clerk and a display would notice is checked (queue_server.reliability
+.invariants): every ticket a kiosk was given exists once with its label, numbers neither
+repeat nor skip, no ticket was called by two counters, nothing is left stuck at a counter,
+and every client (kiosks, counters, a lobby display's stream) carries on by itself.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from drill import lobby
+from support import SITE_TT, LiveServer
+
+from queue_server.reliability.invariants import check
+from queue_server.reliability.workload import DisplayFollower, Workload
+from shared.client import StreamState
+
+KILLS = 2
+RUN_SECONDS = 1.2  # of load between kills: a few hundred requests on a shared CI machine
+
+
+@pytest.mark.slow
+def test_kill_9_under_load_loses_no_acknowledged_ticket_and_clients_carry_on(db_url: str) -> None:
+    server = LiveServer(db_url)
+    port = server.port
+    load = Workload(server.url, lobby())
+    display = DisplayFollower(server.url, lobby().display_token, SITE_TT, 1)
+    try:
+        load.start()
+        display.start()
+        assert display.wait_until(lambda d: d.state is StreamState.LIVE, 10)
+        for _ in range(KILLS):
+            time.sleep(RUN_SECONDS)
+            server.proc.kill()  # SIGKILL: no shutdown handler, no flush, mid-transaction
+            server.proc.wait()
+            server.stop()
+            epoch = load.next_epoch()
+            assert display.wait_until(lambda d: d.state is StreamState.RECONNECTING, 10)
+            resyncs = display.resyncs
+            server = LiveServer(db_url, port=port)
+            # Nobody restarts the clients: they find the server again by themselves.
+            assert display.wait_until(lambda d, r=resyncs: d.state is StreamState.LIVE and d.resyncs > r, 15)
+            deadline = time.monotonic() + 15
+            while (load.tally.issued_in(epoch) < 5 or load.tally.claims_in(epoch) < 3) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert load.tally.issued_in(epoch) >= 5, "kiosks did not resume issuing after the restart"
+            assert load.tally.claims_in(epoch) >= 3, "counters did not resume calling after the restart"
+        time.sleep(RUN_SECONDS / 2)
+        load.stop()
+        # A clerk takes each counter back and finishes what it holds: nothing is stuck.
+        load.finish_current_tickets()
+        report = check(db_url, load.tally)
+        print(report.summary())
+        assert report.ok, "\n".join(report.problems)
+        assert report.acknowledged >= 30 and report.calls >= 10, report.summary()
+        # Kiosks retry a lost answer with the same request key (as the app's "try again"
+        # does): every ticket the server committed reached its citizen in the end.
+        assert report.unacknowledged == 0, report.summary()
+        assert not load.tally.unexpected, load.tally.unexpected[:5]
+        # The display caught up with everything, including what happened while it was away.
+        event_seq = load.until_ok("GET", f"/sites/{SITE_TT}/snapshot", 10).json()["seq"]
+        assert display.wait_until(lambda d: d.last_seq == event_seq, 10), (display.last_seq, event_seq)
+    finally:
+        load.stop()
+        display.stop()
+        server.stop()
