@@ -321,30 +321,33 @@ about a quarter of the mean wait (26%); knowing every handling time (`oracle_pre
 A server cannot know either, so **a mean absolute error under 25% of the mean wait is out of
 reach on this scenario**; the measurable goals are a small bias and fewer large misses.
 
-The errors of `current` have three causes, each addressed by a proposal (all measured above):
+The errors of the server's earlier rule (`previous`: `people_ahead x avg / c`) had three
+causes, each addressed by a proposal measured above:
 
-1. it leaves out the citizens being served when the ticket is taken (`people_ahead x avg / c`
-   instead of `(people_ahead + 1) x avg / c`) and does not say 0 when a desk is free:
-   `next_free_desk`;
-2. it counts a counter shared with another service as a full counter, although the default
-   policy serves that counter's preferred (higher-weight) service first, and it ignores the
-   other services' tickets that reach a shared counter first: `preferred_desks` counts only
-   the counters that prefer this service; `projection` plays the whole site forward;
-3. it promises too little systematically: `self_correcting` learns the ratio per line.
+1. it left out the citizens being served when the ticket is taken and did not say 0 when a
+   desk is free: `next_free_desk` uses `(people_ahead + 1 - idle desks) x avg / c`;
+2. it counted a counter shared with another service as a full counter, although the default
+   policy serves that counter's preferred (higher-weight) service first: `preferred_desks`
+   counts only the counters that prefer this service (never fewer than half of them);
+   `projection` plays the whole site forward;
+3. it promised too little systematically: `self_correcting` learns the ratio per line.
 
-**Proposal for `queue_server/domain/estimation.py`** (not applied here; the lead owns it): a
-pure `project_wait(ticket, waiting, counters, policy, averages, now)` that does what
-`Day.project(mode="server")` does in `queue_server/simulation/engine.py`: take the site's
-waiting tickets (the same head candidates per service the claim uses), the open counters with
-their service weights, and for each busy counter the expected rest of its current service
+**Applied (`current`)**: since 22 November 2026 the server prints the `preferred_desks` rule
+(`domain.estimation.estimate_wait` with a `DeskShare`; the desks are read by
+`service_layer.wait_estimates.SiteDesks` only when a desk is open, one grouped query).
+On this scenario it cuts the mean absolute error from about 60% to under half of the mean
+wait and the bias from -5.3 min to about -0.4 min.
+
+**Not applied: `projection`.** A pure `project_wait(ticket, waiting, counters, policy,
+averages, now)` would do what `Day.project(mode="server")` does in
+`queue_server/simulation/engine.py`: take the site's waiting tickets (the same head
+candidates per service the claim uses), the open counters with their service weights, and
+for each busy counter the expected rest of its current service
 (`max(average - elapsed, average / 5)`), then repeatedly let the counter that frees first
-`choose` its next ticket with the configured policy (each taking its service's moving average),
-until the new ticket is called. On this scenario it cuts the mean absolute error by about a
-third (60% → 41% of the mean wait) and the bias by more than two thirds (-5.3 → -1.5 min). It costs one
-read of the site's waiting tickets and counters per issue (a few hundred rows at most in a real
-lobby; the handler already reads the counters for `counters_serving`), and O(position in line)
-policy calls. If that is too much for the issue path, `preferred_desks` (one extra grouped
-query) gets about 47% with almost no bias (-0.4 min).
+`choose` its next ticket with the configured policy, until the new ticket is called. It gets
+about 41% of the mean wait, but costs a read of the site's waiting tickets per issue and
+O(position in line) policy calls on the hottest path (see docs/benchmarks.md), so it waits
+until the issue path has room for it.
 """
 
 
