@@ -26,6 +26,11 @@ def error_response(status: int, code: str, message_vi: str, message_en: str, err
     return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers)
 
 
+def internal_error_response() -> JSONResponse:
+    return error_response(500, "internal_error", "Lỗi hệ thống, vui lòng thử lại hoặc báo cán bộ hỗ trợ.",
+                          "Internal error; please retry or tell the help desk.")
+
+
 def _brief_errors(exc: RequestValidationError) -> list[dict]:
     # Echo where and why, never the (possibly huge) input itself.
     return [{"loc": list(e.get("loc", ())), "type": e.get("type"), "msg": e.get("msg")} for e in exc.errors()]
@@ -74,8 +79,7 @@ def install(app: FastAPI) -> None:
             fault = DbFault.UNAVAILABLE  # an operational error we do not recognise: retry later
         if fault is None:
             log.error("database error: %s", exc.orig)
-            return error_response(500, "internal_error", "Lỗi hệ thống, vui lòng thử lại hoặc báo cán bộ hỗ trợ.",
-                                  "Internal error; please retry or tell the help desk.")
+            return internal_error_response()
         log.error("%s: %s", fault.value, exc.orig)
         vi, en, retry = _DB_FAULT_TEXT[fault]
         return error_response(503, fault.value, vi, en, headers={"Retry-After": retry})

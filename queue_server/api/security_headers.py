@@ -2,12 +2,18 @@
 
 Pages set their own Content-Security-Policy (templating.secure_headers); anything else
 that has none (JSON, PDFs, downloads) gets one that allows nothing, framing included. API
-answers are never cached: they hold live queue state and, for citizens, their token."""
+answers are never cached: they hold live queue state and, for citizens, their token.
+
+A bug that escapes every handler still gets a bilingual JSON 500 with these headers
+(Starlette's own fallback answers plain English text from outside this middleware); the
+exception is raised on so the server logs it."""
 
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from queue_server.api.errors import internal_error_response
 
 STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # The interactive API docs load Swagger UI from its CDN; they keep only the framing rule.
@@ -38,4 +44,16 @@ class SecurityHeaders:
                     headers.setdefault("Cache-Control", "no-store")
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        started = False
+
+        async def send_tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            if not started:
+                await internal_error_response()(scope, receive, send_with_headers)
+            raise

@@ -167,6 +167,23 @@ def test_every_kind_of_answer_carries_the_security_headers(web: Api) -> None:
     assert "default-src 'none'" in strict  # a JSON answer opened in a browser runs nothing
 
 
+def test_a_server_bug_still_answers_in_both_languages_with_the_security_headers(wiring) -> None:  # noqa: ANN001
+    app = create_app(wiring)
+
+    @app.get(f"{API}/broken-on-purpose")
+    async def broken() -> dict:
+        raise RuntimeError("a bug no handler knows")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.get(f"{API}/broken-on-purpose")
+    assert r.status_code == 500
+    assert r.json()["code"] == "internal_error"
+    assert r.json()["message"].startswith("Lỗi hệ thống") and "help desk" in r.json()["message_en"]
+    assert "a bug no handler knows" not in r.text  # no internals to the client
+    _check_common_headers(r, "server bug")
+    assert "no-store" in r.headers.get("cache-control", "")
+
+
 def test_the_session_cookie_is_http_only_and_same_site(web: Api) -> None:
     reply = _web_login(web.client)
     cookie = next(v for k, v in reply.headers.multi_items() if k == "set-cookie" and v.startswith("motcua_web="))
