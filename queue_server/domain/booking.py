@@ -99,11 +99,12 @@ def slot_starts(hours: dict, day: date, slot: timedelta, tz: ZoneInfo) -> list[d
 
 
 def bookable_days(hours: dict, today: date, rules: SlotRules, calendar: WorkingCalendar) -> list[date]:
-    """Working days from today to the horizon on which the site opens at all."""
+    """Days from today to the horizon on which the site opens, public holidays left out.
+    A Saturday morning the site opens is bookable: people who work in the week need it most."""
     days = []
     for offset in range(rules.horizon_days + 1):
         d = today + timedelta(days=offset)
-        if calendar.is_working_day(d) and opening_periods(hours, d.weekday()):
+        if opening_periods(hours, d.weekday()) and not calendar.is_day_off(d):
             days.append(d)
     return days
 

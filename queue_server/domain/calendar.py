@@ -196,6 +196,14 @@ class WorkingCalendar:
             return True
         return d.weekday() not in self._weekend
 
+    def is_day_off(self, d: date) -> bool:
+        """A public holiday or a configured day off: closed whatever the weekday. A plain
+        weekend day is not one (a site may open on Saturday morning)."""
+        _require_date(d)
+        if d in self._extra_off:
+            return True
+        return d not in self._extra_working and d in self._holidays.days_off(d.year)
+
     def next_working_day(self, d: date) -> date:
         """The first working day strictly after d."""
         _require_date(d)

@@ -178,8 +178,10 @@ def _require_bookable_day(uow: UnitOfWork, rules: BookingRules, offer: Offer, da
     if day not in bookable_days(offer.site.opening_hours, _today(uow, rules), rules.slots, rules.calendar):
         last = _today(uow, rules) + timedelta(days=rules.slots.horizon_days)
         raise Invalid(
-            f"Không đặt được lịch ngày {day:%d/%m/%Y}: chỉ nhận ngày làm việc từ hôm nay đến {last:%d/%m/%Y}.",
-            f"{day:%d/%m/%Y} cannot be booked: only working days from today to {last:%d/%m/%Y}.",
+            f"Không đặt được lịch ngày {day:%d/%m/%Y}: chỉ nhận ngày điểm phục vụ mở cửa (trừ ngày lễ) "
+            f"từ hôm nay đến {last:%d/%m/%Y}.",
+            f"{day:%d/%m/%Y} cannot be booked: only days the site opens (public holidays excepted) "
+            f"from today to {last:%d/%m/%Y}.",
             code="day_not_bookable")
 
 

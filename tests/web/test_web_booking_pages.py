@@ -33,7 +33,7 @@ def test_each_step_renders_in_vietnamese_with_english_alongside(web_client) -> N
     assert slots.headers["Cache-Control"] == "no-store"
     assert "script-src 'self'" in slots.headers["Content-Security-Policy"]
     sunday = web_client.get(f"/book?site={SITE_TT}&procedure=1.001193&day=2026-11-29")
-    assert sunday.status_code == 422 and "chỉ nhận ngày làm việc" in sunday.text
+    assert sunday.status_code == 422 and "chỉ nhận ngày điểm phục vụ mở cửa" in sunday.text
     nowhere = web_client.get("/book?site=NOWHERE&procedure=1.001193")
     assert nowhere.status_code == 404
 

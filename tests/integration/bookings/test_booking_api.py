@@ -41,9 +41,9 @@ def test_days_are_working_days_and_slots_come_from_opening_hours(api: Api) -> No
     r = api.client.get(f"{API}/bookings/days", params={"site": SITE_TT, "procedure": BIRTH})
     assert r.status_code == 200, r.text
     days = [d["day"] for d in r.json()["days"]]
-    # Tuesday 24/11 is Vietnam Culture Day, a public holiday; Saturday and Sunday are days off
-    # (though the site opens on Saturday morning for walk-ins).
-    assert days[:5] == ["2026-11-23", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-30"]
+    # Tuesday 24/11 is Vietnam Culture Day, a public holiday; the site opens on Saturday
+    # morning (bookable), not on Sunday.
+    assert days[:6] == ["2026-11-23", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28", "2026-11-30"]
     assert r.json()["service_name_vi"].startswith("Tư pháp")
 
     slots = api.client.get(f"{API}/bookings/slots", params={"site": SITE_TT, "procedure": BIRTH,
@@ -61,7 +61,10 @@ def test_days_are_working_days_and_slots_come_from_opening_hours(api: Api) -> No
     sunday = api.client.get(f"{API}/bookings/slots", params={"site": SITE_TT, "procedure": BIRTH,
                                                               "day": "2026-11-29"})
     assert sunday.status_code == 422 and sunday.json()["code"] == "day_not_bookable"
-    assert "ngày làm việc" in sunday.json()["message"]
+    assert "mở cửa" in sunday.json()["message"]
+    saturday = api.client.get(f"{API}/bookings/slots", params={"site": SITE_TT, "procedure": BIRTH,
+                                                                "day": "2026-11-28"}).json()["slots"]
+    assert saturday[0]["time"] == "07:30" and saturday[-1]["time"] == "11:00"  # the morning only
 
 
 def test_booking_checks_in_as_an_appointment_served_ahead_of_walk_ins_once_due(api: Api, clock: FakeClock,

@@ -85,12 +85,20 @@ def test_slots_follow_the_periods_and_stop_where_the_kiosk_stops_issuing() -> No
     assert opening_periods({"mon-sun": ["00:00-24:00"]}, 6) == [(time(0, 0), time.max, None)]
 
 
-def test_bookable_days_are_working_days_the_site_opens() -> None:
+def test_bookable_days_are_the_days_the_site_opens_except_holidays() -> None:
     calendar = WorkingCalendar(holidays=NoHolidays())
     days = bookable_days(HOURS, date(2026, 11, 23), RULES, calendar)
-    # Tuesday 24 is a holiday here; Saturday 28 the site opens but it is not a working day.
+    # Tuesday 24 is a holiday here; the site opens on Saturday morning, not on Sunday.
     assert days == [date(2026, 11, 23), date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27),
-                    date(2026, 11, 30)]
+                    date(2026, 11, 28), date(2026, 11, 30)]
+    # Saturday: 07:30-11:30, none starting once the kiosk stops issuing at 11:15
+    assert slot_starts(HOURS, date(2026, 11, 28), RULES.slot, HUE)[-1].time() == time(11, 0)
+
+
+def test_a_holiday_on_a_saturday_the_site_opens_is_not_bookable() -> None:
+    calendar = WorkingCalendar(holidays=NoHolidays(), extra_days_off=[date(2026, 11, 28)])
+    days = bookable_days(HOURS, date(2026, 11, 23), RULES, calendar)
+    assert date(2026, 11, 28) not in days and date(2026, 11, 27) in days
 
 
 def test_the_check_in_window_around_the_slot_start() -> None:
