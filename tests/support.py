@@ -154,6 +154,15 @@ class LiveServer:
         self.log.close()
 
 
+def business_day_far_from_now() -> dict[str, str]:
+    """Environment for a server on the real clock whose business day turns over twelve hours
+    from now, so a test that counts numbers is not split by a rollover halfway through."""
+    from zoneinfo import ZoneInfo
+
+    far = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) + timedelta(hours=12)
+    return {"MOTCUA_BUSINESS_DAY_ROLLOVER": f"{far.hour:02d}:00"}
+
+
 def open_for_booking_now(db_url: str, site: str = SITE_TT) -> dict[str, str]:
     """Make "now" bookable on a server that runs on the real clock, whatever the hour: the
     site opens all day every day, today and tomorrow are working days (the calendar's own

@@ -8,7 +8,7 @@ from collections import Counter
 import httpx
 import pytest
 from sqlalchemy import insert
-from support import API, LiveServer, kiosk_headers
+from support import API, LiveServer, business_day_far_from_now, kiosk_headers
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.db import make_engine
@@ -33,7 +33,7 @@ def _add_open_counters(db_url: str, n: int) -> list[int]:
 @pytest.mark.slow
 def test_racing_kiosks_and_counters_over_http(db_url: str) -> None:
     counters = _add_open_counters(db_url, RACERS)
-    server = LiveServer(db_url)
+    server = LiveServer(db_url, extra_env=business_day_far_from_now())
 
     async def scenario() -> tuple[list[str], list[int], list[int]]:
         limits = httpx.Limits(max_connections=RACERS * 2)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import insert, select, update
 
 from queue_server.adapters import tables as t
+from queue_server.adapters.clock import utc_now
 from queue_server.adapters.db import make_engine
 from queue_server.domain import commands as cmd
 from queue_server.domain.errors import NoTicketWaiting
@@ -26,6 +28,16 @@ from shared.enums import CounterState
 
 SITE_ID, SERVICE_A, STAFF_ID, KIOSK_ID = 1, 1, 1, 1
 RACERS = 20
+
+
+# Real time, but on a fixed working day at 10:00 in Huế: a race run across local midnight
+# would rightly restart the numbering halfway and look like duplicate numbers.
+_STARTED = utc_now()
+_MID_MORNING = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+
+def _mid_morning_clock() -> datetime:
+    return _MID_MORNING + (utc_now() - _STARTED)
 
 
 def _rules(db_url: str) -> QueueRules:
@@ -55,12 +67,10 @@ def _four_digit_labels(db_url: str) -> None:
 
 def _issue(db_url: str, count: int, rules: QueueRules) -> list[int]:
     engine = make_engine(db_url, pool_size=1)
-    from queue_server.adapters.clock import utc_now
-
     try:
         return [
             handlers.issue_ticket(cmd.IssueTicket(SITE_ID, KIOSK_ID, service_id=SERVICE_A),
-                                  UnitOfWork(engine, None, utc_now, rules))["id"]
+                                  UnitOfWork(engine, None, _mid_morning_clock, rules))["id"]
             for _ in range(count)
         ]
     finally:
@@ -68,10 +78,9 @@ def _issue(db_url: str, count: int, rules: QueueRules) -> list[int]:
 
 
 def _serve_until_empty(db_url: str, counter_id: int, rules: QueueRules, start: threading.Barrier) -> list[int]:
-    from queue_server.adapters.clock import utc_now
 
     engine = make_engine(db_url, pool_size=1)
-    uow = lambda: UnitOfWork(engine, None, utc_now, rules)  # noqa: E731
+    uow = lambda: UnitOfWork(engine, None, _mid_morning_clock, rules)  # noqa: E731
     served = []
     start.wait()
     try:
