@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shared.client import parse_server_urls
+from shared.client import valid_server_urls
 
 ENV_PREFIX = "MOTCUA_COUNTER_"
 
@@ -99,7 +99,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     except ValueError as exc:
         raise SettingsError(str(exc)) from exc
     settings = CounterSettings(path=path, **coerced)
-    if not _all_http(settings.server_url):  # one URL, or several separated by commas
+    if not valid_server_urls(settings.server_url):  # one URL, or several separated by commas
         raise SettingsError(f"server_url must start with http:// or https:// (got {settings.server_url!r})")
     try:
         ZoneInfo(settings.time_zone)
@@ -125,11 +125,3 @@ def save_settings(settings: CounterSettings) -> None:
 
 class SettingsError(ValueError):
     pass
-
-
-def _all_http(urls: str) -> bool:
-    try:
-        parse_server_urls(urls)
-    except ValueError:
-        return False
-    return True

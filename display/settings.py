@@ -36,7 +36,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from display.voice import VoiceSettings
-from shared.client import parse_server_urls
+from shared.client import valid_server_urls
 
 ENV_PREFIX = "MOTCUA_DISPLAY_"
 LAYOUTS = ("auto", "landscape", "portrait")
@@ -76,7 +76,7 @@ class DisplaySettings:
         problems = []
         if not self.site.strip():
             problems.append("site is required (e.g. --site HUE-TT)")
-        if not _all_http(self.server):  # one URL, or several separated by commas
+        if not valid_server_urls(self.server):  # one URL, or several separated by commas
             problems.append(f"server {self.server!r} must start with http:// or https://")
         if self.layout not in LAYOUTS:
             problems.append(f"layout {self.layout!r} is not one of {LAYOUTS}")
@@ -181,11 +181,3 @@ def _convert(name: str, raw: str, kind: str) -> Any:
     except ValueError:
         raise SettingsError(f"{name}: {raw!r} is not a number") from None
     return raw
-
-
-def _all_http(urls: str) -> bool:
-    try:
-        parse_server_urls(urls)
-    except ValueError:
-        return False
-    return True

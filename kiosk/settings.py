@@ -35,7 +35,7 @@ from typing import Any
 
 from kiosk.printing.settings import ENV_PREFIX as PRINTER_ENV_PREFIX
 from kiosk.printing.settings import PrinterSettings
-from shared.client import parse_server_urls
+from shared.client import valid_server_urls
 
 ENV_PREFIX = "MOTCUA_KIOSK_"
 LANGUAGES = ("vi", "en")
@@ -155,7 +155,7 @@ class KioskSettings:
     config_path: Path | None = None
 
     def __post_init__(self) -> None:
-        if not _all_http(self.server_url):  # one URL, or several separated by commas
+        if not valid_server_urls(self.server_url):  # one URL, or several separated by commas
             raise SettingsError("server_url: must start with http:// or https://")
         if self.language not in LANGUAGES:
             raise SettingsError("language: vi or en")
@@ -333,11 +333,3 @@ def save_settings(settings: KioskSettings, path: Path | None = None) -> Path:
     # The device token is a credential: readable by the kiosk's user only.
     os.chmod(target, 0o600)
     return target
-
-
-def _all_http(urls: str) -> bool:
-    try:
-        parse_server_urls(urls)
-    except ValueError:
-        return False
-    return True

@@ -67,6 +67,15 @@ def parse_server_urls(value: str | Sequence[str]) -> list[str]:
     return urls
 
 
+def valid_server_urls(value: str | Sequence[str]) -> bool:
+    """Whether settings name one server URL or several (comma-separated), all http(s)."""
+    try:
+        parse_server_urls(value)
+    except ValueError:
+        return False
+    return True
+
+
 class MotcuaClient:
     def __init__(self, base_url: str | Sequence[str], token: str | None = None, *, timeout: float = 5.0,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
