@@ -38,15 +38,14 @@ from queue_server.domain.booking import (
     token_in,
 )
 from queue_server.domain.business_day import business_day
-from queue_server.domain.calendar import PackageHolidays, WorkingCalendar
+from queue_server.domain.calendar import WorkingCalendar
 from queue_server.domain.errors import Conflict, Invalid, NotFound, TooManyRequests
 from queue_server.service_layer.handlers import ticket_brief, ticket_reply
+from queue_server.service_layer.rules import working_calendar
 from queue_server.service_layer.unit_of_work import PendingEvent, UnitOfWork
 from shared.enums import EventType, PriorityClass, TicketStatus
 from shared.labels import LabelFormat
 
-# Computing a year of Vietnamese holidays takes a good part of a second: once per process.
-_VN_HOLIDAYS = PackageHolidays("VN")
 # Failed code+phone checks share the dossier lookup's counter table under this prefix.
 FAILURE_KEY_PREFIX = "booking:"
 
@@ -70,8 +69,7 @@ class BookingRules:
                 checkin_before=timedelta(minutes=settings.booking_checkin_before_minutes),
                 checkin_after=timedelta(minutes=settings.booking_checkin_after_minutes),
             ),
-            calendar=WorkingCalendar(holidays=_VN_HOLIDAYS, extra_days_off=settings.calendar_extra_days_off,
-                                     extra_working_days=settings.calendar_extra_working_days),
+            calendar=working_calendar(settings),
             tz=settings.tz,
             public_base_url=settings.public_base_url.rstrip("/"),
             lookup_max_failures=settings.booking_lookup_max_failures,

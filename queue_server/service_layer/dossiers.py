@@ -21,7 +21,7 @@ from queue_server.adapters import tables as t
 from queue_server.adapters.file_store import StoredFile
 from queue_server.adapters.secrets import new_tracking_token
 from queue_server.domain.business_day import business_day
-from queue_server.domain.calendar import PackageHolidays, WorkingCalendar
+from queue_server.domain.calendar import WorkingCalendar
 from queue_server.domain.dossier import (
     DossierAction,
     DossierStatus,
@@ -36,6 +36,7 @@ from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound, T
 from queue_server.service_layer import dossier_views as views
 from queue_server.service_layer.dossier_views import canonical_code, load_dossier
 from queue_server.service_layer.handlers import ticket_brief, ticket_reply
+from queue_server.service_layer.rules import working_calendar
 from queue_server.service_layer.unit_of_work import PendingEvent, UnitOfWork
 from shared.dossier_protocol import RATING_VI, RatingLevel
 from shared.enums import EventType, PriorityClass, TicketStatus
@@ -47,9 +48,6 @@ ACTIVE_TICKET = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING
 
 
 # ---- rules and commands ------------------------------------------------------------------
-# Computing a year of Vietnamese holidays (lunar dates) takes a good part of a second; the
-# result never changes, so every calendar in the process shares one source.
-_VN_HOLIDAYS = PackageHolidays("VN")
 
 
 @dataclass(frozen=True)
@@ -71,8 +69,7 @@ class DossierRules:
     @classmethod
     def from_settings(cls, settings) -> DossierRules:  # noqa: ANN001
         return cls(
-            calendar=WorkingCalendar(holidays=_VN_HOLIDAYS, extra_days_off=settings.calendar_extra_days_off,
-                                     extra_working_days=settings.calendar_extra_working_days),
+            calendar=working_calendar(settings),
             tz=settings.tz,
             rollover=settings.business_day_rollover,
             same_day_cutoff=settings.dossier_same_day_cutoff,

@@ -4,8 +4,20 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
+from queue_server.domain.calendar import PackageHolidays, WorkingCalendar
 from queue_server.domain.ordering import DEFAULT_PRIORITY_WEIGHTS, OrderingPolicy, make_policy
 from shared.enums import PriorityClass
+
+# Computing a year of Vietnamese holidays (lunar dates) takes a good part of a second; the
+# result never changes, so every calendar in the process (dossier due dates, booking days)
+# shares one source.
+_VN_HOLIDAYS = PackageHolidays("VN")
+
+
+def working_calendar(settings) -> WorkingCalendar:  # noqa: ANN001
+    """Vietnam's working days with the operator's extra days off and make-up working days."""
+    return WorkingCalendar(holidays=_VN_HOLIDAYS, extra_days_off=settings.calendar_extra_days_off,
+                           extra_working_days=settings.calendar_extra_working_days)
 
 
 @dataclass(frozen=True)
