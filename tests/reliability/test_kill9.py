@@ -11,10 +11,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from drill import lobby
+from drill import display_caught_up, lobby, settle_and_check, wait_for_progress
 from support import SITE_TT, LiveServer
 
-from queue_server.reliability.invariants import check
 from queue_server.reliability.workload import DisplayFollower, Workload
 from shared.client import StreamState
 
@@ -43,26 +42,16 @@ def test_kill_9_under_load_loses_no_acknowledged_ticket_and_clients_carry_on(db_
             server = LiveServer(db_url, port=port)
             # Nobody restarts the clients: they find the server again by themselves.
             assert display.wait_until(lambda d, r=resyncs: d.state is StreamState.LIVE and d.resyncs > r, 15)
-            deadline = time.monotonic() + 15
-            while (load.tally.issued_in(epoch) < 5 or load.tally.claims_in(epoch) < 3) and time.monotonic() < deadline:
-                time.sleep(0.1)
+            wait_for_progress(load, epoch, issued=5, claims=3, seconds=15)
             assert load.tally.issued_in(epoch) >= 5, "kiosks did not resume issuing after the restart"
             assert load.tally.claims_in(epoch) >= 3, "counters did not resume calling after the restart"
         time.sleep(RUN_SECONDS / 2)
-        load.stop()
-        # A clerk takes each counter back and finishes what it holds: nothing is stuck.
-        load.finish_current_tickets()
-        report = check(db_url, load.tally)
-        print(report.summary())
-        assert report.ok, "\n".join(report.problems)
+        report = settle_and_check(load, db_url)
         assert report.acknowledged >= 30 and report.calls >= 10, report.summary()
         # Kiosks retry a lost answer with the same request key (as the app's "try again"
         # does): every ticket the server committed reached its citizen in the end.
         assert report.unacknowledged == 0, report.summary()
-        assert not load.tally.unexpected, load.tally.unexpected[:5]
-        # The display caught up with everything, including what happened while it was away.
-        event_seq = load.until_ok("GET", f"/sites/{SITE_TT}/snapshot", 10).json()["seq"]
-        assert display.wait_until(lambda d: d.last_seq == event_seq, 10), (display.last_seq, event_seq)
+        display_caught_up(load, display, 10)
     finally:
         load.stop()
         display.stop()

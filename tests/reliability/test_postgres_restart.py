@@ -12,11 +12,10 @@ import time
 import httpx
 import psycopg
 import pytest
-from drill import lobby
+from drill import display_caught_up, lobby, settle_and_check, wait_for_progress
 from private_pg import PrivateCluster
 from support import SITE_TT, LiveServer
 
-from queue_server.reliability.invariants import check
 from queue_server.reliability.soak import _prepare
 from queue_server.reliability.workload import DisplayFollower, Workload
 from shared.client import StreamState
@@ -76,21 +75,12 @@ def test_postgres_restarted_under_load_gives_503_then_recovers_without_a_server_
 
         private_pg.start()
         back = load.next_epoch()
-        deadline = time.monotonic() + 20
-        while (load.tally.issued_in(back) < 10 or load.tally.claims_in(back) < 3) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert load.tally.issued_in(back) >= 10 and load.tally.claims_in(back) >= 3, "the server did not recover"
+        assert wait_for_progress(load, back, issued=10, claims=3, seconds=20), "the server did not recover"
         assert server.proc.poll() is None and server.proc.pid == pid, "recovered without restarting the server"
 
-        load.stop()
-        load.finish_current_tickets()
-        report = check(db_url, load.tally)
-        print(report.summary())
-        assert report.ok, "\n".join(report.problems)
-        assert not load.tally.unexpected, load.tally.unexpected[:5]
+        settle_and_check(load, db_url)
         # The display missed events while the database was down; it catches up by itself.
-        event_seq = load.until_ok("GET", f"/sites/{SITE_TT}/snapshot", 10).json()["seq"]
-        assert display.wait_until(lambda d: d.last_seq == event_seq, 15), (display.last_seq, event_seq)
+        display_caught_up(load, display, 15)
     finally:
         load.stop()
         display.stop()

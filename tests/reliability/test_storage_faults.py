@@ -17,14 +17,13 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
-from drill import lobby
+from drill import lobby, settle_and_check, wait_for_progress
 from private_pg import PrivateCluster
 from support import API, COUNTER_A, SITE_TT, Api, LiveServer, kiosk_headers
 from tmpfs import set_size, small_tmpfs, used_bytes
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.db import make_engine
-from queue_server.reliability.invariants import check
 from queue_server.reliability.soak import _prepare
 from queue_server.reliability.workload import Workload
 
@@ -156,17 +155,10 @@ def test_sqlite_disk_full_under_load_refuses_cleanly_and_carries_on_once_there_i
 
             set_size(disk, "64m")  # the operator frees space
             back = load.next_epoch()
-            deadline = time.monotonic() + 20
-            while load.tally.issued_in(back) < 10 or load.tally.claims_in(back) < 3:
-                assert time.monotonic() < deadline, "the server did not carry on once there was room"
-                time.sleep(0.1)
+            assert wait_for_progress(load, back, issued=10, claims=3, seconds=20), \
+                "the server did not carry on once there was room"
             assert server.proc.poll() is None
-            load.stop()
-            load.finish_current_tickets()
-            report = check(db_url, load.tally)
-            print(report.summary())
-            assert report.ok, "\n".join(report.problems)
-            assert not load.tally.unexpected, load.tally.unexpected[:5]
+            settle_and_check(load, db_url)
             with contextlib.closing(sqlite3.connect(disk / "motcua.db")) as db:
                 assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         finally:
@@ -205,17 +197,10 @@ def test_postgres_out_of_disk_under_load_refuses_cleanly_and_carries_on_once_the
 
                 set_size(disk, "64m")
                 back = load.next_epoch()
-                deadline = time.monotonic() + 20
-                while load.tally.issued_in(back) < 10 or load.tally.claims_in(back) < 3:
-                    assert time.monotonic() < deadline, "the server did not carry on once there was room"
-                    time.sleep(0.1)
+                assert wait_for_progress(load, back, issued=10, claims=3, seconds=20), \
+                    "the server did not carry on once there was room"
                 assert server.proc.poll() is None
-                load.stop()
-                load.finish_current_tickets()
-                report = check(db_url, load.tally)
-                print(report.summary())
-                assert report.ok, "\n".join(report.problems)
-                assert not load.tally.unexpected, load.tally.unexpected[:5]
+                settle_and_check(load, db_url)
             finally:
                 load.stop()
                 server.stop()

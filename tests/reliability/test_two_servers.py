@@ -10,10 +10,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from drill import lobby
+from drill import display_caught_up, lobby, settle_and_check, wait_for_progress
 from support import SITE_TT, LiveServer
 
-from queue_server.reliability.invariants import check
 from queue_server.reliability.workload import DisplayFollower, Workload
 from shared.client import StreamState
 
@@ -41,9 +40,7 @@ def test_one_of_two_servers_killed_the_other_serves_everyone_without_double_clai
         epoch = load.next_epoch()
         assert display.wait_until(lambda d: d.state is StreamState.LIVE and d.urls_used[-1] == second.url, 15), \
             display.states[-5:]
-        deadline = time.monotonic() + 15
-        while (load.tally.issued_in(epoch) < 20 or load.tally.claims_in(epoch) < 6) and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for_progress(load, epoch, issued=20, claims=6, seconds=15)
         after = [i for i in load.tally.issued if i.epoch == epoch]
         assert len(after) >= 20 and load.tally.claims_in(epoch) >= 6, "the live server kept serving"
         assert {i.server for i in after} == {second.url}
@@ -51,14 +48,8 @@ def test_one_of_two_servers_killed_the_other_serves_everyone_without_double_clai
         # were on the dead server moved over)
         counters_after = {c.counter_id for c in load.tally.claims if c.epoch == epoch}
         assert counters_after == set(lobby().counters), counters_after
-        load.stop()
-        load.finish_current_tickets()
-        report = check(db_url, load.tally)
-        print(report.summary())
-        assert report.ok, "\n".join(report.problems)
-        assert not load.tally.unexpected, load.tally.unexpected[:5]
-        event_seq = load.until_ok("GET", f"/sites/{SITE_TT}/snapshot", 10).json()["seq"]
-        assert display.wait_until(lambda d: d.last_seq == event_seq, 10), (display.last_seq, event_seq)
+        settle_and_check(load, db_url)
+        display_caught_up(load, display, 10)
     finally:
         load.stop()
         display.stop()
