@@ -77,6 +77,10 @@ class Tally:
         return sum(1 for c in self.claims if c.epoch == epoch)
 
 
+# What `Workload._post` returns instead of a response when a request failed.
+UNREACHABLE, LOST = object(), object()
+
+
 class _Endpoints:
     """A worker's view of the server URLs: stays on one until it fails, then moves on."""
 
@@ -168,19 +172,11 @@ class Workload:
                 if key is None:
                     key, service_id, lost = secrets.token_urlsafe(12), random.choice(self.config.services), False
                 epoch = self.epoch
-                try:
-                    r = http.post(f"{ends.url}{API}/tickets", json={"service_id": service_id, "request_id": key},
-                                  headers=headers)
-                except httpx.ConnectError:
-                    self.tally.count("unreachable")
-                    ends.fail_over()
-                    self._stop.wait(0.05)
-                    continue
-                except httpx.HTTPError:
-                    self.tally.count("lost_answers")
+                r = self._post(http, ends, "/tickets", {"service_id": service_id, "request_id": key}, headers,
+                               lost_as="lost_answers")
+                if r is LOST:
                     lost = True
-                    ends.fail_over()
-                    self._stop.wait(0.05)
+                if not isinstance(r, httpx.Response):
                     continue
                 if r.status_code == 201:
                     body = r.json()
@@ -197,24 +193,32 @@ class Workload:
         if lost and key is not None:
             self.tally.count("lost_issues")
 
+    def _post(self, http: httpx.Client, ends: _Endpoints, path: str, body: dict, headers: dict,
+              *, lost_as: str) -> httpx.Response | object:
+        """One request from a kiosk or counter thread. A server that cannot be reached
+        (UNREACHABLE) or that took the request and gave no answer (LOST, counted as
+        `lost_as`) sends the thread to the next server URL after a short pause."""
+        try:
+            return http.post(f"{ends.url}{API}{path}", json=body, headers=headers)
+        except httpx.ConnectError:
+            self.tally.count("unreachable")
+            failure = UNREACHABLE
+        except httpx.HTTPError:
+            self.tally.count(lost_as)
+            failure = LOST
+        ends.fail_over()
+        self._stop.wait(0.05)
+        return failure
+
     def _counter(self, counter_id: int, n: int) -> None:
         ends = _Endpoints(self.urls, n)
         headers = {"Authorization": f"Bearer {self.staff_token}"}
         with httpx.Client(timeout=5) as http:
             while not self._stop.is_set():
                 epoch = self.epoch
-                try:
-                    r = http.post(f"{ends.url}{API}/counters/{counter_id}/call-next", json={"finish_current": True},
-                                  headers=headers)
-                except httpx.ConnectError:
-                    self.tally.count("unreachable")
-                    ends.fail_over()
-                    self._stop.wait(0.05)
-                    continue
-                except httpx.HTTPError:
-                    self.tally.count("lost_calls")
-                    ends.fail_over()
-                    self._stop.wait(0.05)
+                r = self._post(http, ends, f"/counters/{counter_id}/call-next", {"finish_current": True}, headers,
+                               lost_as="lost_calls")
+                if not isinstance(r, httpx.Response):
                     continue
                 code = r.json().get("code", "") if r.status_code == 409 else ""
                 if r.status_code == 200:
