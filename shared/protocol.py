@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from .enums import (
     CounterState,
-    DeviceKind,
     EventType,
     PriorityClass,
     Role,
@@ -315,14 +314,6 @@ class NearbySiteOut(BaseModel):
 class NearbyOut(BaseModel):
     here: EstimateOut | None
     sites: list[NearbySiteOut]
-
-
-class DeviceOut(BaseModel):
-    id: int
-    name: str
-    kind: DeviceKind
-    site_id: int
-    site_code: str
 
 
 # ---- realtime ----------------------------------------------------------------------------
