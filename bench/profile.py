@@ -56,11 +56,11 @@ def _kind(sql: str) -> str:
 
 def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrument: bool = True,
                   deep_queue: int = 0) -> list[PathProfile]:
-    from bench.servers import prepare_database
     from queue_server.api import deps
     from queue_server.api.routes.counters import _check_access
     from queue_server.bootstrap import bootstrap
     from queue_server.domain import commands as cmd
+    from queue_server.seed import prepare_demo_database
     from queue_server.service_layer import handlers, views
     from queue_server.settings import Settings
     from shared.enums import PriorityClass
@@ -68,7 +68,7 @@ def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrumen
     tmp = Path(tempfile.mkdtemp(prefix="motcua-profile-"))
     if db_url is None:
         db_url = f"sqlite:///{tmp / 'profile.db'}"
-        prepare_database(db_url)
+        prepare_demo_database(db_url)
     wiring = bootstrap(Settings(database_url=db_url, environment="test"))
     engine = wiring.engine
     statements: Counter = Counter()

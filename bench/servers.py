@@ -40,26 +40,13 @@ def raise_fd_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
-def prepare_database(url: str) -> None:
-    """What `motcua db upgrade` and `motcua seed --demo` do."""
-    from queue_server import migrations
-    from queue_server.adapters.db import make_engine
-    from queue_server.catalog import import_catalog
-    from queue_server.seed import seed_demo
-
-    migrations.upgrade(url)
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        import_catalog(conn)
-        seed_demo(conn)
-    engine.dispose()
-
-
 class Databases:
     """Hands out fresh databases of one backend from a template made once per run."""
 
     def __init__(self, backend: str, workdir: Path, *, pg_admin_url: str | None = None,
                  template_url: str | None = None) -> None:
+        from queue_server.seed import prepare_demo_database
+
         self.backend = backend
         self.workdir = workdir
         self.counter = itertools.count()
@@ -69,7 +56,7 @@ class Databases:
                 self.template = Path(template_url.removeprefix("sqlite:///"))
             else:
                 self.template = workdir / "template.db"
-                prepare_database(f"sqlite:///{self.template}")
+                prepare_demo_database(f"sqlite:///{self.template}")
             return
         import psycopg
 
@@ -82,7 +69,7 @@ class Databases:
             self.template_name = f"{self.prefix}_tpl"
             self._exec(f"DROP DATABASE IF EXISTS {self.template_name}", f"CREATE DATABASE {self.template_name}")
             self.created.append(self.template_name)
-            prepare_database(self._url(self.template_name))
+            prepare_demo_database(self._url(self.template_name))
 
     def _url(self, name: str) -> str:
         base, _, _ = self.admin.rpartition("/")

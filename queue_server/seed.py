@@ -142,3 +142,20 @@ def demo_credentials_text(base_url: str) -> str:
                      f"kiosk token {demo_device_token(DeviceKind.KIOSK, code)}, "
                      f"display token {demo_device_token(DeviceKind.DISPLAY, code)}")
     return "\n".join(lines)
+
+
+def prepare_demo_database(url: str) -> None:
+    """Migrate, import the national catalog and seed the demo province (its logins and
+    devices): the database the tests, benchmarks, drills and fuzzing start from."""
+    from queue_server import migrations
+    from queue_server.adapters.db import make_engine
+    from queue_server.catalog import import_catalog
+
+    migrations.upgrade(url)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            import_catalog(conn)
+            seed_demo(conn)
+    finally:
+        engine.dispose()

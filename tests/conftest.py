@@ -15,25 +15,13 @@ from support import pg_admin_url
 os.environ.setdefault("MOTCUA_ENVIRONMENT", "test")
 ROOT = Path(__file__).resolve().parents[1]
 
-
-def _prepare(url: str) -> None:
-    from queue_server import migrations
-    from queue_server.adapters.db import make_engine
-    from queue_server.catalog import import_catalog
-    from queue_server.seed import seed_demo
-
-    migrations.upgrade(url)
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        import_catalog(conn)
-        seed_demo(conn)
-    engine.dispose()
+from queue_server.seed import prepare_demo_database  # noqa: E402 - after the environment is set
 
 
 class SqliteTemplates:
     def __init__(self, folder: Path) -> None:
         self.template = folder / "template.db"
-        _prepare(f"sqlite:///{self.template}")
+        prepare_demo_database(f"sqlite:///{self.template}")
         self.counter = itertools.count()
 
     def new(self, folder: Path) -> str:
@@ -52,7 +40,7 @@ class PostgresTemplates:
         self.template = f"{self.prefix}_tpl"
         self.counter = itertools.count()
         self._exec(f"DROP DATABASE IF EXISTS {self.template}", f"CREATE DATABASE {self.template}")
-        _prepare(self._url(self.template))
+        prepare_demo_database(self._url(self.template))
         self.created: list[str] = []
 
     def _url(self, name: str) -> str:

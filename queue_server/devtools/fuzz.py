@@ -108,23 +108,6 @@ def _property_test(operation: Any, headers: dict[str, str], examples: int, check
     return one
 
 
-def prepare_scratch_database(url: str) -> None:
-    """Migrate, import the catalog and seed the demo province (its logins and devices)."""
-    from queue_server import migrations
-    from queue_server.adapters.db import make_engine
-    from queue_server.catalog import import_catalog
-    from queue_server.seed import seed_demo
-
-    migrations.upgrade(url)
-    engine = make_engine(url)
-    try:
-        with engine.begin() as conn:
-            import_catalog(conn)
-            seed_demo(conn)
-    finally:
-        engine.dispose()
-
-
 def fuzz_command(argv: list[str]) -> int:
     import argparse
     import logging
@@ -144,7 +127,7 @@ def fuzz_command(argv: list[str]) -> int:
     from queue_server.app import create_app
     from queue_server.backup import is_empty
     from queue_server.bootstrap import bootstrap
-    from queue_server.seed import DEMO_PASSWORD, demo_device_token
+    from queue_server.seed import DEMO_PASSWORD, demo_device_token, prepare_demo_database
     from queue_server.settings import Settings
     from shared.enums import DeviceKind
 
@@ -155,7 +138,7 @@ def fuzz_command(argv: list[str]) -> int:
         print("motcua fuzz: the database is not empty; give a new, empty one (the run writes demo data).")
         return 2
     try:
-        prepare_scratch_database(url)
+        prepare_demo_database(url)
         wiring = bootstrap(Settings(database_url=url, environment="test", kiosk_ticket_burst=1_000_000,
                                     login_failures_per_address=1_000_000, file_storage_dir=scratch / "files"))
         app = create_app(wiring)

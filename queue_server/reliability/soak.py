@@ -26,11 +26,10 @@ from shared.client import StreamState
 from shared.enums import DeviceKind
 
 
-def _prepare(db_url: str) -> None:
-    from queue_server import migrations
+def prepare_drill_database(db_url: str) -> None:
+    """The demo province in a throw-away database; refuses one that holds anything."""
     from queue_server.adapters.db import make_engine
-    from queue_server.catalog import import_catalog
-    from queue_server.seed import seed_demo
+    from queue_server.seed import prepare_demo_database
 
     engine = make_engine(db_url)
     try:
@@ -39,12 +38,7 @@ def _prepare(db_url: str) -> None:
                              "(the drill seeds the demo province into it)")
     finally:
         engine.dispose()
-    migrations.upgrade(db_url)
-    engine = make_engine(db_url)
-    with engine.begin() as conn:
-        import_catalog(conn)
-        seed_demo(conn)
-    engine.dispose()
+    prepare_demo_database(db_url)
 
 
 def _lobby() -> LobbyConfig:
@@ -73,7 +67,7 @@ def soak_command(argv: list[str]) -> int:
     db_url = args.database_url or f"sqlite:///{workdir / 'soak.db'}"
     if args.servers > 1 and db_url.startswith("sqlite"):
         parser.error("several servers need PostgreSQL (--database-url postgresql://…)")
-    _prepare(db_url)
+    prepare_drill_database(db_url)
     env = {"MOTCUA_FILE_STORAGE_DIR": str(workdir / "files")}
     servers = [ServerProcess(db_url, extra_env=env) for _ in range(args.servers)]
     print(f"motcua soak: {seconds:g} s of load on {db_url.split('@')[-1]}, {len(servers)} server(s), "

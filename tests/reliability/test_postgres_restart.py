@@ -16,7 +16,7 @@ from drill import display_caught_up, lobby, settle_and_check, wait_for_progress
 from private_pg import PrivateCluster
 from support import SITE_TT, LiveServer
 
-from queue_server.reliability.soak import _prepare
+from queue_server.reliability.soak import prepare_drill_database
 from queue_server.reliability.workload import DisplayFollower, Workload
 from shared.client import StreamState
 
@@ -26,7 +26,7 @@ def private_pg():  # noqa: ANN201
     cluster = PrivateCluster()
     with psycopg.connect(cluster.admin_url, autocommit=True) as conn:
         conn.execute("CREATE DATABASE motcua")
-    _prepare(cluster.url("motcua"))
+    prepare_drill_database(cluster.url("motcua"))
     yield cluster
     cluster.destroy()
 

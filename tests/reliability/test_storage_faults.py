@@ -24,7 +24,7 @@ from tmpfs import set_size, small_tmpfs, used_bytes
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.db import make_engine
-from queue_server.reliability.soak import _prepare
+from queue_server.reliability.soak import prepare_drill_database
 from queue_server.reliability.workload import Workload
 
 
@@ -177,7 +177,7 @@ def test_postgres_out_of_disk_under_load_refuses_cleanly_and_carries_on_once_the
                 admin.execute(f"CREATE TABLESPACE small LOCATION '{disk}'")
                 admin.execute("CREATE DATABASE motcua TABLESPACE small")
             db_url = cluster.url("motcua")
-            _prepare(db_url)
+            prepare_drill_database(db_url)
             server = LiveServer(db_url)
             load = Workload(server.url, lobby())
             try:
