@@ -14,7 +14,6 @@ import os
 import resource
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,14 +22,10 @@ from pathlib import Path
 
 import httpx
 
+from queue_server.reliability.server_process import free_port
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def raise_fd_limit() -> None:

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from queue_server.reliability.server_process import die_with_parent, free_port, wait_until_healthy
 from queue_server.seed import DEMO_PASSWORD, demo_device_token
 from shared.enums import DeviceKind
 
@@ -97,18 +94,6 @@ class Api:
         return r.json()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _die_with_parent() -> None:
-    """Linux: the server gets SIGTERM if the test process dies (a killed run leaves no
-    server behind holding a port and a database)."""
-    libc = ctypes.CDLL("libc.so.6", use_errno=True)
-    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
 
 class LiveServer:
     """A real `motcua server` process on 127.0.0.1."""
@@ -126,23 +111,16 @@ class LiveServer:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "shared.cli", "server", "--port", str(self.port), "--log-level", "warning",
              "--workers", str(workers)],
-            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
         )
         self.wait_ready()
 
     def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                self.log.seek(0)
-                raise RuntimeError(f"server exited: {self.log.read()[-3000:]}")
-            try:
-                if httpx.get(f"{self.url}{API}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("server did not start in time")
+        wait_until_healthy(self.proc, self.url, timeout, self._log_tail)
+
+    def _log_tail(self) -> str:
+        self.log.seek(0)
+        return self.log.read()[-3000:]
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -21,9 +22,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _die_with_parent() -> None:
-    # Linux: if the drill itself dies, its servers get SIGTERM instead of lingering.
+def die_with_parent() -> None:
+    """For `preexec_fn` (Linux): if the drill or test run itself dies, its servers get
+    SIGTERM instead of lingering with a port and a database."""
     ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def wait_until_healthy(proc: subprocess.Popen, url: str, timeout: float, why_exited: Callable[[], str]) -> None:
+    """Until `url`/api/v1/health answers 200; RuntimeError if the process exits first
+    (with `why_exited()`, e.g. its log) or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited: {why_exited()}")
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"server did not answer in {timeout:.0f} s")
 
 
 class ServerProcess:
@@ -41,19 +59,9 @@ class ServerProcess:
         with open(self.log_path, "a") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "shared.cli", "server", "--port", str(self.port), "--log-level", "warning"],
-                env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
+                env=env, stdout=log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited; see {self.log_path}")
-            try:
-                if httpx.get(f"{self.url}/api/v1/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server did not answer in {timeout:.0f} s; see {self.log_path}")
+        wait_until_healthy(self.proc, self.url, timeout, lambda: f"see {self.log_path}")
 
     def kill(self) -> None:
         """SIGKILL: no shutdown handler runs, transactions in flight die with it."""
