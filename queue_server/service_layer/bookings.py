@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, case, delete, insert, or_, select, update
+from sqlalchemy import Row, and_, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -39,8 +39,9 @@ from queue_server.domain.booking import (
 )
 from queue_server.domain.business_day import business_day
 from queue_server.domain.calendar import WorkingCalendar
-from queue_server.domain.errors import Conflict, Invalid, NotFound, TooManyRequests
+from queue_server.domain.errors import Conflict, Invalid, NotFound
 from queue_server.service_layer.handlers import ticket_brief, ticket_reply
+from queue_server.service_layer.lookup_limits import count_failure, refuse_if_too_many
 from queue_server.service_layer.rules import working_calendar
 from queue_server.service_layer.unit_of_work import PendingEvent, UnitOfWork
 from shared.enums import EventType, PriorityClass, TicketStatus
@@ -340,34 +341,15 @@ def _by_code_and_phone(uow: UnitOfWork, rules: BookingRules, code_text: str, pho
     except Invalid:
         phone = None
     key = FAILURE_KEY_PREFIX + (code or "?")
-    since = uow.now - rules.lookup_window
-    f = t.dossier_lookup_failures.c
-    window = uow.conn.execute(select(f.failures, f.window_started_at)
-                              .where(f.code == key, f.window_started_at > since)).first()
-    if window is not None and window.failures >= rules.lookup_max_failures:
-        minutes = int(rules.lookup_window.total_seconds() // 60)
-        raise TooManyRequests(
-            f"Đã nhập sai quá nhiều lần cho mã lịch hẹn này. Vui lòng thử lại sau {minutes} phút.",
-            f"Too many wrong attempts for this booking code. Try again in {minutes} minutes.",
-            retry_after=(window.window_started_at - since).total_seconds(), code="too_many_attempts")
+    refuse_if_too_many(uow, key, rules.lookup_max_failures, rules.lookup_window,
+                       "Đã nhập sai quá nhiều lần cho mã lịch hẹn này. Vui lòng thử lại sau {minutes} phút.",
+                       "Too many wrong attempts for this booking code. Try again in {minutes} minutes.")
     booking = _load(uow, t.bookings.c.code == code, for_update=True) if code else None
     if booking is None or phone is None or booking.phone != phone:
-        _count_failure(uow, key, since)
+        count_failure(uow, key, rules.lookup_window)
         uow.commit()
         raise NotFound(*NOT_FOUND_OR_WRONG_PHONE, code="booking_not_found")
     return booking
-
-
-def _count_failure(uow: UnitOfWork, key: str, since: datetime) -> None:
-    f = t.dossier_lookup_failures
-    ins = _insert_for(uow)(f).values(code=key, window_started_at=uow.now, failures=1)
-    expired = f.c.window_started_at <= since
-    uow.conn.execute(ins.on_conflict_do_update(
-        index_elements=["code"],
-        set_={"failures": case((expired, 1), else_=f.c.failures + 1),
-              "window_started_at": case((expired, uow.now), else_=f.c.window_started_at)},
-    ))
-    uow.conn.execute(delete(f).where(f.c.window_started_at <= since))
 
 
 def lookup(uow: UnitOfWork, rules: BookingRules, code: str, phone: str) -> dict[str, Any]:

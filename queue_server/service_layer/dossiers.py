@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Row, case, delete, insert, select, update
+from sqlalchemy import Connection, Row, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -32,10 +32,11 @@ from queue_server.domain.dossier import (
     new_lookup_pin,
     next_dossier_status,
 )
-from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
+from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from queue_server.service_layer import dossier_views as views
 from queue_server.service_layer.dossier_views import canonical_code, load_dossier
 from queue_server.service_layer.handlers import ticket_brief, ticket_reply
+from queue_server.service_layer.lookup_limits import count_failure, refuse_if_too_many
 from queue_server.service_layer.rules import working_calendar
 from queue_server.service_layer.unit_of_work import PendingEvent, UnitOfWork
 from shared.dossier_protocol import RATING_VI, RatingLevel
@@ -366,38 +367,18 @@ def public_lookup(code: str, pin: str, uow: UnitOfWork, rules: DossierRules) -> 
             wanted = canonical_code(code)
         except InvalidDossierCode:
             raise NotFound(*NOT_FOUND_OR_WRONG_PIN, code="dossier_not_found") from None
-        since = uow.now - rules.lookup_window
-        f = t.dossier_lookup_failures.c
-        window = conn.execute(select(f.failures, f.window_started_at).where(f.code == wanted, f.window_started_at > since)).first()
-        if window is not None and window.failures >= rules.lookup_max_failures:
-            minutes = int(rules.lookup_window.total_seconds() // 60)
-            raise TooManyRequests(
-                f"Đã nhập sai mã PIN quá nhiều lần cho mã hồ sơ này. Vui lòng thử lại sau {minutes} phút.",
-                f"Too many wrong PINs for this dossier code. Try again in {minutes} minutes.",
-                retry_after=(window.window_started_at - since).total_seconds(), code="too_many_attempts",
-            )
+        refuse_if_too_many(uow, wanted, rules.lookup_max_failures, rules.lookup_window,
+                           "Đã nhập sai mã PIN quá nhiều lần cho mã hồ sơ này. Vui lòng thử lại sau {minutes} phút.",
+                           "Too many wrong PINs for this dossier code. Try again in {minutes} minutes.")
         dossier = conn.execute(select(t.dossiers).where(t.dossiers.c.code == wanted)).first()
         # The same keyed-hash work for a known and an unknown code.
         digest = dossier.lookup_pin_digest if dossier is not None else "0" * 64
         ok = check_lookup_pin(pin, digest, key=rules.pin_key, dossier_code=wanted) and dossier is not None
         if not ok:
-            _count_failure(uow, wanted, since)
+            count_failure(uow, wanted, rules.lookup_window)
             uow.commit()
             raise NotFound(*NOT_FOUND_OR_WRONG_PIN, code="dossier_not_found")
         return views.public_dossier(uow, dossier.id, rules)
-
-
-def _count_failure(uow: UnitOfWork, code: str, since: datetime) -> None:
-    f = t.dossier_lookup_failures
-    ins = (pg_insert if uow.is_postgres else sqlite_insert)(f).values(code=code, window_started_at=uow.now, failures=1)
-    expired = f.c.window_started_at <= since
-    uow.conn.execute(ins.on_conflict_do_update(
-        index_elements=["code"],
-        set_={"failures": case((expired, 1), else_=f.c.failures + 1),
-              "window_started_at": case((expired, uow.now), else_=f.c.window_started_at)},
-    ))
-    # Old windows are forgotten, so guessing many codes does not grow the table for ever.
-    uow.conn.execute(delete(f).where(f.c.window_started_at <= since))
 
 
 # ---- return of results -------------------------------------------------------------------
