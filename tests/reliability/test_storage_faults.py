@@ -141,17 +141,7 @@ def test_sqlite_disk_full_under_load_refuses_cleanly_and_carries_on_once_there_i
         load = Workload(server.url, lobby())
         try:
             load.start()
-            deadline = time.monotonic() + 30
-            while not any(r.json()["code"] == "storage_full" for r in load.tally.unavailable):
-                assert time.monotonic() < deadline, "the disk never filled up"
-                time.sleep(0.1)
-            refused_before = len(load.tally.unavailable)
-            time.sleep(0.5)
-            # While full it keeps refusing cleanly (a write that happens to fit may still pass).
-            assert len(load.tally.unavailable) - refused_before >= 3
-            for reply in load.tally.unavailable:
-                assert_refused(reply, "storage_full")
-            assert not load.tally.unexpected, load.tally.unexpected[:5]
+            refuses_cleanly_while_full(load)
 
             set_size(disk, "64m")  # the operator frees space
             back = load.next_epoch()
@@ -164,6 +154,21 @@ def test_sqlite_disk_full_under_load_refuses_cleanly_and_carries_on_once_there_i
         finally:
             load.stop()
             server.stop()
+
+
+def refuses_cleanly_while_full(load: Workload) -> None:
+    """The lobby's writes start to be refused as `storage_full`, and keep being refused
+    cleanly while the disk stays full (a write that happens to fit may still pass)."""
+    deadline = time.monotonic() + 30
+    while not any(r.json()["code"] == "storage_full" for r in load.tally.unavailable):
+        assert time.monotonic() < deadline, f"the disk never filled up {load.tally.unexpected[:3]}"
+        time.sleep(0.1)
+    refused_before = len(load.tally.unavailable)
+    time.sleep(0.5)
+    assert len(load.tally.unavailable) - refused_before >= 3
+    for reply in load.tally.unavailable:
+        assert_refused(reply, "storage_full")
+    assert not load.tally.unexpected, load.tally.unexpected[:5]
 
 
 @pytest.mark.postgres
@@ -183,17 +188,7 @@ def test_postgres_out_of_disk_under_load_refuses_cleanly_and_carries_on_once_the
             try:
                 load.start()  # staff logged in and counters open (audited) while there is room
                 set_size(disk, f"{(used_bytes(disk) + 96 * 1024) // 1024}k")  # the tables' disk is nearly full
-                deadline = time.monotonic() + 30
-                while not any(r.json()["code"] == "storage_full" for r in load.tally.unavailable):
-                    assert time.monotonic() < deadline, f"the disk never filled up {load.tally.unexpected[:3]}"
-                    time.sleep(0.1)
-                refused_before = len(load.tally.unavailable)
-                time.sleep(0.5)
-                # While full it keeps refusing cleanly (a write that happens to fit may still pass).
-                assert len(load.tally.unavailable) - refused_before >= 3
-                for reply in load.tally.unavailable:
-                    assert_refused(reply, "storage_full")
-                assert not load.tally.unexpected, load.tally.unexpected[:5]
+                refuses_cleanly_while_full(load)
 
                 set_size(disk, "64m")
                 back = load.next_epoch()
