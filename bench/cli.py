@@ -85,6 +85,12 @@ def run_plan(plan: Plan, backends: list[str], pg_workers: list[int], *, template
                             _attach(r, baseline.get((workers, conns)))
                             results.append(r)
                             log(_line(r))
+                            if backend == "sqlite" and "floor" in scenario_names:
+                                for floor_mode in ("core", "raw"):
+                                    r = scenarios.issue_floor(dbs, floor_mode, conns, options)
+                                    _attach(r, baseline.get((workers, conns)))
+                                    results.append(r)
+                                    log(_line(r))
                     if "call-next" in scenario_names:
                         for counters in plan.counters:
                             r = scenarios.call_next(dbs, workers, counters, options,
@@ -140,7 +146,7 @@ def bench_command(argv: list[str]) -> int:
                         "databases (default: $MOTCUA_BENCH_PG_URL or postgresql://postgres@127.0.0.1:5432/postgres)")
     parser.add_argument("--template-url", action="append", default=[], metavar="URL",
                         help="use this migrated, seeded database as the template (instead of creating one)")
-    parser.add_argument("--scenarios", default="issue,call-next,fanout")
+    parser.add_argument("--scenarios", default="issue,floor,call-next,fanout")
     parser.add_argument("--duration", type=float, help="measured seconds per level (overrides the mode)")
     parser.add_argument("--connections", help="issue: connection levels, e.g. 16 (overrides the mode)")
     parser.add_argument("--counters", help="call-next: counter levels, e.g. 50 (overrides the mode)")

@@ -38,9 +38,10 @@ class LoadResult:
 
 
 async def closed_loop(port: int, connections: int, duration: float, warmup: float,
-                      requests_for: Callable[[Connection, int], list[bytes]], expect: int,
+                      requests_for: Callable[[Connection, int], list[bytes] | Callable[[int], bytes]], expect: int,
                       cpu_probe: Callable[[], float] | None = None) -> LoadResult:
-    """Every connection cycles through its own list of pre-built requests. `cpu_probe`
+    """Every connection cycles through its own list of pre-built requests, or asks its
+    own function for the i-th (a request that must differ each time). `cpu_probe`
     (the server's CPU seconds so far) is read when the measured phase starts and ends."""
     result = LoadResult()
     conns = [await Connection(HOST, port).open() for _ in range(connections)]
@@ -56,7 +57,7 @@ async def closed_loop(port: int, connections: int, duration: float, warmup: floa
         requests = requests_for(conn, index)
         i = 0
         while True:
-            raw = requests[i % len(requests)]
+            raw = requests(i) if callable(requests) else requests[i % len(requests)]
             i += 1
             t0 = time.perf_counter()
             if t0 >= stop_at:

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from bench import populate
 from bench.displays import DisplayFleet
 from bench.httpclient import Connection
 from bench.loadgen import HOST, closed_loop, run
-from bench.servers import Databases, ServerProcess, baseline_server, motcua_server
+from bench.servers import Databases, ServerProcess, baseline_server, floor_server, motcua_server
 from bench.stats import Result, percentile
 
 API = "/api/v1"
@@ -126,9 +127,11 @@ def issue(dbs: Databases, workers: int, connections: int, options: Options) -> R
     codes = _procedure_codes(db_url)
     server = motcua_server(db_url, workers).start()
     try:
-        def requests(conn: Connection, index: int) -> list[bytes]:
+        def requests(conn: Connection, index: int) -> Callable[[int], bytes]:
+            # The kiosk's real request: every citizen's tap carries its own request key.
             rotated = codes[index % len(codes):] + codes[:index % len(codes)]
-            return [conn.build("POST", API + "/tickets", {"procedure_code": c}, KIOSK_TOKEN) for c in rotated]
+            return lambda i: conn.build("POST", API + "/tickets", {
+                "procedure_code": rotated[i % len(rotated)], "request_id": f"bench-{index}-{i}"}, KIOSK_TOKEN)
 
         with _profiled(server, options, f"issue-{dbs.backend}-w{workers}-c{connections}",
                        options.warmup + options.duration):
@@ -136,6 +139,26 @@ def issue(dbs: Databases, workers: int, connections: int, options: Options) -> R
                                            requests, 201, cpu_probe=server.cpu))
         res = _result_from("issue", dbs.backend, workers, connections, load.latencies_ms, load.errors, load.seconds,
                            load.error_samples)
+        res.extra["cpu_ms_per_request"] = load.cpu_ms_per_request
+        res.rss_mb = server.rss() / 2**20
+        return res
+    finally:
+        server.stop()
+        dbs.drop(db_url)
+
+
+def issue_floor(dbs: Databases, mode: str, connections: int, options: Options) -> Result:
+    """bench/floor.py: only the database work of an issue, behind a bare endpoint (SQLite)."""
+    db_url = dbs.new()
+    server = floor_server(db_url, mode).start()
+    try:
+        def requests(conn: Connection, index: int) -> Callable[[int], bytes]:
+            return lambda i: conn.build("POST", "/bench/floor", {"request_id": f"bench-{index}-{i}"})
+
+        load = run(lambda: closed_loop(server.port, connections, options.duration, options.warmup,
+                                       requests, 201, cpu_probe=server.cpu))
+        res = _result_from(f"issue-floor-{mode}", dbs.backend, 1, connections, load.latencies_ms, load.errors,
+                           load.seconds, load.error_samples)
         res.extra["cpu_ms_per_request"] = load.cpu_ms_per_request
         res.rss_mb = server.rss() / 2**20
         return res

@@ -252,3 +252,10 @@ def motcua_server(db_url: str, workers: int = 1) -> ServerProcess:
 def baseline_server(workers: int = 1) -> ServerProcess:
     argv = [sys.executable, "-m", "bench.baseline", "--workers", str(workers)]
     return ServerProcess(argv, dict(os.environ), "/bench/health", workers=workers)
+
+
+def floor_server(db_url: str, mode: str) -> ServerProcess:
+    """bench/floor.py on a copy of the demo database: the least a ticket issue could cost."""
+    env = {**os.environ, "MOTCUA_FLOOR_DB": db_url.removeprefix("sqlite:///")}
+    argv = [sys.executable, "-m", "bench.floor", "--mode", mode]
+    return ServerProcess(argv, env, "/bench/health")

@@ -114,13 +114,18 @@ def cli_entry(command: str) -> AuditEntry:
 
 def write(conn: Connection, entry: AuditEntry, *, at: datetime, outcome: str, site_id: int | None = None,
           detail: dict[str, Any] | None = None) -> None:
-    conn.execute(insert(t.audit_log).values(
-        at=at, staff_id=entry.staff_id, username=entry.username, role=entry.role,
-        site_id=site_id if site_id is not None else entry.actor_site_id,
-        action=entry.action, target=entry.target, address=entry.address[:64], outcome=outcome,
-        detail={**entry.detail, **(detail or {})} or None,
-    ))
+    conn.execute(_INSERT_ENTRY, {
+        "at": at, "staff_id": entry.staff_id, "username": entry.username, "role": entry.role,
+        "site_id": site_id if site_id is not None else entry.actor_site_id,
+        "action": entry.action, "target": entry.target, "address": entry.address[:64], "outcome": outcome,
+        "detail": {**entry.detail, **(detail or {})} or None,
+    })
     entry.written = True
+
+
+# Built once: every staff action writes one (a statement built per call costs more than
+# the insert itself).
+_INSERT_ENTRY = insert(t.audit_log)
 
 
 def write_with_commit(conn: Connection, at: datetime, events: list[dict[str, Any]]) -> None:

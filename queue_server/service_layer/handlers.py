@@ -214,7 +214,7 @@ def issue_ticket(c: cmd.IssueTicket, uow: UnitOfWork) -> dict[str, Any]:
         ticket_id = repo.insert_ticket(conn, **values)
         row = ticket_view(uow, _NEW_TICKET | values, id=ticket_id)
         # One statement for the reply's estimate and the event's waiting count.
-        inputs = repo.estimate_inputs(conn, site.id, service_id, row.rank, values["arrived_at"], ticket_id)
+        inputs = repo.new_ticket_estimate_inputs(conn, site.id, service_id, row.rank)
         _emit_ticket(uow, EventType.TICKET_ISSUED, ticket_id, device_id=c.device_id, row=row,
                      data={"for_other_site": bool(c.site_code) and site.id != c.device_site_id},
                      waiting={service_id: inputs.waiting})

@@ -522,13 +522,17 @@ def test_an_elderly_citizen_issued_after_two_others_is_called_first(api: Api) ->
     normal_1, normal_2 = api.issue(), api.issue()
     elderly = api.issue(priority="elderly")
     assert (elderly["priority"], elderly["people_ahead"]) == ("elderly", 0)
+    normal_3 = api.issue()
+    # The count printed on the new ticket is the one its page and the staff show later.
+    assert normal_3["people_ahead"] == 3 == ticket(api, normal_3["id"])["people_ahead"]
+    assert ticket(api, elderly["id"])["people_ahead"] == 0
     api.ok(COUNTER_A, "open")
     order = []
-    for _ in range(3):
+    for _ in range(4):
         order.append(api.ok(COUNTER_A, "call-next")["id"])
         api.ok(COUNTER_A, "start")
         api.ok(COUNTER_A, "finish")
-    assert order == [elderly["id"], normal_1["id"], normal_2["id"]]
+    assert order == [elderly["id"], normal_1["id"], normal_2["id"], normal_3["id"]]
 
 
 def test_after_the_max_wait_the_oldest_ticket_beats_a_newer_priority_one(api: Api, clock: FakeClock) -> None:
