@@ -83,6 +83,12 @@ def targets_text(results: Sequence[Result]) -> str:
         return "(no target scenario in this run)"
     lines = ["| target | met | measured |", "|---|---|---|"]
     lines += [f"| {name} | {'yes' if ok else 'NO'} | {measured} |" for name, ok, measured in rows]
+    floors = [r for r in results if r.scenario.startswith("issue-floor-") and r.load == 16]
+    if floors:
+        lines += ["", "What the issue target asks of the stack, same run, 16 connections (bench/floor.py: a "
+                  "bare endpoint doing only the issue's database work): " + "; ".join(
+                      f"{r.scenario.removeprefix('issue-floor-')} {r.ratio:.0%} of baseline, p99 {r.p99_ms:.1f} ms"
+                      for r in floors) + "."]
     return "\n".join(lines)
 
 
@@ -144,7 +150,10 @@ def generated_section(results: Sequence[Result], mode: str, seconds: float, comm
         "same run. Call-to-display: from the counter's call-next reply to the LAST display receiving the "
         "TicketCalled event, p50/p99 over the calls; its baseline is a bare FastAPI WebSocket broadcast to "
         "as many clients (1 worker), and its ratio is p99 over the baseline's p99. RSS: all server processes, "
-        "measured with the displays connected (the largest fan-out also has 100,000 tickets in the day).",
+        "measured with the displays connected (the largest fan-out also has 100,000 tickets in the day). "
+        "issue-floor-core / issue-floor-raw: bench/floor.py, the five statements of an issue (number, ticket, "
+        "line count, event number, event) behind a bare endpoint with no auth, middleware or reply model, "
+        "through SQLAlchemy Core or raw sqlite3.",
         END,
     ])
 

@@ -43,6 +43,10 @@ def test_quick_benchmark_on_sqlite_has_no_double_claim_lost_ticket_or_error(sqli
     _check(results, "sqlite")
     baseline = [r for r in results if r["scenario"] == "baseline"]
     assert baseline and all(r["errors"] == 0 and r["rate"] > 0 for r in baseline)
+    # The floor issues real tickets on motcua's schema, both ways, without one error.
+    floors = {r["scenario"]: r for r in results if r["scenario"].startswith("issue-floor-")}
+    assert set(floors) == {"issue-floor-core", "issue-floor-raw"}
+    assert all(r["errors"] == 0 and r["count"] > 0 for r in floors.values())
 
 
 @pytest.mark.slow
