@@ -92,3 +92,11 @@ def restore(url: str, source: Path, *, force: bool = False) -> None:
     result = subprocess.run([*args, str(source)], capture_output=True, text=True, timeout=3600)
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
+    # A restored database has no planner statistics yet; without them PostgreSQL may read
+    # a whole line where an index step would do, until autovacuum gets to it.
+    engine = make_engine(url)
+    try:
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
+    finally:
+        engine.dispose()

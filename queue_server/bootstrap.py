@@ -78,7 +78,7 @@ def pg_conninfo(url: str) -> str:
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock = utc_now, engine: Engine | None = None) -> Wiring:
     settings = settings or Settings()
-    engine = engine or make_engine(settings.database_url)
+    engine = engine or make_engine(settings.database_url, pool_timeout=settings.db_pool_timeout_seconds)
     if engine.dialect.name == "postgresql":
         bus: EventBus = PostgresBus(pg_conninfo(settings.database_url), settings.ws_queue_size)
     else:

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # The wait a center promises citizens; the manager's board and reports flag sites above it.
     target_wait_minutes: int = Field(30, ge=1, le=24 * 60)
     max_request_bytes: int = Field(1_000_000, ge=1024)
+    # How long a request waits for a free database connection before it is answered
+    # 503 "busy, retry" (a burst larger than the pool, or a database that answers slowly).
+    db_pool_timeout_seconds: float | None = Field(None, gt=0, le=120)  # default: 10 s, SQLite 30 s
     ws_queue_size: int = Field(256, ge=8)
     ws_heartbeat_seconds: float = Field(15.0, gt=0)
     file_storage_dir: Path = Path("var/files")

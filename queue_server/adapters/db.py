@@ -25,16 +25,18 @@ def is_sqlite_url(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float | None = None) -> Engine:
+    """`pool_timeout`: seconds to wait for a free connection (default 10 on PostgreSQL,
+    30 on SQLite, whose single connection a command-line tool may hold a while)."""
     url = normalize_url(url)
     if is_sqlite_url(url):
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, 30.0 if pool_timeout is None else pool_timeout)
     return create_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
-        pool_timeout=10,
+        pool_timeout=10.0 if pool_timeout is None else pool_timeout,
         connect_args={"connect_timeout": 5},
     )
 
@@ -49,14 +51,14 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, pool_timeout: float) -> Engine:
     ensure_sqlite_folder(url)
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=1,
         max_overflow=0,
-        pool_timeout=30,
+        pool_timeout=pool_timeout,
     )
 
     @event.listens_for(engine, "connect")

@@ -9,6 +9,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InternalError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queue_server.adapters.db_faults import DbFault, classify
@@ -70,6 +71,14 @@ def install(app: FastAPI) -> None:
         # The database refused a value validation let through (e.g. out of its range).
         log.warning("database refused a value: %s", exc.orig)
         return error_response(422, "invalid_input", "Dữ liệu gửi lên không hợp lệ.", "A value is not valid.")
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(_: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every database connection stayed busy for the whole wait: a burst larger than the
+        # pool. The request never reached the database; the client may simply retry.
+        log.warning("no database connection free: %s", exc)
+        return error_response(503, "server_busy", "Hệ thống đang quá tải, vui lòng thử lại sau ít giây.",
+                              "The server is busy; please retry in a few seconds.", headers={"Retry-After": "2"})
 
     @app.exception_handler(OperationalError)
     @app.exception_handler(InternalError)
