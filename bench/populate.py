@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select, update
 
 from queue_server.adapters import tables as t
-from queue_server.adapters.db import make_engine
+from queue_server.adapters.db import analyze, make_engine
 from queue_server.domain.business_day import business_day
 from shared.enums import CounterState, PriorityClass, TicketStatus
 
@@ -78,16 +78,6 @@ def _set_sequence(conn, site_id: int, service_id: int, last: int, now: datetime)
             seq.site_id == site_id, seq.service_id == service_id, seq.business_day == day).values(last_number=last))
 
 
-def _analyze(engine) -> None:  # noqa: ANN001
-    """PostgreSQL plans from table statistics: right after a bulk load they still say the
-    table is empty, and the planner may pick any partial index of the tickets table. A live
-    database has them (autovacuum analyzes within a minute of such a change), so the
-    benchmark measures with them too. (SQLite plans from the query's shape alone.)"""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("ANALYZE")
-
-
 def build_call_next_world(db_url: str, *, counters: int, served_services: int = 16, unserved_services: int = 8,
                           served_tickets: int, unserved_tickets: int, seed: int = 7) -> CallNextWorld:
     """`counters` open counters at HUE-TT, each serving three of the served services
@@ -123,7 +113,7 @@ def build_call_next_world(db_url: str, *, counters: int, served_services: int = 
             world = CallNextWorld(counter_ids, served, unserved)
             world.ticket_ids = list(conn.execute(select(t.tickets.c.id).where(
                 t.tickets.c.service_id.in_(served + unserved))).scalars())
-        _analyze(engine)
+        analyze(engine)  # a live database has statistics: measure with them too
         return world
     finally:
         engine.dispose()
@@ -147,7 +137,7 @@ def fill_day(db_url: str, tickets: int, *, waiting: int = 200, seed: int = 11) -
                 _insert_many(conn, t.tickets, _ticket_rows(site_id, sid, prefix, waiting // len(services), now, rng,
                                                            start=len(done) + 1))
                 _set_sequence(conn, site_id, sid, per, now)
-        _analyze(engine)
+        analyze(engine)  # a live database has statistics: measure with them too
     finally:
         engine.dispose()
 

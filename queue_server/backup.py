@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 
-from queue_server.adapters.db import is_sqlite_url, make_engine
+from queue_server.adapters.db import analyze, is_sqlite_url, make_engine
 
 
 class BackupError(RuntimeError):
@@ -92,11 +92,8 @@ def restore(url: str, source: Path, *, force: bool = False) -> None:
     result = subprocess.run([*args, str(source)], capture_output=True, text=True, timeout=3600)
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
-    # A restored database has no planner statistics yet; without them PostgreSQL may read
-    # a whole line where an index step would do, until autovacuum gets to it.
-    engine = make_engine(url)
+    engine = make_engine(url)  # a restored database has no planner statistics yet
     try:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("ANALYZE")
+        analyze(engine)
     finally:
         engine.dispose()

@@ -77,3 +77,13 @@ def _sqlite_engine(url: str, pool_timeout: float) -> Engine:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def analyze(engine: Engine) -> None:
+    """Refresh PostgreSQL's planner statistics after a bulk change (a restore, a benchmark's
+    load): until autovacuum gets to it the planner believes the tables are empty and may
+    read a whole line through the wrong partial index. SQLite plans from the query's shape
+    alone: nothing to do."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("ANALYZE")
