@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "soak": ("queue_server.reliability.soak", "soak_command", "server",
              "kill -9 the server under load for N minutes, then check nothing was lost: `motcua soak --minutes 30`"),
     "fuzz": ("queue_server.devtools.fuzz", "fuzz_command", "test", "fuzz the HTTP API from its schema: `motcua fuzz --examples 200`"),
+    "cccd-sample": ("shared.cccd_cli", "main", "counter", "a test ID card's QR as PNG for a demo scan: `motcua cccd-sample --out card.png`"),
     "phrase": ("display.cli", "phrase_command", "display", "the exact call phrase (and WAV): `motcua phrase A023 5`"),
 }
 
