@@ -37,6 +37,17 @@ class ReceivedDocument:
     name: str
     copies: int = 1
     kind: str = ""  # "Bản chính", "Bản sao có chứng thực", ...
+    reused_from: str = ""  # the dossier whose digitized copy was reused (no paper handed in again)
+
+
+@dataclass(frozen=True)
+class FeeOnSlip:
+    amount_text: str  # "50.000 đồng"
+    paid: bool
+    receipt_number: str = ""  # once paid
+    vietqr: str = ""  # the VietQR payload while unpaid (empty: no account set, pay in cash)
+    purpose: str = ""  # the transfer description
+    account_text: str = ""  # bank · account number · account name
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,7 @@ class ReceiptData:
     result_delivery: str = ""  # e.g. "Tại Bộ phận Một cửa", "Qua dịch vụ bưu chính"
     email: str = ""
     tz: str = "Asia/Ho_Chi_Minh"
+    fee: FeeOnSlip | None = None  # None: no fee
 
 
 def render_receipt_pdf(data: ReceiptData, page: PageName = "A5") -> bytes:
@@ -128,6 +140,8 @@ def render_receipt_pdf(data: ReceiptData, page: PageName = "A5") -> bytes:
     ]
     if data.result_delivery:
         story.append(field("Nơi nhận kết quả", data.result_delivery))
+    if data.fee is not None:
+        story += _fee_lines(data.fee, st, width, spec.qr_size)
     story += [
         Spacer(1, base * 0.6),
         KeepTogether(_lookup_box(data, st, width, spec.qr_size)),
@@ -158,12 +172,40 @@ def _document_lines(documents: Sequence[ReceivedDocument], st: dict) -> list[Flo
     lines: list[Flowable] = []
     for number, document in enumerate(documents, start=1):
         kind = f" ({text(document.kind.lower())})" if document.kind else ""
+        reused = (f" — <b>tái sử dụng từ hồ sơ {text(document.reused_from)}</b>"
+                  if document.reused_from else "")
         lines.append(
             Paragraph(
-                f"{number}. {text(document.name)}{kind} — số lượng: {document.copies:02d}",
+                f"{number}. {text(document.name)}{kind} — số lượng: {document.copies:02d}{reused}",
                 st["item"],
             )
         )
+    return lines
+
+
+def _fee_lines(fee: FeeOnSlip, st: dict, width: float, qr_size: float) -> list[Flowable]:
+    if fee.paid:
+        paid = f"đã nộp, biên lai số {fee.receipt_number}" if fee.receipt_number else "đã nộp"
+        return [Paragraph(f"<b>Phí, lệ phí:</b> {text(fee.amount_text)} ({paid})", st["field"])]
+    lines: list[Flowable] = [
+        Paragraph(f"<b>Phí, lệ phí:</b> {text(fee.amount_text)} (chưa nộp)", st["field"])]
+    if not fee.vietqr:
+        return lines
+    right = [
+        Paragraph("<b>NỘP LỆ PHÍ BẰNG VIETQR</b>", st["body"]),
+        Paragraph(f"Số tiền: <b>{text(fee.amount_text)}</b>", st["body"]),
+        Paragraph(f"Nội dung chuyển khoản: <b>{text(fee.purpose)}</b>", st["body"]),
+        Paragraph(text(fee.account_text), st["small"]),
+        Paragraph("Quét mã bằng ứng dụng ngân hàng bất kỳ; số tiền và nội dung đã có sẵn. "
+                  "Hoặc nộp tiền mặt tại quầy.", st["small"]),
+    ]
+    left = [QrCode(fee.vietqr, qr_size), Paragraph("VietQR", st["small_center"])]
+    lines.append(KeepTogether([table(
+        [[left, right]],
+        [qr_size + 6, width - qr_size - 6],
+        [("BOX", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+         ("LEFTPADDING", (0, 0), (0, 0), 3), ("RIGHTPADDING", (0, 0), (0, 0), 3)],
+    )]))
     return lines
 
 

@@ -19,18 +19,11 @@ are None and rule 2 grants nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+
+from shared.identity_protocol import ReadPurpose
 
 PROCESSOR_ROLE = "processor"  # issue 16's role for processing-agency staff
 SITE_ROLES = frozenset({"staff", "manager", "admin"})
-
-
-class ReadPurpose(StrEnum):
-    """Why the documents are read; written to the audit log with every read."""
-
-    RECEPTION = "reception"  # tiếp nhận hồ sơ mới của công dân
-    PROCESSING = "processing"  # giải quyết hồ sơ
-    VERIFICATION = "verification"  # đối chiếu, xác minh
 
 
 PURPOSE_VI = {

@@ -43,36 +43,46 @@ def values(row: ReportRow) -> list:
 
 
 def to_csv(grouping: str, rows: list[ReportRow], total: ReportRow) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header(grouping))
-    for row in [*rows, total]:
-        writer.writerow(["" if v is None else v for v in values(row)])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return table_csv(header(grouping), [values(row) for row in [*rows, total]])
 
 
 def to_xlsx(grouping: str, rows: list[ReportRow], total: ReportRow, title: str) -> bytes:
+    return table_xlsx(header(grouping), [values(row) for row in [*rows, total]], title)
+
+
+def table_csv(head: list[str], rows: list[list]) -> bytes:
+    """A table as CSV; the last row is the total."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(head)
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def table_xlsx(head: list[str], rows: list[list], title: str, sheet_title: str = "Báo cáo") -> bytes:
+    """A table as an XLSX sheet under a title line; the last row (the total) in bold."""
     try:
         from openpyxl import Workbook
         from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise RuntimeError("XLSX export needs openpyxl: pip install openpyxl") from exc
     book = Workbook()
     sheet = book.active
-    sheet.title = "Báo cáo"
+    sheet.title = sheet_title
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(header(grouping))
+    sheet.append(head)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(values(row))
-    sheet.append(values(total))
+        sheet.append(row)
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 36
-    for letter in "BCDEFGHIJKLMNOPQ":
-        sheet.column_dimensions[letter].width = 14
+    for index in range(2, len(head) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 14
     sheet.freeze_panes = "B3"
     out = io.BytesIO()
     book.save(out)
