@@ -24,7 +24,14 @@ COLUMNS = (
     ("satisfied", "Hài lòng", "Satisfied"),
     ("unsatisfied", "Không hài lòng", "Not satisfied"),
     ("satisfied_share", "Tỷ lệ hài lòng (%)", "Satisfied (%)"),
+    ("dossiers", "Hồ sơ tiếp nhận", "Dossiers received"),
+    ("digitized_share", "Tỷ lệ số hóa (%)", "Digitized (%)"),
+    ("document_lines", "Thành phần hồ sơ", "Documents"),
+    ("reused_share", "Tỷ lệ tái sử dụng (%)", "Reused (%)"),
+    ("fees_paid", "Số biên lai", "Fees paid"),
+    ("fees_paid_vnd", "Lệ phí đã thu (đồng)", "Fees collected (VND)"),
 )
+SHARES = frozenset({"no_show_rate", "satisfied_share", "digitized_share", "reused_share"})
 
 
 def header(grouping: str) -> list[str]:
@@ -36,7 +43,7 @@ def values(row: ReportRow) -> list:
     out: list = [row.key]
     for name, _, _ in COLUMNS:
         value = getattr(row, name)
-        if name in ("no_show_rate", "satisfied_share") and value is not None:
+        if name in SHARES and value is not None:
             value = round(value * 100, 1)
         out.append(value)
     return out
