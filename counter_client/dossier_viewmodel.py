@@ -155,7 +155,7 @@ def identity_view(d: DossierPresenter) -> IdentityView:
     return IdentityView(
         shown=panel.shown, card_lines=card_lines, scan_error=panel.scan_error,
         documents_title=(f"Giấy tờ đã số hóa của {panel.documents_for} ({len(documents)})" if panel.documents_for
-                         else "Giấy tờ đã số hóa: quét CCCD hoặc nhập số giấy tờ rồi Tải"),
+                         else "Giấy tờ đã số hóa (quét CCCD trước)"),
         documents=documents, fee_title=title, fee_text=text, fee_hint=hint, fee_problem=panel.fee_problem,
         can_confirm_fee=not received, paid=bool(fee and fee.status == "paid"),
         can_pay=bool(received and fee and fee.status == "unpaid"), vietqr=fee.vietqr or "" if fee else "",
