@@ -16,9 +16,8 @@ from queue_server.domain.errors import DomainError, Invalid
 from queue_server.service_layer import fee_report, fees, statement_import
 from queue_server.service_layer import views as queue_views
 from queue_server.web import session as s
-from queue_server.web.export import table_csv, table_xlsx
-from queue_server.web.reports import XLSX
-from queue_server.web.templating import render, secure_headers
+from queue_server.web.export import table_download
+from queue_server.web.templating import render
 
 router = APIRouter(prefix="/manager")
 
@@ -124,14 +123,8 @@ async def _export(request: Request, kind: str) -> Response:
     report, _ = await _report(request, user)
     head, rows = fee_report.to_rows(report)
     day = report["day"].isoformat()
-    if kind == "csv":
-        body, media = table_csv(head, rows), "text/csv; charset=utf-8"
-    else:
-        body, media = table_xlsx(head, rows, f"Lệ phí ngày {day}", "Lệ phí"), XLSX
-    response = Response(body, media_type=media,
-                        headers={"Content-Disposition": f'attachment; filename="motcua-le-phi-{day}.{kind}"'})
-    secure_headers(request, response)
-    return response
+    return table_download(request, kind, head, rows, title=f"Lệ phí ngày {day}", sheet_title="Lệ phí",
+                          filename=f"motcua-le-phi-{day}.{kind}")
 
 
 @router.get("/fees.csv")

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import anyio.to_thread
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse
 
 from queue_server.api.deps import CurrentStaff, WiringDep, document_reader
 from queue_server.api.routes.dossiers import (
-    NO_STORE,
     CounterId,
     DossierCode,
-    _file_store,
     store_rules,
+    stored_file_download,
 )
-from queue_server.domain.errors import Invalid, NotFound
+from queue_server.domain.errors import Invalid
 from queue_server.service_layer import citizen_documents as store
 from shared.dossier_protocol import ApplicantIdKind
 from shared.identity_protocol import CitizenDocumentsOut, ReadPurpose
@@ -67,9 +65,4 @@ async def document_page(document_id: RowId, attachment_id: RowId, me: CurrentSta
                                          id_number=_compact_id(id_number))
     sha, media_type, name = await wiring.run(store.page_file, command, document_id, attachment_id, wiring.uow(),
                                              store_rules(wiring))
-    path = _file_store(wiring).path_for(sha)
-    if not await anyio.to_thread.run_sync(path.is_file):
-        raise NotFound("Tệp không còn trong kho lưu trữ; hãy báo quản trị.",
-                       "The file is missing from storage; tell the administrator.", code="file_missing")
-    return FileResponse(path, media_type=media_type, filename=name, content_disposition_type="attachment",
-                        headers={**NO_STORE, "Content-Security-Policy": "sandbox; default-src 'none'"})
+    return await stored_file_download(wiring, sha, media_type, name)

@@ -59,20 +59,21 @@ def is_upload(method: str, path: str) -> bool:
     return method == "POST" and UPLOAD_PATH.match(path) is not None
 
 
-def dossier_rules(wiring: Wiring) -> handlers.DossierRules:
-    rules = getattr(wiring, "_dossier_rules", None)
+def _once(wiring: Wiring, name: str, build):  # noqa: ANN001, ANN202
+    """Rules read from the settings, built once per wiring."""
+    rules = getattr(wiring, name, None)
     if rules is None:
-        rules = handlers.DossierRules.from_settings(wiring.settings)
-        wiring._dossier_rules = rules  # type: ignore[attr-defined]  # built once per wiring
+        rules = build(wiring.settings)
+        setattr(wiring, name, rules)
     return rules
+
+
+def dossier_rules(wiring: Wiring) -> handlers.DossierRules:
+    return _once(wiring, "_dossier_rules", handlers.DossierRules.from_settings)
 
 
 def store_rules(wiring: Wiring) -> store.StoreRules:
-    rules = getattr(wiring, "_store_rules", None)
-    if rules is None:
-        rules = store.StoreRules.from_settings(wiring.settings)
-        wiring._store_rules = rules  # type: ignore[attr-defined]  # built once per wiring
-    return rules
+    return _once(wiring, "_store_rules", store.StoreRules.from_settings)
 
 
 def _file_store(wiring: Wiring) -> FileStore:
@@ -255,6 +256,11 @@ async def download_file(code: DossierCode, attachment_id: Annotated[int, Path(ge
     sha, media_type, name, site_id = await wiring.run(read)
     if not me.may_act_on_site(site_id):
         raise Forbidden("Hồ sơ này thuộc điểm phục vụ khác.", "This dossier belongs to another site.")
+    return await stored_file_download(wiring, sha, media_type, name)
+
+
+async def stored_file_download(wiring: Wiring, sha: str, media_type: str, name: str) -> FileResponse:
+    """Stored bytes, always as a download (never rendered inline by the browser)."""
     path = _file_store(wiring).path_for(sha)
     if not await anyio.to_thread.run_sync(path.is_file):
         raise NotFound("Tệp không còn trong kho lưu trữ; hãy báo quản trị.",
