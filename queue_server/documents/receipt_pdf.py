@@ -141,10 +141,10 @@ def render_receipt_pdf(data: ReceiptData, page: PageName = "A5") -> bytes:
     if data.result_delivery:
         story.append(field("Nơi nhận kết quả", data.result_delivery))
     if data.fee is not None:
-        story += _fee_lines(data.fee, st, width, spec.qr_size)
+        story.append(_fee_line(data.fee, st))
     story += [
         Spacer(1, base * 0.6),
-        KeepTogether(_lookup_box(data, st, width, spec.qr_size)),
+        KeepTogether([_boxes(data, st, width, spec.qr_size)]),
         Spacer(1, base * 0.8),
         KeepTogether(
             signature_block(
@@ -183,53 +183,50 @@ def _document_lines(documents: Sequence[ReceivedDocument], st: dict) -> list[Flo
     return lines
 
 
-def _fee_lines(fee: FeeOnSlip, st: dict, width: float, qr_size: float) -> list[Flowable]:
+def _fee_line(fee: FeeOnSlip, st: dict) -> Paragraph:
     if fee.paid:
         paid = f"đã nộp, biên lai số {fee.receipt_number}" if fee.receipt_number else "đã nộp"
-        return [Paragraph(f"<b>Phí, lệ phí:</b> {text(fee.amount_text)} ({paid})", st["field"])]
-    lines: list[Flowable] = [
-        Paragraph(f"<b>Phí, lệ phí:</b> {text(fee.amount_text)} (chưa nộp)", st["field"])]
-    if not fee.vietqr:
-        return lines
-    right = [
-        Paragraph("<b>NỘP LỆ PHÍ BẰNG VIETQR</b>", st["body"]),
-        Paragraph(f"Số tiền: <b>{text(fee.amount_text)}</b>", st["body"]),
-        Paragraph(f"Nội dung chuyển khoản: <b>{text(fee.purpose)}</b>", st["body"]),
-        Paragraph(text(fee.account_text), st["small"]),
-        Paragraph("Quét mã bằng ứng dụng ngân hàng bất kỳ; số tiền và nội dung đã có sẵn. "
-                  "Hoặc nộp tiền mặt tại quầy.", st["small"]),
-    ]
-    left = [QrCode(fee.vietqr, qr_size), Paragraph("VietQR", st["small_center"])]
-    lines.append(KeepTogether([table(
-        [[left, right]],
-        [qr_size + 6, width - qr_size - 6],
-        [("BOX", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-         ("LEFTPADDING", (0, 0), (0, 0), 3), ("RIGHTPADDING", (0, 0), (0, 0), 3)],
-    )]))
-    return lines
+        return Paragraph(f"<b>Phí, lệ phí:</b> {text(fee.amount_text)} ({paid})", st["field"])
+    return Paragraph(f"<b>Phí, lệ phí:</b> {text(fee.amount_text)} (chưa nộp)", st["field"])
 
 
-def _lookup_box(data: ReceiptData, st: dict, width: float, qr_size: float) -> list[Flowable]:
-    right = [
+def _boxes(data: ReceiptData, st: dict, width: float, qr_size: float) -> Flowable:
+    """The lookup box, and beside it the VietQR box while a fee is to pay by transfer: side
+    by side they keep the slip on one A5 page."""
+    lookup_text = [
         Paragraph("<b>TRA CỨU TÌNH TRẠNG HỒ SƠ</b>", st["body"]),
         Paragraph(f"Mã hồ sơ: <b>{text(data.dossier_code)}</b>", st["body"]),
         Paragraph(f"Mã PIN tra cứu: <b>{text(format_lookup_pin(data.lookup_pin))}</b>", st["body"]),
         Paragraph(f"Địa chỉ tra cứu: {text(data.lookup_url)}", st["small"]),
-        Paragraph(
-            "Quét mã QR bằng điện thoại, nhập mã PIN để xem tình trạng hồ sơ. "
-            "Không cho người khác biết mã PIN. Mang theo giấy này khi nhận kết quả.",
-            st["small"],
-        ),
+        Paragraph("Quét mã QR bằng điện thoại, nhập mã PIN để xem tình trạng hồ sơ. "
+                  "Không cho người khác biết mã PIN. Mang theo giấy này khi nhận kết quả.", st["small"]),
     ]
-    left = [QrCode(data.lookup_url, qr_size), Paragraph("Quét để tra cứu", st["small_center"])]
-    box = table(
-        [[left, right]],
+    lookup = _qr_box(data.lookup_url, "Quét để tra cứu", lookup_text, width, qr_size)
+    fee = data.fee
+    if fee is None or fee.paid or not fee.vietqr:
+        return lookup
+    half = (width - 4) / 2
+    pay_text = [
+        Paragraph("<b>NỘP LỆ PHÍ BẰNG VIETQR</b>", st["small"]),
+        Paragraph(f"Số tiền: <b>{text(fee.amount_text)}</b>", st["small"]),
+        Paragraph(f"Nội dung: <b>{text(fee.purpose)}</b>", st["small"]),
+        Paragraph(text(fee.account_text), st["small"]),
+        Paragraph("Quét bằng ứng dụng ngân hàng, hoặc nộp tiền mặt tại quầy.", st["small"]),
+    ]
+    lookup_text[3:] = [Paragraph("Quét mã, nhập mã PIN để xem tình trạng hồ sơ. Không cho người khác biết "
+                                 "mã PIN.", st["small"])]
+    return table([[_qr_box(fee.vietqr, "VietQR", pay_text, half, qr_size),
+                    _qr_box(data.lookup_url, "Tra cứu", [Paragraph(p.text, st["small"]) for p in lookup_text],
+                            half, qr_size)]],
+                 [half + 2, half + 2], [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                        ("RIGHTPADDING", (0, 0), (-1, -1), 2)])
+
+
+def _qr_box(payload: str, caption: str, lines: list[Flowable], width: float, qr_size: float) -> Flowable:
+    st_caption = styles(7)["small_center"]
+    return table(
+        [[[QrCode(payload, qr_size), Paragraph(caption, st_caption)], lines]],
         [qr_size + 6, width - qr_size - 6],
-        [
-            ("BOX", (0, 0), (-1, -1), 0.6, "black"),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (0, 0), 3),
-            ("RIGHTPADDING", (0, 0), (0, 0), 3),
-        ],
+        [("BOX", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+         ("LEFTPADDING", (0, 0), (0, 0), 3), ("RIGHTPADDING", (0, 0), (0, 0), 3)],
     )
-    return [box]
