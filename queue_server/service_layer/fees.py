@@ -10,7 +10,6 @@ share a number on either database.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
@@ -250,7 +249,3 @@ def fee_view(conn: Connection, dossier_id: int, code: str, account: PaymentAccou
 def paid_fee_row(conn: Connection, dossier_id: int) -> Row | None:
     row = _fee_row(conn, dossier_id)
     return row if row is not None and row.status == PAID else None
-
-
-def local_moment(at: datetime, tz) -> datetime:  # noqa: ANN001
-    return at.astimezone(tz)
