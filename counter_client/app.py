@@ -31,6 +31,7 @@ from .presenter import CounterPresenter, Phase
 from .scanning import SaneScanner, ScannerFolderWatcher
 from .screens.dialog import DialogLayer  # noqa: F401 (registers the kv class)
 from .screens.dossier import DossierScreen
+from .screens.identity import IdentityLayer  # noqa: F401 (registers the kv class)
 from .screens.login import LoginScreen
 from .screens.main import MainScreen
 from .screens.pick_counter import PickCounterScreen
@@ -39,7 +40,7 @@ from .viewmodel import DialogView, MainView, PickView, dialog_view, main_view, p
 
 log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).parent / "kv"
-KV_FILES = ("common.kv", "dialog.kv", "login.kv", "pick_counter.kv", "main.kv", "dossier.kv")
+KV_FILES = ("common.kv", "dialog.kv", "login.kv", "pick_counter.kv", "main.kv", "identity.kv", "dossier.kv")
 SCANNER_POLL_SECONDS = 2.0
 # Keys a focused text box needs for itself; everything else (F-keys, Esc, Enter, arrows,
 # Alt+…) is a shortcut even while typing.
@@ -179,6 +180,10 @@ class CounterApp(App):
     def _dossier_screen_key(self, name: str) -> bool:
         """Keys that only move things on the dossier screen (no server, no state)."""
         chooser = self.screen(Phase.DOSSIER.value).chooser_layer
+        dossier = self.presenter.dossier
+        if dossier is not None and (name == "f2" or (name == "escape" and dossier.identity.state.shown)):
+            (dossier.identity.close if dossier.identity.state.shown else dossier.identity.open)()
+            return True
         if chooser.shown and name == "escape":
             chooser.shown = False
             return True

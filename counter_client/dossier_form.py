@@ -7,6 +7,7 @@ mistake is pointed out, in Vietnamese, next to the field, before anything is sen
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -45,6 +46,10 @@ class DocumentLine:
     name: str
     copies: int = 1
     form: DocumentForm = DocumentForm.ORIGINAL
+    citizen_document_id: int | None = None  # reused from the citizen's store (no scan)
+    reused_from: str = ""  # the dossier it was digitized for
+    issue_date: date | None = None
+    valid_until: date | None = None
 
     @property
     def text_vi(self) -> str:
@@ -63,8 +68,12 @@ class DossierForm:
     phone: str = ""
     address: str = ""
     notes: str = ""
+    birth_date: date | None = None  # from the ID card's QR
+    sex: str = ""
+    fee_vnd: int | None = None  # confirmed with the citizen; None: the procedure's fee
     documents: list[DocumentLine] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)  # scans chosen before receiving, sent right after
+    file_lines: dict[Path, int] = field(default_factory=dict)  # which checklist line a scan belongs to
 
     def add_document(self, name: str, copies: int = 1, form: DocumentForm = DocumentForm.ORIGINAL) -> bool:
         name = " ".join(name.split())
@@ -81,7 +90,35 @@ class DossierForm:
             return f"Không tìm thấy tệp {path.name}."
         if path not in self.files:
             self.files.append(path)
+            line = self.default_line_for_scan()
+            if line is not None:
+                self.file_lines[path] = line
         return None
+
+    def default_line_for_scan(self) -> int | None:
+        """A new scan belongs to the latest line that has no scan yet and is not reused
+        (clerks add a line, then scan that paper); the clerk can move it."""
+        taken = set(self.file_lines.values())
+        for index in range(len(self.documents) - 1, -1, -1):
+            if index not in taken and self.documents[index].citizen_document_id is None:
+                return index
+        return None
+
+    def reuse(self, document_id: int, kind: str, source_code: str, issue_date: date | None,
+              valid_until: date | None) -> bool:
+        """A stored document satisfies a line: the line of that name if there is one, else a new
+        one (a copy, as the store keeps the digitized copy)."""
+        if any(d.citizen_document_id == document_id for d in self.documents):
+            return False
+        line = next((d for d in self.documents if d.name == kind and d.citizen_document_id is None), None)
+        if line is None:
+            line = DocumentLine(kind, 1, DocumentForm.COPY)
+            self.documents.append(line)
+        line.citizen_document_id, line.reused_from = document_id, source_code
+        line.issue_date, line.valid_until = issue_date, valid_until
+        index = self.documents.index(line)
+        self.file_lines = {p: i for p, i in self.file_lines.items() if i != index}  # no scan needed any more
+        return True
 
     def to_request(self) -> tuple[ReceiveDossierIn | None, dict[str, str]]:
         """The request, or the problems by field name (Vietnamese)."""
@@ -98,7 +135,8 @@ class DossierForm:
         if "name" not in problems and "id_number" not in problems:
             try:
                 applicant = ApplicantIn(name=self.name, id_kind=self.id_kind, id_number=self.id_number,
-                                        phone=self.phone, address=self.address)
+                                        phone=self.phone, address=self.address, birth_date=self.birth_date,
+                                        sex=self.sex)
             except ValidationError as exc:
                 problems.update(_applicant_problems(exc, self.id_kind))
         if problems:
@@ -106,8 +144,10 @@ class DossierForm:
         assert applicant is not None
         request = ReceiveDossierIn(
             procedure_code=self.procedure_code, ticket_id=self.ticket_id, applicant=applicant,
-            documents=[DocumentIn(name=d.name, copies=d.copies, form=d.form) for d in self.documents],
-            notes=self.notes)
+            documents=[DocumentIn(name=d.name, copies=d.copies, form=d.form, issue_date=d.issue_date,
+                                  valid_until=d.valid_until, citizen_document_id=d.citizen_document_id)
+                       for d in self.documents],
+            notes=self.notes, fee_vnd=self.fee_vnd)
         return request, {}
 
 

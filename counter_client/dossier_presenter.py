@@ -31,6 +31,7 @@ from shared.protocol import ProcedureOut, TicketOut
 from .documents import DocumentOutput, PrinterError
 from .dossier_form import DossierForm
 from .gateway import DossierGateway
+from .identity_panel import IdentityPanel
 from .scanning import SaneScanner, ScanError, ScannerFolderWatcher
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class DossierState:
     notice_error: bool = False
     receipt_path: Path | None = None
     supplement_path: Path | None = None
+    form_version: int = 0  # bumped when the form changes under the clerk (an ID card scan)
 
 
 class DossierPresenter:
@@ -82,6 +84,7 @@ class DossierPresenter:
             ticket_id=ticket.id, ticket_label=ticket.label, procedure_code=ticket.procedure_code or "",
             procedure_name=ticket.procedure_name_vi or ""))
         self._tasks: set[asyncio.Task] = set()
+        self.identity = IdentityPanel(self)
 
     # ---- plumbing -----------------------------------------------------------------------
     @property
@@ -149,8 +152,10 @@ class DossierPresenter:
         return added
 
     def remove_document(self, index: int) -> None:
-        if 0 <= index < len(self.state.form.documents):
-            del self.state.form.documents[index]
+        form = self.state.form
+        if 0 <= index < len(form.documents):
+            del form.documents[index]
+            form.file_lines = {p: i - (i > index) for p, i in form.file_lines.items() if i != index}
             self.on_change()
 
     def change_copies(self, index: int, delta: int) -> None:
@@ -192,9 +197,25 @@ class DossierPresenter:
         return None
 
     def remove_file(self, index: int) -> None:
-        if 0 <= index < len(self.state.form.files):
-            del self.state.form.files[index]
+        form = self.state.form
+        if 0 <= index < len(form.files):
+            form.file_lines.pop(form.files.pop(index), None)
             self.on_change()
+
+    def move_file(self, index: int) -> None:
+        """Which checklist line a staged scan belongs to: the next line, then none."""
+        form = self.state.form
+        if not 0 <= index < len(form.files):
+            return
+        path = form.files[index]
+        choices = [i for i, d in enumerate(form.documents) if d.citizen_document_id is None] + [None]
+        current = form.file_lines.get(path)
+        nxt = choices[(choices.index(current) + 1) % len(choices)] if current in choices else choices[0]
+        if nxt is None:
+            form.file_lines.pop(path, None)
+        else:
+            form.file_lines[path] = nxt
+        self.on_change()
 
     async def poll_scanner_folder(self) -> None:
         if self.watcher is None:
@@ -226,15 +247,23 @@ class DossierPresenter:
         dossier = self.state.dossier
         assert dossier is not None
         paths = list(dict.fromkeys(Path(p) for p in paths))
+        lines = self.state.form.file_lines
+        # Scans of one checklist line travel together, so the server keeps them as that
+        # document of the citizen (reusable next time).
+        groups: dict[int | None, list[Path]] = {}
+        for path in paths:
+            groups.setdefault(lines.get(path), []).append(path)
+        batches = [group[i:i + MAX_FILES_PER_UPLOAD] for group in groups.values()
+                   for i in range(0, len(group), MAX_FILES_PER_UPLOAD)]
         sent: list[UploadedAttachmentOut] = []
-        for start in range(0, len(paths), MAX_FILES_PER_UPLOAD):
-            batch = paths[start:start + MAX_FILES_PER_UPLOAD]
+        for position, batch in enumerate(batches):
             files = await asyncio.to_thread(lambda b=batch: [(p.name, p.read_bytes()) for p in b])
             try:
-                sent += await self.gateway.upload_files(dossier.code, files)
+                sent += await self.gateway.upload_files(dossier.code, files, lines.get(batch[0]))
             except ApiError:
                 self.state.attachments += sent
-                self.state.unsent = list(dict.fromkeys([*self.state.unsent, *paths[start:]]))
+                rest = [p for b in batches[position:] for p in b]
+                self.state.unsent = list(dict.fromkeys([*self.state.unsent, *rest]))
                 raise
         self.state.unsent = [p for p in self.state.unsent if p not in paths]
         self.state.attachments += sent
@@ -260,6 +289,7 @@ class DossierPresenter:
         async def work() -> None:
             dossier = await self.gateway.receive_dossier(self.counter_id, request)
             self.state.dossier, self.state.pin, self.state.stage = dossier, dossier.lookup_pin, Stage.RECEIVED
+            self.identity.received(dossier)
             self._tell(f"Đã tiếp nhận hồ sơ {dossier.code}.")
             if self.state.form.files:
                 try:

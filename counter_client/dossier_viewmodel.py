@@ -13,6 +13,26 @@ from .texts import local_hhmm
 
 
 @dataclass(frozen=True)
+class IdentityView:
+    """The identity and payment panel: the scanned card, reusable documents, the fee."""
+
+    shown: bool = False
+    card_lines: list[str] = field(default_factory=list)
+    scan_error: str = ""
+    documents_title: str = ""
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    fee_title: str = ""
+    fee_text: str = ""
+    fee_hint: str = ""
+    fee_problem: str = ""
+    can_confirm_fee: bool = False
+    paid: bool = False
+    can_pay: bool = False
+    vietqr: str = ""  # the payload to draw as a QR
+    payment_lines: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class DossierView:
     ticket_id: int = 0
     stage: str = Stage.EDIT.value
@@ -34,9 +54,11 @@ class DossierView:
     notice_error: bool = False
     busy: bool = False
     busy_text: str = ""
+    form_version: int = 0
+    identity: IdentityView = field(default_factory=IdentityView)
 
 
-_BUSY_VI = {"receive": "Đang tiếp nhận và in giấy…", "upload": "Đang gửi tệp số hóa…", "scan": "Đang quét…",
+_BUSY_VI = {"pay": "Đang ghi nhận lệ phí…", "receive": "Đang tiếp nhận và in giấy…", "upload": "Đang gửi tệp số hóa…", "scan": "Đang quét…",
             "print": "Đang in…", "supplement": "Đang lập phiếu yêu cầu bổ sung…"}
 
 
@@ -83,6 +105,61 @@ def dossier_view(d: DossierPresenter) -> DossierView:
         notice_error=st.notice_error,
         busy=st.busy is not None,
         busy_text=_BUSY_VI.get(st.busy or "", ""),
+        form_version=st.form_version,
+        identity=identity_view(d),
+    )
+
+
+def identity_view(d: DossierPresenter) -> IdentityView:
+    panel = d.identity.state
+    form = d.state.form
+    card = panel.card
+    card_lines = []
+    if card is not None:
+        valid = d.identity.card_validity()
+        card_lines = [
+            f"{card.full_name or '—'} · {card.id_number}",
+            "Ngày sinh: " + (f"{card.birth_date:%d/%m/%Y}" if card.birth_date else "—")
+            + (f" · Giới tính: {card.sex}" if card.sex else ""),
+            f"Thường trú: {card.address or '—'}",
+            "Ngày cấp: " + (f"{card.issue_date:%d/%m/%Y}" if card.issue_date else "—")
+            + (f" · Có giá trị đến: {valid:%d/%m/%Y}" if valid else ""),
+        ]
+    used = {line.citizen_document_id for line in form.documents if line.citizen_document_id}
+    documents = [{
+        "index": i, "title": doc.kind,
+        "detail": " · ".join(part for part in (
+            f"từ hồ sơ {doc.source_dossier_code} ({doc.received_at.astimezone(d.tz):%d/%m/%Y})",
+            f"cấp {doc.issue_date:%d/%m/%Y}" if doc.issue_date else "",
+            ("còn hạn đến " if doc.still_valid else "HẾT HẠN ") + f"{doc.valid_until:%d/%m/%Y}" if doc.valid_until
+            else "", f"{len(doc.pages)} trang") if part),
+        "used": doc.id in used, "usable": doc.still_valid and d.state.stage is Stage.EDIT,
+    } for i, doc in enumerate(panel.documents)]
+    fee = panel.fee
+    received = d.state.stage is Stage.RECEIVED
+    if received:
+        title = "Lệ phí của hồ sơ"
+        text = fee.amount_text if fee else "Không thu lệ phí"
+        hint = (f"Đã nộp ({'tiền mặt' if fee.method == 'cash' else 'chuyển khoản'}) · biên lai {fee.receipt_number}"
+                if fee and fee.status == "paid" else "Chưa nộp: quét VietQR hoặc thu tiền mặt" if fee else "")
+    else:
+        title = "Lệ phí (xác nhận với công dân trước khi tiếp nhận)"
+        text = panel.fee_text
+        proc = panel.procedure_fee
+        hint = ("Đã xác nhận" if panel.fee_confirmed else "Chưa xác nhận") + (
+            f" · theo danh mục: {proc.amount_text}" if proc else "")
+    payment = []
+    if fee is not None and fee.vietqr:
+        payment = [f"Số tiền: {fee.amount_text}", f"Nội dung: {fee.payment_purpose}",
+                   " · ".join(p for p in (fee.bank_name, fee.account_number, fee.account_name) if p)]
+    return IdentityView(
+        shown=panel.shown, card_lines=card_lines, scan_error=panel.scan_error,
+        documents_title=(f"Giấy tờ đã số hóa của {panel.documents_for} ({len(documents)})" if panel.documents_for
+                         else "Giấy tờ đã số hóa (quét CCCD trước)"),
+        documents=documents, fee_title=title, fee_text=text, fee_hint=hint, fee_problem=panel.fee_problem,
+        can_confirm_fee=not received, paid=bool(fee and fee.status == "paid"),
+        can_pay=bool(received and fee and fee.status == "unpaid"), vietqr=fee.vietqr or "" if fee else "",
+        payment_lines=payment,
     )
 
 

@@ -25,11 +25,18 @@ from shared.dossier_protocol import (
     DossierStatus,
     DossierSummaryOut,
     DossierTransitionIn,
+    FeeOut,
     RatingOut,
     ReceiveDossierIn,
     UploadedAttachmentOut,
 )
 from shared.enums import CounterState, Role, SiteKind, TicketStatus
+from shared.identity_protocol import (
+    CitizenDocumentOut,
+    CitizenDocumentsOut,
+    ProcedureFeeOut,
+    ReadPurpose,
+)
 from shared.protocol import (
     CounterSnapshot,
     LoginOut,
@@ -127,6 +134,10 @@ class FakeGateway:
     no_show_after_recalls: int = 1
     dossiers: dict[str, DossierOut] = field(default_factory=dict)
     stored: set[str] = field(default_factory=set)  # sha256 of uploaded contents
+    # The document store: ID number -> the citizen's reusable documents; fees by procedure.
+    citizen_store: dict[str, list[CitizenDocumentOut]] = field(default_factory=dict)
+    procedure_fees: dict[str, int | None] = field(default_factory=lambda: {"1.001193": 50000})
+    receipts: int = 0
     _next_id: int = 1
     _numbers: dict[int, int] = field(default_factory=dict)
 
@@ -280,9 +291,52 @@ class FakeGateway:
             documents=[DocumentOut(**d.model_dump()) for d in body.documents], notes=body.notes,
             received_at=self.now, received_by_name=self.staff.full_name if self.staff else "", counter_number=counter.number,
             intake_ticket_id=ticket.id, intake_ticket_label=ticket.label, due_date=date(2026, 11, 26), due_at=None,
-            overdue=False, attachments=[], history=[], lookup_url=f"http://127.0.0.1:8000/d/{code}", lookup_pin="123456")
+            overdue=False, attachments=[], history=[], lookup_url=f"http://127.0.0.1:8000/d/{code}", lookup_pin="123456",
+            fee=self._fee(code, body.fee_vnd if body.fee_vnd is not None else
+                          self.procedure_fees.get(procedure[0]) or 0))
         self.dossiers[code] = dossier
         return dossier
+
+    def _fee(self, code: str, amount: int) -> FeeOut | None:
+        if not amount:
+            return None
+        from shared.vietqr import Payment, build_payload, payment_purpose
+
+        purpose = payment_purpose(code)
+        return FeeOut(amount_vnd=amount, amount_text=f"{amount:,} đồng".replace(",", "."), catalog_amount_vnd=amount,
+                      status="unpaid", payment_purpose=purpose, bank_name="Vietcombank",
+                      account_name="TT PHUC VU HANH CHINH CONG HUE", account_number="0071000123456",
+                      vietqr=build_payload(Payment("970436", "0071000123456", amount, purpose)))
+
+    async def procedure_fee(self, code: str) -> ProcedureFeeOut:
+        await self._enter("GET fee", code)
+        amount = self.procedure_fees.get(code)
+        return ProcedureFeeOut(procedure_code=code, kind="amount" if amount else "free", amount_vnd=amount,
+                               amount_text=f"{amount:,} đồng".replace(",", ".") if amount else "Miễn phí",
+                               source="catalog", catalog_text="")
+
+    async def citizen_documents(self, counter_id: int, id_number: str, id_kind: str,
+                                purpose: ReadPurpose) -> CitizenDocumentsOut:
+        await self._enter("GET citizen documents", (counter_id, id_number, purpose.value))
+        return CitizenDocumentsOut(id_kind=id_kind, id_number=id_number, purpose=purpose,
+                                   items=self.citizen_store.get(id_number, []))
+
+    async def pay_fee(self, code: str, method: str) -> FeeOut:
+        await self._enter("POST payment", (code, method))
+        dossier = self.dossiers[code]
+        if dossier.fee is None:
+            raise ApiError(404, "no_fee", "Hồ sơ không có lệ phí phải nộp.", "No fee.")
+        if dossier.fee.status == "paid":
+            raise ApiError(409, "fee_already_paid", "Lệ phí đã được thu.", "Already paid.")
+        self.receipts += 1
+        fee = dossier.fee.model_copy(update={"status": "paid", "method": method, "paid_at": self.now, "vietqr": None,
+                                             "receipt_number": f"BL26-HUETT/{self.receipts:07d}"})
+        self.dossiers[code] = dossier.model_copy(update={"fee": fee})
+        return fee
+
+    async def fee_receipt_pdf(self, code: str, page: str = "A5") -> bytes:
+        await self._enter("GET fee receipt", code)
+        return b"%PDF-1.4 bien lai " + code.encode()
 
     async def upload_files(self, code: str, files: list[tuple[str, bytes]],
                            document_index: int | None = None) -> list[UploadedAttachmentOut]:

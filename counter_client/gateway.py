@@ -20,10 +20,12 @@ from shared.dossier_protocol import (
     DossierOut,
     DossierPage,
     DossierTransitionIn,
+    FeeOut,
     RatingOut,
     ReceiveDossierIn,
     UploadedAttachmentOut,
 )
+from shared.identity_protocol import CitizenDocumentsOut, ProcedureFeeOut, ReadPurpose
 from shared.protocol import (
     CounterSnapshot,
     LoginOut,
@@ -69,6 +71,11 @@ class DossierGateway(Protocol):
     async def dossier(self, code: str) -> DossierOut: ...
     async def dossiers_of_ticket(self, ticket_id: int) -> DossierPage: ...
     async def rate(self, counter_id: int, body: CounterRatingIn) -> RatingOut: ...
+    async def procedure_fee(self, code: str) -> ProcedureFeeOut: ...
+    async def citizen_documents(self, counter_id: int, id_number: str, id_kind: str,
+                                purpose: ReadPurpose) -> CitizenDocumentsOut: ...
+    async def pay_fee(self, code: str, method: str) -> FeeOut: ...
+    async def fee_receipt_pdf(self, code: str, page: str = "A5") -> bytes: ...
 
 
 # Actions whose reply is the ticket acted upon; the others reply with the counter.
@@ -195,6 +202,22 @@ class HttpGateway:
         reply = await self.client.request("POST", f"/counters/{counter_id}/rating",
                                           json_body=body.model_dump(mode="json", exclude_none=True))
         return RatingOut.model_validate(reply)
+
+    async def procedure_fee(self, code: str) -> ProcedureFeeOut:
+        return ProcedureFeeOut.model_validate(await self.client.get(f"/procedures/{quote(code)}/fee"))
+
+    async def citizen_documents(self, counter_id: int, id_number: str, id_kind: str,
+                                purpose: ReadPurpose) -> CitizenDocumentsOut:
+        reply = await self.client.get(f"/counters/{counter_id}/citizen-documents", id_number=id_number,
+                                      id_kind=id_kind, purpose=purpose.value)
+        return CitizenDocumentsOut.model_validate(reply)
+
+    async def pay_fee(self, code: str, method: str) -> FeeOut:
+        reply = await self.client.request("POST", f"/dossiers/{quote(code)}/fee/payment", json_body={"method": method})
+        return FeeOut.model_validate(reply)
+
+    async def fee_receipt_pdf(self, code: str, page: str = "A5") -> bytes:
+        return (await self._send("GET", f"/dossiers/{quote(code)}/fee-receipt.pdf", params={"page": page})).content
 
     async def _send(self, method: str, path: str, *, headers: dict | None = None, **kwargs: Any) -> httpx.Response:
         """Like MotcuaClient.request, for bodies that are files rather than JSON."""

@@ -49,7 +49,8 @@ _UNDERSTOOD = frozenset({
 })
 # Happen at a site but change nothing the lobby shows (plain strings: the display must
 # also run against a server older or newer than its own copy of EventType).
-_NOT_SHOWN = frozenset({"DossierReceived", "DossierStatusChanged", "DossierFilesAttached", "TicketRated"})
+_NOT_SHOWN = frozenset({"DossierReceived", "DossierStatusChanged", "DossierFilesAttached", "DossierFeePaid",
+                        "TicketRated"})
 _NOTICE_POSTED = "NoticePosted"
 _MAX_CALLS_KEPT = 50
 _MAX_KEYS_KEPT = 2000

@@ -21,8 +21,10 @@ from queue_server.api.routes import (
     auth,
     bookings,
     catalog,
+    citizen_documents,
     counters,
     dossiers,
+    fees,
     oversight,
     sites_live,
     streams,
@@ -93,7 +95,8 @@ def create_app(wiring: Wiring | None = None, *, check_migrations: bool = True) -
     app.add_middleware(RequestTimer, metrics=metrics)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, catalog, tickets, counters, sites_live, streams, dossiers, oversight, bookings):
+    for module in (auth, catalog, tickets, counters, sites_live, streams, dossiers, citizen_documents, fees, oversight,
+                   bookings):
         api.include_router(module.router)
 
     @api.get("/health", tags=["health"])

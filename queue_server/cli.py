@@ -205,3 +205,16 @@ def restore_command(argv: list[str]) -> int:
         return 1
     print("restored; check it with `motcua db current` before starting the server")
     return 0
+
+
+def documents_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="motcua documents", description="The citizens' stored documents.")
+    sub = parser.add_subparsers(dest="action", required=True)
+    sub.add_parser("purge", help="drop stored documents past their retention (the dossiers keep their files)")
+    args = parser.parse_args(argv)
+    from queue_server.service_layer import audit, citizen_documents
+
+    audit.begin(audit.cli_entry(f"motcua documents {args.action}"))
+    removed = citizen_documents.purge_expired(_wiring().uow())
+    print(f"{removed} stored documents past their retention removed")
+    return 0

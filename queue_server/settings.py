@@ -80,6 +80,16 @@ class Settings(BaseSettings):
     documents_governing_body: str = ""
     documents_place_name: str = ""
 
+    # ---- the citizen's document store and fees (issue 17) ----
+    # How long a digitized document stays offered for reuse, in days (0: without limit).
+    citizen_document_retention_days: int = Field(5 * 365, ge=0, le=100 * 365)
+    # The center's bank account for fees paid by VietQR transfer (empty: cash only). The
+    # BIN is the bank's 6-digit NAPAS code (e.g. 970436 Vietcombank, 970415 VietinBank).
+    payment_bank_bin: str = Field("", pattern=r"^([0-9]{6})?$")
+    payment_account_number: str = Field("", pattern=r"^[0-9A-Za-z]{0,19}$")
+    payment_account_name: str = Field("", max_length=120)  # printed beside the QR
+    payment_bank_name: str = Field("", max_length=120)
+
     # ---- online booking (đặt lịch hẹn) ----
     # Slots are cut from each site's opening hours on working days; capacity is per site,
     # service and slot (a center with many counters can take more).
@@ -140,6 +150,10 @@ class Settings(BaseSettings):
     @property
     def max_wait(self) -> timedelta:
         return timedelta(minutes=self.max_wait_minutes)
+
+    @property
+    def takes_transfers(self) -> bool:
+        return bool(self.payment_bank_bin and self.payment_account_number)
 
     @property
     def is_sqlite(self) -> bool:

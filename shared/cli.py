@@ -17,6 +17,8 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "user": ("queue_server.cli", "user_command", "server", "staff accounts: `motcua user add`"),
     "device": ("queue_server.cli", "device_command", "server", "kiosk/display tokens: `motcua device add`"),
     "backup": ("queue_server.cli", "backup_command", "server", "back up the database while it runs"),
+    "documents": ("queue_server.cli", "documents_command", "server",
+                  "citizens' stored documents: `motcua documents purge` (past retention)"),
     "restore": ("queue_server.cli", "restore_command", "server", "restore a backup into an empty database"),
     "kiosk": ("kiosk.cli", "main", "kiosk", "the kiosk app: `motcua kiosk [run]`; `motcua kiosk print-sample --to FILE`"),
     "display": ("display.cli", "main", "display", "the lobby display: `motcua display --site HUE-TT`"),
@@ -26,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "soak": ("queue_server.reliability.soak", "soak_command", "server",
              "kill -9 the server under load for N minutes, then check nothing was lost: `motcua soak --minutes 30`"),
     "fuzz": ("queue_server.devtools.fuzz", "fuzz_command", "test", "fuzz the HTTP API from its schema: `motcua fuzz --examples 200`"),
+    "cccd-sample": ("shared.cccd_cli", "main", "counter", "a test ID card's QR as PNG for a demo scan: `motcua cccd-sample --out card.png`"),
     "phrase": ("display.cli", "phrase_command", "display", "the exact call phrase (and WAV): `motcua phrase A023 5`"),
 }
 

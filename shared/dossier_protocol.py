@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
@@ -111,6 +111,8 @@ class ApplicantIn(Strict):
                                             pattern=r"^(\+?[0-9][0-9 .-]{6,18})?$")] = ""
     address: Line = ""
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    birth_date: date | None = None  # from the ID card's QR (or typed)
+    sex: Literal["", "Nam", "Nữ"] = ""
 
     @model_validator(mode="after")
     def _id_matches_kind(self) -> ApplicantIn:
@@ -128,6 +130,14 @@ class DocumentIn(Strict):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     copies: int = Field(1, ge=1, le=99)
     form: DocumentForm = DocumentForm.ORIGINAL
+    issue_date: date | None = None  # where the paper shows it (kept in the citizen's store)
+    valid_until: date | None = None
+    # Satisfied by a document already in the citizen's store: its stored files are linked
+    # to this dossier (no re-scan) and the receipt says "tái sử dụng từ hồ sơ …".
+    citizen_document_id: int | None = Field(None, ge=1, le=2**31 - 1)
+
+
+MAX_FEE_VND = 1_000_000_000_000
 
 
 class ReceiveDossierIn(Strict):
@@ -140,6 +150,9 @@ class ReceiveDossierIn(Strict):
     applicant: ApplicantIn
     documents: list[DocumentIn] = Field(default_factory=list, max_length=60)
     notes: Note = ""
+    # The fee the clerk confirmed with the citizen, in dong (0: none). Left out: the
+    # procedure's structured fee, when it states one amount.
+    fee_vnd: int | None = Field(None, ge=0, le=MAX_FEE_VND)
 
 
 class ApplicantOut(BaseModel):
@@ -149,12 +162,18 @@ class ApplicantOut(BaseModel):
     phone: str
     address: str
     email: str
+    birth_date: date | None = None
+    sex: str = ""
 
 
 class DocumentOut(BaseModel):
     name: str
     copies: int
     form: DocumentForm
+    issue_date: date | None = None
+    valid_until: date | None = None
+    citizen_document_id: int | None = None
+    reused_from: str | None = None  # the dossier code the stored document was digitized for
 
 
 class AttachmentOut(BaseModel):
@@ -167,6 +186,7 @@ class AttachmentOut(BaseModel):
     uploaded_at: datetime
     uploaded_by_name: str
     download_path: str  # under /api/v1, staff only
+    reused_from: str | None = None  # linked from the citizen's store: the first dossier's code
 
 
 class UploadedAttachmentOut(AttachmentOut):
@@ -187,6 +207,24 @@ class DossierEventOut(BaseModel):
     counter_number: int | None
     note: str
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+class FeeOut(BaseModel):
+    """A dossier's fee: what is due, whether it is paid, and how to pay by transfer."""
+
+    amount_vnd: int
+    amount_text: str  # "50.000 đồng"
+    catalog_amount_vnd: int | None  # the procedure's fee, when it states one amount
+    status: Literal["unpaid", "paid"]
+    method: Literal["cash", "transfer"] | None = None
+    paid_at: datetime | None = None
+    paid_by_name: str | None = None
+    receipt_number: str | None = None  # "BL26-HUETT/0000001"
+    payment_purpose: str  # the transfer description: the dossier code
+    vietqr: str | None = None  # the payload of the VietQR code; None when paid or no account set
+    bank_name: str = ""
+    account_name: str = ""
+    account_number: str = ""
 
 
 class DossierOut(BaseModel):
@@ -214,6 +252,7 @@ class DossierOut(BaseModel):
     attachments: list[AttachmentOut]
     history: list[DossierEventOut]
     lookup_url: str
+    fee: FeeOut | None = None  # None: no fee
     # The citizen's lookup PIN, only in the reply that created it (printed on the slip,
     # stored as a keyed digest only).
     lookup_pin: str | None = None

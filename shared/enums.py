@@ -69,6 +69,7 @@ class EventType(StrEnum):
     DOSSIER_RECEIVED = "DossierReceived"
     DOSSIER_STATUS_CHANGED = "DossierStatusChanged"
     DOSSIER_FILES_ATTACHED = "DossierFilesAttached"
+    DOSSIER_FEE_PAID = "DossierFeePaid"
     TICKET_RATED = "TicketRated"
     # Manager actions (web dashboard); their staff_id and time make the audit trail.
     NOTICE_POSTED = "NoticePosted"

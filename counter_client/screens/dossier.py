@@ -84,15 +84,18 @@ class DossierScreen(Screen):
     what_input = ObjectProperty(None)
     why_input = ObjectProperty(None)
     chooser_layer = ObjectProperty(None)
+    identity_layer = ObjectProperty(None)
     shown_ticket = NumericProperty(0)
+    form_version = NumericProperty(0)
 
     def presenter(self):  # noqa: ANN201
         return _dossier()
 
     def show(self, view) -> None:  # noqa: ANN001 (a DossierView)
-        if view.ticket_id != self.shown_ticket:
-            self._load_form()
-            self.shown_ticket = view.ticket_id
+        if view.ticket_id != self.shown_ticket or view.form_version != self.form_version:
+            self._load_form(focus=view.ticket_id != self.shown_ticket)
+            self.shown_ticket, self.form_version = view.ticket_id, view.form_version
+        self.identity_layer.show(view.identity)
         editable = view.stage == "edit"
         self._rows(self.documents_box, [Factory.DocumentRow(index=d["index"], title=d["title"], editable=editable,
                                                             copies_text=d["copies"], form_text=d["form"])
@@ -107,14 +110,15 @@ class DossierScreen(Screen):
         self._rows(self.supplement_box, [Factory.FileRow(index=s["index"], title=s["title"], detail=s["detail"])
                                          for s in view.supplement])
 
-    def _load_form(self) -> None:
+    def _load_form(self, focus: bool = True) -> None:
         form = _dossier().state.form
         for widget, value in ((self.name_input, form.name), (self.id_input, form.id_number),
                               (self.phone_input, form.phone), (self.address_input, form.address),
                               (self.notes_input, form.notes), (self.document_input, ""),
                               (self.procedure_search, ""), (self.what_input, ""), (self.why_input, "")):
             widget.text = value
-        Clock.schedule_once(lambda dt: setattr(self.name_input, "focus", True), 0)
+        if focus:
+            Clock.schedule_once(lambda dt: setattr(self.name_input, "focus", True), 0)
 
     @staticmethod
     def _rows(box, widgets: list) -> None:  # noqa: ANN001

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -349,7 +350,11 @@ dossiers = Table(
     Column("applicant_phone", String(20), nullable=False, server_default=""),
     Column("applicant_address", String(300), nullable=False, server_default=""),
     Column("applicant_email", String(200), nullable=False, server_default=""),
-    Column("documents", JSON, nullable=False),  # the checklist received: name, copies, form
+    Column("applicant_birth_date", Date),  # from the ID card's QR, when scanned or typed
+    Column("applicant_sex", String(8), nullable=False, server_default=""),  # "Nam" | "Nữ" | ""
+    # The checklist received: name, copies, form; a line satisfied by a stored document
+    # also has citizen_document_id and reused_from (the dossier code it was digitized for).
+    Column("documents", JSON, nullable=False),
     Column("notes", Text, nullable=False, server_default=""),
     Column("status", String(24), nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
@@ -412,6 +417,82 @@ dossier_attachments = Table(
     Column("document_index", Integer),  # which checklist line the pages belong to, if said
     Column("uploaded_at", UtcDateTime, nullable=False),
     Column("uploaded_by", ForeignKey("staff.id"), nullable=False),
+    # Linked by reference from the citizen's document store (no re-scan): the dossier the
+    # same stored file was first digitized for.
+    Column("reused_from_dossier_id", ForeignKey("dossiers.id"), nullable=True),
+)
+
+# ---- the citizen's document store (tái sử dụng giấy tờ đã số hóa) ---------------------------
+# One row per digitized checklist line of a received dossier, kept against the applicant's
+# ID: its pages are that dossier's attachments of that line (stored once by SHA-256).
+# Reading these rows is audited (service_layer/citizen_documents.py); `expires_at` is the
+# configured retention, after which the row is neither shown nor reused and is purged.
+citizen_documents = Table(
+    "citizen_documents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("holder_id_kind", String(16), nullable=False),
+    Column("holder_id_number", String(40), nullable=False),
+    Column("kind", String(500), nullable=False),  # the checklist item, e.g. "Bản sao CCCD"
+    Column("issue_date", Date),
+    Column("valid_until", Date),
+    Column("source_dossier_id", ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False),
+    Column("source_document_index", Integer, nullable=False),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),  # where it was digitized
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime),  # NULL: kept without limit
+    UniqueConstraint("source_dossier_id", "source_document_index", name="uq_citizen_documents_source"),
+    Index("ix_citizen_documents_holder", "holder_id_number", "holder_id_kind"),
+    Index("ix_citizen_documents_expires", "expires_at"),
+)
+
+# ---- fees and charges (phí, lệ phí) ---------------------------------------------------------
+# A manager's structured fee for a procedure; without a row the fee is read from the
+# catalog's text (domain/fees.py). amount_vnd NULL: no fee.
+procedure_fees = Table(
+    "procedure_fees",
+    metadata,
+    Column("procedure_id", ForeignKey("procedures.id", ondelete="CASCADE"), primary_key=True),
+    Column("amount_vnd", BigInteger),
+    Column("note", String(300), nullable=False, server_default=""),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", ForeignKey("staff.id"), nullable=True),
+)
+
+# The fee of one dossier, confirmed by the clerk at reception; paid once (cash at the
+# counter or a bank transfer), then it has its receipt number. A dossier without a fee has
+# no row.
+dossier_fees = Table(
+    "dossier_fees",
+    metadata,
+    Column("dossier_id", ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("amount_vnd", BigInteger, nullable=False),
+    Column("catalog_amount_vnd", BigInteger),  # what the procedure's fee said, if one amount
+    Column("confirmed_by", ForeignKey("staff.id"), nullable=False),
+    Column("confirmed_at", UtcDateTime, nullable=False),
+    Column("status", String(16), nullable=False),  # unpaid | paid
+    Column("method", String(16)),  # cash | transfer
+    Column("paid_at", UtcDateTime),
+    Column("paid_by", ForeignKey("staff.id"), nullable=True),
+    Column("bank_ref", String(80)),  # the bank's transaction reference, for transfers
+    Column("receipt_series", String(24)),
+    Column("receipt_number", Integer),
+    UniqueConstraint("receipt_series", "receipt_number", name="uq_dossier_fees_receipt"),
+    Index("uq_dossier_fees_bank_ref", "bank_ref", unique=True,
+          sqlite_where=text("bank_ref IS NOT NULL"), postgresql_where=text("bank_ref IS NOT NULL")),
+    Index("ix_dossier_fees_site_paid", "site_id", "paid_at"),
+    Index("ix_dossier_fees_status", "status"),
+)
+
+# One row per (site, year): the last fee receipt number of that series, locked while a
+# number is taken (as dossier and ticket numbers are).
+fee_receipt_sequence = Table(
+    "fee_receipt_sequence",
+    metadata,
+    Column("site_id", ForeignKey("sites.id"), primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("last_number", Integer, nullable=False),
 )
 
 # Failed PIN checks per looked-up code (known or not, so the count itself reveals nothing).

@@ -1,5 +1,6 @@
 """Opens an audit entry for every request that may change something, and for staff reads
-of citizens' personal data (a dossier, its scans, its printed forms); writes it on its own
+of citizens' personal data (a dossier, its scans, its printed forms, the citizen's stored
+documents); writes it on its own
 if no committed change did (a read, a refusal, an error). See service_layer/audit.py."""
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ log = logging.getLogger(__name__)
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Reads that show a citizen's personal data: who looked is worth knowing. (Lists and the
 # citizen's own PIN lookup are not: the first shows little, the second is not staff.)
-PERSONAL_READS = re.compile(r"^/api/v1/dossiers/[^/]+(/files/[^/]+|/receipt\.pdf|/supplement-request\.pdf)?/?$")
+PERSONAL_READS = re.compile(
+    r"^/api/v1/(dossiers/[^/]+(/files/[^/]+|/receipt\.pdf|/supplement-request\.pdf|/fee-receipt\.pdf"
+    r"|/citizen-documents)?|counters/[^/]+/citizen-documents|citizen-documents/[^/]+/pages/[^/]+)/?$")
 
 
 def _write_alone(wiring: Wiring, entry: audit.AuditEntry, outcome: str, status: int) -> None:

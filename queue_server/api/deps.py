@@ -11,6 +11,7 @@ from sqlalchemy import Row
 
 from queue_server.adapters.secrets import token_digest
 from queue_server.bootstrap import Wiring
+from queue_server.domain.document_access import Reader
 from queue_server.domain.errors import Forbidden, Unauthorized
 from queue_server.service_layer import accounts, audit
 from shared.enums import DeviceKind, Role
@@ -49,6 +50,13 @@ class Principal:
 
     def may_act_on_site(self, site_id: int) -> bool:
         return self.is_manager or self.site_id == site_id
+
+
+def document_reader(me: Principal) -> Reader:
+    """A staff caller as the citizen-document access policy sees them. Issue 16 gives
+    processors an agency: `staff.agency_id`, read here once the column exists."""
+    staff = me.staff
+    return Reader(staff.id, staff.role, staff.site_id, getattr(staff, "agency_id", None))
 
 
 def _resolve(wiring: Wiring, token: str) -> Principal | None:

@@ -37,6 +37,17 @@ class ReceivedDocument:
     name: str
     copies: int = 1
     kind: str = ""  # "Bản chính", "Bản sao có chứng thực", ...
+    reused_from: str = ""  # the dossier whose digitized copy was reused (no paper handed in again)
+
+
+@dataclass(frozen=True)
+class FeeOnSlip:
+    amount_text: str  # "50.000 đồng"
+    paid: bool
+    receipt_number: str = ""  # once paid
+    vietqr: str = ""  # the VietQR payload while unpaid (empty: no account set, pay in cash)
+    purpose: str = ""  # the transfer description
+    account_text: str = ""  # bank · account number · account name
 
 
 @dataclass(frozen=True)
@@ -61,6 +72,7 @@ class ReceiptData:
     result_delivery: str = ""  # e.g. "Tại Bộ phận Một cửa", "Qua dịch vụ bưu chính"
     email: str = ""
     tz: str = "Asia/Ho_Chi_Minh"
+    fee: FeeOnSlip | None = None  # None: no fee
 
 
 def render_receipt_pdf(data: ReceiptData, page: PageName = "A5") -> bytes:
@@ -128,9 +140,11 @@ def render_receipt_pdf(data: ReceiptData, page: PageName = "A5") -> bytes:
     ]
     if data.result_delivery:
         story.append(field("Nơi nhận kết quả", data.result_delivery))
+    if data.fee is not None:
+        story.append(_fee_line(data.fee, st))
     story += [
         Spacer(1, base * 0.6),
-        KeepTogether(_lookup_box(data, st, width, spec.qr_size)),
+        KeepTogether([_boxes(data, st, width, spec.qr_size)]),
         Spacer(1, base * 0.8),
         KeepTogether(
             signature_block(
@@ -158,36 +172,61 @@ def _document_lines(documents: Sequence[ReceivedDocument], st: dict) -> list[Flo
     lines: list[Flowable] = []
     for number, document in enumerate(documents, start=1):
         kind = f" ({text(document.kind.lower())})" if document.kind else ""
+        reused = (f" — <b>tái sử dụng từ hồ sơ {text(document.reused_from)}</b>"
+                  if document.reused_from else "")
         lines.append(
             Paragraph(
-                f"{number}. {text(document.name)}{kind} — số lượng: {document.copies:02d}",
+                f"{number}. {text(document.name)}{kind} — số lượng: {document.copies:02d}{reused}",
                 st["item"],
             )
         )
     return lines
 
 
-def _lookup_box(data: ReceiptData, st: dict, width: float, qr_size: float) -> list[Flowable]:
-    right = [
+def _fee_line(fee: FeeOnSlip, st: dict) -> Paragraph:
+    if fee.paid:
+        paid = f"đã nộp, biên lai số {fee.receipt_number}" if fee.receipt_number else "đã nộp"
+        return Paragraph(f"<b>Phí, lệ phí:</b> {text(fee.amount_text)} ({paid})", st["field"])
+    return Paragraph(f"<b>Phí, lệ phí:</b> {text(fee.amount_text)} (chưa nộp)", st["field"])
+
+
+def _boxes(data: ReceiptData, st: dict, width: float, qr_size: float) -> Flowable:
+    """The lookup box, and beside it the VietQR box while a fee is to pay by transfer: side
+    by side they keep the slip on one A5 page."""
+    lookup_text = [
         Paragraph("<b>TRA CỨU TÌNH TRẠNG HỒ SƠ</b>", st["body"]),
         Paragraph(f"Mã hồ sơ: <b>{text(data.dossier_code)}</b>", st["body"]),
         Paragraph(f"Mã PIN tra cứu: <b>{text(format_lookup_pin(data.lookup_pin))}</b>", st["body"]),
         Paragraph(f"Địa chỉ tra cứu: {text(data.lookup_url)}", st["small"]),
-        Paragraph(
-            "Quét mã QR bằng điện thoại, nhập mã PIN để xem tình trạng hồ sơ. "
-            "Không cho người khác biết mã PIN. Mang theo giấy này khi nhận kết quả.",
-            st["small"],
-        ),
+        Paragraph("Quét mã QR bằng điện thoại, nhập mã PIN để xem tình trạng hồ sơ. "
+                  "Không cho người khác biết mã PIN. Mang theo giấy này khi nhận kết quả.", st["small"]),
     ]
-    left = [QrCode(data.lookup_url, qr_size), Paragraph("Quét để tra cứu", st["small_center"])]
-    box = table(
-        [[left, right]],
+    lookup = _qr_box(data.lookup_url, "Quét để tra cứu", lookup_text, width, qr_size)
+    fee = data.fee
+    if fee is None or fee.paid or not fee.vietqr:
+        return lookup
+    half = (width - 4) / 2
+    pay_text = [
+        Paragraph("<b>NỘP LỆ PHÍ BẰNG VIETQR</b>", st["small"]),
+        Paragraph(f"Số tiền: <b>{text(fee.amount_text)}</b>", st["small"]),
+        Paragraph(f"Nội dung: <b>{text(fee.purpose)}</b>", st["small"]),
+        Paragraph(text(fee.account_text), st["small"]),
+        Paragraph("Quét bằng ứng dụng ngân hàng, hoặc nộp tiền mặt tại quầy.", st["small"]),
+    ]
+    lookup_text[3:] = [Paragraph("Quét mã, nhập mã PIN để xem tình trạng hồ sơ. Không cho người khác biết "
+                                 "mã PIN.", st["small"])]
+    return table([[_qr_box(fee.vietqr, "VietQR", pay_text, half, qr_size),
+                    _qr_box(data.lookup_url, "Tra cứu", [Paragraph(p.text, st["small"]) for p in lookup_text],
+                            half, qr_size)]],
+                 [half + 2, half + 2], [("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                        ("RIGHTPADDING", (0, 0), (-1, -1), 2)])
+
+
+def _qr_box(payload: str, caption: str, lines: list[Flowable], width: float, qr_size: float) -> Flowable:
+    st_caption = styles(7)["small_center"]
+    return table(
+        [[[QrCode(payload, qr_size), Paragraph(caption, st_caption)], lines]],
         [qr_size + 6, width - qr_size - 6],
-        [
-            ("BOX", (0, 0), (-1, -1), 0.6, "black"),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (0, 0), 3),
-            ("RIGHTPADDING", (0, 0), (0, 0), 3),
-        ],
+        [("BOX", (0, 0), (-1, -1), 0.6, "black"), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+         ("LEFTPADDING", (0, 0), (0, 0), 3), ("RIGHTPADDING", (0, 0), (0, 0), 3)],
     )
-    return [box]

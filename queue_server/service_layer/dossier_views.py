@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from queue_server.adapters import tables as t
 from queue_server.documents import (
+    FeeOnSlip,
     ReceiptData,
     ReceivedDocument,
     SupplementItem,
@@ -81,18 +82,20 @@ def _dossier_row(conn: Connection, dossier_id: int) -> Row:
 
 def attachments(conn: Connection, code: str, dossier_id: int) -> list[dict[str, Any]]:
     a = t.dossier_attachments.c
+    source = aliased(t.dossiers)
     rows = conn.execute(
         select(t.dossier_attachments, t.stored_files.c.size, t.stored_files.c.media_type,
-               t.staff.c.full_name.label("uploaded_by_name"))
+               t.staff.c.full_name.label("uploaded_by_name"), source.c.code.label("reused_from"))
         .join(t.stored_files, t.stored_files.c.sha256 == a.sha256)
         .join(t.staff, t.staff.c.id == a.uploaded_by)
+        .outerjoin(source, source.c.id == a.reused_from_dossier_id)
         .where(a.dossier_id == dossier_id)
         .order_by(a.id)
     ).all()
     return [{
         "id": r.id, "sha256": r.sha256, "file_name": r.file_name, "media_type": r.media_type, "size": r.size,
         "document_index": r.document_index, "uploaded_at": r.uploaded_at, "uploaded_by_name": r.uploaded_by_name,
-        "download_path": DOWNLOAD_PATH.format(code=code, id=r.id),
+        "download_path": DOWNLOAD_PATH.format(code=code, id=r.id), "reused_from": r.reused_from,
     } for r in rows]
 
 
@@ -129,14 +132,22 @@ def dossier_reply(uow: UnitOfWork, dossier_id: int, rules: DossierRules) -> dict
         "procedure_code": r.procedure_code, "procedure_name_vi": r.procedure_name_vi,
         "legal_time_vi": legal_time_vi(r.legal_time_value, r.legal_time_unit_vi),
         "applicant": {"name": r.applicant_name, "id_kind": r.applicant_id_kind, "id_number": r.applicant_id_number,
-                      "phone": r.applicant_phone, "address": r.applicant_address, "email": r.applicant_email},
+                      "phone": r.applicant_phone, "address": r.applicant_address, "email": r.applicant_email,
+                      "birth_date": r.applicant_birth_date, "sex": r.applicant_sex},
         "documents": r.documents, "notes": r.notes, "received_at": r.received_at,
         "received_by_name": r.received_by_name, "counter_number": r.counter_number,
         "intake_ticket_id": intake.id if intake else None, "intake_ticket_label": intake.label if intake else None,
         "due_date": r.due_date, "due_at": r.due_at, "overdue": _overdue(r, uow.now, rules),
         "attachments": attachments(conn, r.code, r.id), "history": _history(conn, r.id),
-        "lookup_url": rules.lookup_url(r.code),
+        "lookup_url": rules.lookup_url(r.code), "fee": _fee(conn, r.id, r.code, rules),
     }
+
+
+def _fee(conn: Connection, dossier_id: int, code: str, rules: DossierRules) -> dict[str, Any] | None:
+    # Imported here: the fee handlers load dossiers through this module.
+    from queue_server.service_layer.fees import fee_view
+
+    return fee_view(conn, dossier_id, code, rules.payment_account)
 
 
 def dossier_not_found(code: str) -> NotFound:
@@ -261,12 +272,27 @@ def receipt_data(uow: UnitOfWork, code: str, rules: DossierRules, pin: str) -> R
         phone=r.applicant_phone, email=r.applicant_email, address=r.applicant_address,
         procedure_name=r.procedure_name_vi, procedure_code=r.procedure_code,
         documents=[ReceivedDocument(doc["name"], int(doc.get("copies", 1)),
-                                    DOCUMENT_FORM_VI[DocumentForm(doc.get("form", "original"))])
+                                    DOCUMENT_FORM_VI[DocumentForm(doc.get("form", "original"))],
+                                    reused_from=doc.get("reused_from") or "")
                    for doc in r.documents],
         received_at=r.received_at, due=due, officer_name=r.received_by_name, lookup_pin=pin,
         lookup_url=rules.lookup_url(r.code), legal_time=legal_time_vi(r.legal_time_value, r.legal_time_unit_vi),
         result_delivery=f"Bộ phận trả kết quả – {r.site_name_vi}", tz=str(rules.tz),
+        fee=_receipt_fee(_fee(uow.conn, r.id, r.code, rules)),
     )
+
+
+def _receipt_fee(fee: dict[str, Any] | None) -> FeeOnSlip | None:
+    if fee is None:
+        return None
+    return FeeOnSlip(amount_text=fee["amount_text"], paid=fee["status"] == "paid",
+                     receipt_number=fee["receipt_number"] or "", vietqr=fee["vietqr"] or "",
+                     purpose=fee["payment_purpose"], account_text=_account_text(fee))
+
+
+def _account_text(fee: dict[str, Any]) -> str:
+    parts = [fee["bank_name"], fee["account_number"], fee["account_name"]]
+    return " · ".join(p for p in parts if p)
 
 
 def supplement_data(uow: UnitOfWork, code: str, rules: DossierRules, items: list[dict[str, str]],

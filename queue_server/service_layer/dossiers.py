@@ -22,6 +22,7 @@ from queue_server.adapters.file_store import StoredFile
 from queue_server.adapters.secrets import new_tracking_token
 from queue_server.domain.business_day import business_day
 from queue_server.domain.calendar import WorkingCalendar
+from queue_server.domain.document_access import Reader
 from queue_server.domain.dossier import (
     DossierAction,
     DossierStatus,
@@ -33,6 +34,8 @@ from queue_server.domain.dossier import (
     next_dossier_status,
 )
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from queue_server.service_layer import audit, fees
+from queue_server.service_layer import citizen_documents as store
 from queue_server.service_layer import dossier_views as views
 from queue_server.service_layer.dossier_views import canonical_code, load_dossier
 from queue_server.service_layer.handlers import ticket_brief, ticket_reply
@@ -66,10 +69,12 @@ class DossierRules:
     return_requires_ready: bool = True
     governing_body: str = ""
     place_name: str = ""
+    payment_account: fees.PaymentAccount = fees.PaymentAccount()
 
     @classmethod
     def from_settings(cls, settings) -> DossierRules:  # noqa: ANN001
         return cls(
+            payment_account=fees.PaymentAccount.from_settings(settings),
             calendar=working_calendar(settings),
             tz=settings.tz,
             rollover=settings.business_day_rollover,
@@ -91,11 +96,13 @@ class DossierRules:
 class ReceiveDossier:
     counter_id: int
     staff_id: int
-    applicant: dict[str, str]  # name, id_kind, id_number, phone, address, email
-    documents: list[dict[str, Any]] = field(default_factory=list)  # name, copies, form
+    applicant: dict[str, Any]  # name, id_kind, id_number, phone, address, email, birth_date, sex
+    documents: list[dict[str, Any]] = field(default_factory=list)  # name, copies, form (+ reuse, dates)
     notes: str = ""
     procedure_code: str | None = None
     ticket_id: int | None = None  # the ticket the clerk's form was opened for
+    fee_vnd: int | None = None  # confirmed by the clerk; None: the procedure's structured fee
+    reader: Reader | None = None  # who receives, for the document store's access policy
 
 
 @dataclass(frozen=True)
@@ -227,25 +234,38 @@ def receive_dossier(c: ReceiveDossier, uow: UnitOfWork, rules: DossierRules) -> 
         due_date, due_at = _due(rules, now, procedure.time_value, procedure.time_unit_vi)
         pin = new_lookup_pin()
         applicant = c.applicant
+        documents = [{k: v for k, v in line.items() if v is not None} for line in c.documents]
+        birth = applicant.get("birth_date")
         dossier_id = conn.execute(insert(t.dossiers).values(
             code=code, site_id=site.id, agency_code=site.agency_code, business_day=day, sequence_number=number,
             procedure_id=procedure.id, legal_time_value=procedure.time_value,
             legal_time_unit_vi=procedure.time_unit_vi, applicant_name=applicant["name"],
             applicant_id_kind=applicant["id_kind"], applicant_id_number=applicant["id_number"],
             applicant_phone=applicant.get("phone", ""), applicant_address=applicant.get("address", ""),
-            applicant_email=applicant.get("email", ""), documents=list(c.documents), notes=c.notes,
+            applicant_email=applicant.get("email", ""), applicant_sex=applicant.get("sex") or "",
+            applicant_birth_date=date.fromisoformat(birth) if birth else None, documents=documents, notes=c.notes,
             status=DossierStatus.RECEIVED.value, received_at=now, received_by=c.staff_id, counter_id=counter.id,
             due_date=due_date, due_at=due_at,
             lookup_pin_digest=lookup_pin_digest(pin, key=rules.pin_key, dossier_code=code), updated_at=now,
         ).returning(t.dossiers.c.id)).scalar_one()
+        reader = c.reader or Reader(c.staff_id, "staff", site.id)
+        reused = store.reuse_at_reception(uow, reader, site.id, dossier_id, applicant, documents)
+        if reused:
+            conn.execute(update(t.dossiers).where(t.dossiers.c.id == dossier_id).values(documents=documents))
+            entry = audit.current()
+            if entry is not None:
+                entry.detail["reused_documents"] = reused
+        fee_vnd = fees.record_at_reception(uow, dossier_id, site.id, procedure, c.fee_vnd, c.staff_id)
         conn.execute(insert(t.dossier_tickets).values(dossier_id=dossier_id, ticket_id=ticket.id, purpose="intake",
                                                       created_at=now))
         _history(uow, dossier_id, "receive", None, DossierStatus.RECEIVED.value, c.staff_id, counter_id=counter.id,
                  data={"due_date": due_date.isoformat() if due_date else None})
         dossier = conn.execute(select(t.dossiers).where(t.dossiers.c.id == dossier_id)).one()
+        reused_lines = sum(1 for line in documents if line.get("reused_from"))
         _emit_dossier(uow, EventType.DOSSIER_RECEIVED, dossier, c.staff_id,
                       {"procedure_code": procedure.code, "status": DossierStatus.RECEIVED.value,
-                       "due_date": due_date.isoformat() if due_date else None},
+                       "due_date": due_date.isoformat() if due_date else None,
+                       "documents": len(documents), "reused": reused_lines, "fee_vnd": fee_vnd},
                       ticket=ticket_brief(repo.ticket_brief_row(conn, ticket.id)), counter_id=counter.id)
         reply = views.dossier_reply(uow, dossier_id, rules)
         reply["lookup_pin"] = pin
@@ -266,9 +286,10 @@ def _procedure_for(conn: Connection, code: str | None, ticket: Row) -> Row:
 
 
 # ---- digitizing --------------------------------------------------------------------------
-def attach_files(c: AttachFiles, uow: UnitOfWork) -> list[dict[str, Any]]:
+def attach_files(c: AttachFiles, uow: UnitOfWork, keep: store.StoreRules | None = None) -> list[dict[str, Any]]:
     """Link stored contents to a dossier. The same bytes twice are kept once on disk and
-    linked twice (two pages may legitimately be identical, e.g. a blank back side)."""
+    linked twice (two pages may legitimately be identical, e.g. a blank back side). Files of
+    a checklist line also become (pages of) a document in the applicant's store."""
     with uow:
         conn = uow.conn
         dossier = load_dossier(uow, c.code, for_update=True)
@@ -284,9 +305,12 @@ def attach_files(c: AttachFiles, uow: UnitOfWork) -> list[dict[str, Any]]:
                 dossier_id=dossier.id, sha256=stored.sha256, file_name=name, document_index=c.document_index,
                 uploaded_at=uow.now, uploaded_by=c.staff_id,
             ).returning(t.dossier_attachments.c.id)).scalar_one())
+        if c.document_index is not None and keep is not None:
+            store.keep_digitized_line(uow, dossier, c.document_index, keep)
         _history(uow, dossier.id, "digitize", dossier.status, dossier.status, c.staff_id,
                  data={"files": len(ids), "document_index": c.document_index})
-        _emit_dossier(uow, EventType.DOSSIER_FILES_ATTACHED, dossier, c.staff_id, {"files": len(ids)})
+        _emit_dossier(uow, EventType.DOSSIER_FILES_ATTACHED, dossier, c.staff_id,
+                      {"files": len(ids), "document_index": c.document_index})
         by_id = {a["id"]: a for a in views.attachments(conn, dossier.code, dossier.id)}
         reply = [{**by_id[i], "already_stored": stored.already_stored} for i, (stored, _) in zip(ids, c.files, strict=True)]
         uow.commit()

@@ -11,11 +11,12 @@ from queue_server.web import (
     dashboard,
     display,
     dossier_lookup,
+    fees,
     login,
     oversight,
     reports,
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (assets, citizen, booking, dossier_lookup, display, login, dashboard, reports, oversight):
+for _module in (assets, citizen, booking, dossier_lookup, display, login, dashboard, reports, fees, oversight):
     router.include_router(_module.router)

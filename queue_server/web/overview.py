@@ -209,6 +209,7 @@ EVENT_NAMES = {
     "DossierReceived": ("Tiếp nhận hồ sơ", "Dossier received"),
     "DossierStatusChanged": ("Hồ sơ đổi trạng thái", "Dossier status changed"),
     "DossierFilesAttached": ("Số hóa hồ sơ", "Dossier digitized"),
+    "DossierFeePaid": ("Nộp lệ phí", "Fee paid"),
 }
 
 

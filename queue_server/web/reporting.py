@@ -10,6 +10,11 @@ Definitions (the report page prints them too):
   ticket left, for a move between sites).
 - satisfaction: TicketRated events by level; "satisfied" is very satisfied plus satisfied,
   as a share of the ratings given.
+- dossiers: DossierReceived events (site, day, counter and clerk of the reception). A
+  received dossier counts as digitized once any file is linked to it (DossierFilesAttached
+  at any time, or a document reused from the citizen's store at reception); its checklist
+  lines and the lines reused by reference come with the DossierReceived event.
+- fees: DossierFeePaid events (amount, cash or transfer), on the day and site they were paid.
 - median: the middle value (mean of the two middle ones); p90: nearest rank, the value at
   position ceil(0.9 n) in ascending order.
 """
@@ -73,6 +78,12 @@ class Figures:
     waits: list[float] = field(default_factory=list)  # seconds
     service_times: list[float] = field(default_factory=list)  # seconds
     ratings: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RATING_LEVELS, 0))
+    dossiers: int = 0
+    digitized: int = 0
+    document_lines: int = 0
+    reused_lines: int = 0
+    fees_paid: int = 0
+    fees_paid_vnd: int = 0
 
     @property
     def called(self) -> int:
@@ -102,6 +113,20 @@ class ReportRow:
     very_satisfied: int = 0
     satisfied: int = 0
     unsatisfied: int = 0
+    dossiers: int = 0
+    digitized: int = 0
+    document_lines: int = 0
+    reused_lines: int = 0
+    fees_paid: int = 0
+    fees_paid_vnd: int = 0
+
+    @property
+    def digitized_share(self) -> float | None:
+        return self.digitized / self.dossiers if self.dossiers else None
+
+    @property
+    def reused_share(self) -> float | None:
+        return self.reused_lines / self.document_lines if self.document_lines else None
 
     @property
     def rated(self) -> int:
@@ -158,6 +183,7 @@ def build_report(events: list[LoggedEvent], grouping: str, tz: ZoneInfo, names: 
     issued_at: dict[int, datetime] = {}
     last_call: dict[int, datetime] = {}
     called_once: set[int] = set()
+    digitized_ids = {e.data.get("dossier_id") for e in events if e.type == "DossierFilesAttached"}
     for e in sorted(events, key=lambda e: (e.at, e.site_id)):
         service_id = e.data.get("service_id")
         if e.type == "TicketIssuedEarlier" and e.ticket_id is not None:
@@ -180,6 +206,18 @@ def build_report(events: list[LoggedEvent], grouping: str, tz: ZoneInfo, names: 
             groups[key(e, service_id)].no_shows += 1
         elif e.type == "TicketRated" and e.data.get("level") in RATING_LEVELS:
             groups[key(e, service_id)].ratings[e.data["level"]] += 1
+        elif e.type == "DossierReceived":
+            figures = groups[key(e, service_id)]
+            figures.dossiers += 1
+            reused = int(e.data.get("reused") or 0)
+            figures.document_lines += int(e.data.get("documents") or 0)
+            figures.reused_lines += reused
+            if reused or e.data.get("dossier_id") in digitized_ids:
+                figures.digitized += 1
+        elif e.type == "DossierFeePaid":
+            figures = groups[key(e, service_id)]
+            figures.fees_paid += 1
+            figures.fees_paid_vnd += int(e.data.get("amount_vnd") or 0)
         elif e.type == "TicketTransferred":
             from_site = e.data.get("from_site_id")
             if e.data.get("target") != "site" or from_site in (None, e.site_id):
@@ -193,7 +231,8 @@ def _row(key: str, f: Figures, grouping: str) -> ReportRow:
     wait, service = _stats(f.waits), _stats(f.service_times)
     return ReportRow(key, None if grouping in ("counter", "staff") else f.issued, f.called, f.served, f.no_shows,
                      f.transfers, f.no_show_rate, *wait, *service, f.ratings["very_satisfied"],
-                     f.ratings["satisfied"], f.ratings["unsatisfied"])
+                     f.ratings["satisfied"], f.ratings["unsatisfied"], f.dossiers, f.digitized, f.document_lines,
+                     f.reused_lines, f.fees_paid, f.fees_paid_vnd)
 
 
 def total_row(events: list[LoggedEvent], tz: ZoneInfo) -> ReportRow:
@@ -244,6 +283,7 @@ def load_report(uow: UnitOfWork, q: ReportQuery) -> dict[str, Any]:
         events = [LoggedEvent(r.type, r.at, r.site_id, r.ticket_id, r.counter_id, r.staff_id, r.data or {})
                   for r in conn.execute(stmt).all()]
         events += _earlier_issues(conn, events, start)
+        events += _later_digitizing(conn, events, end)
         names = Names(
             sites={i: s.code for i, s in sites.items()},
             services={r.id: f"{r.code} · {r.name_vi}" for r in conn.execute(select(t.services)).all()},
@@ -252,7 +292,7 @@ def load_report(uow: UnitOfWork, q: ReportQuery) -> dict[str, Any]:
             staff={r.id: r.full_name for r in conn.execute(select(t.staff.c.id, t.staff.c.full_name)).all()},
         )
     rows = build_report(events, q.grouping, tz, names)
-    return {"query": q, "rows": rows, "total": total_row(events, tz), "events": sum(1 for x in events if x.at >= start),
+    return {"query": q, "rows": rows, "total": total_row(events, tz), "events": sum(1 for x in events if start <= x.at < end),
             "site_codes": sorted(s.code for s in sites.values())}
 
 
@@ -270,6 +310,24 @@ def _earlier_issues(conn, events: list[LoggedEvent], start: datetime) -> list[Lo
         for r in conn.execute(select(t.ticket_events).where(e.type == "TicketIssued", e.at < start,
                                                            e.ticket_id.in_(missing[chunk:chunk + 500]))).all():
             out.append(LoggedEvent("TicketIssuedEarlier", r.at, r.site_id, r.ticket_id, None, None, r.data or {}))
+    return out
+
+
+def _later_digitizing(conn, events: list[LoggedEvent], end: datetime) -> list[LoggedEvent]:  # noqa: ANN001
+    """Files attached after the range to dossiers received in it: a dossier digitized the
+    next morning still counts as digitized (only the dossier ids are used)."""
+    received = {e.data.get("dossier_id") for e in events if e.type == "DossierReceived"}
+    seen = {e.data.get("dossier_id") for e in events if e.type == "DossierFilesAttached"}
+    wanted = received - seen - {None}
+    if not wanted:
+        return []
+    e = t.ticket_events.c
+    out = []
+    for r in conn.execute(select(t.ticket_events.c.data).where(e.type == "DossierFilesAttached", e.at >= end)).all():
+        dossier_id = (r.data or {}).get("dossier_id")
+        if dossier_id in wanted:
+            out.append(LoggedEvent("DossierFilesAttached", end, 0, None, None, None, {"dossier_id": dossier_id}))
+            wanted.discard(dossier_id)
     return out
 
 

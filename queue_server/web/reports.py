@@ -11,12 +11,11 @@ from queue_server.domain.business_day import business_day
 from queue_server.domain.errors import DomainError
 from queue_server.web import session as s
 from queue_server.web.charts import Series, bar_chart
-from queue_server.web.export import to_csv, to_xlsx
+from queue_server.web.export import header, table_download, values
 from queue_server.web.reporting import GROUPINGS, ReportQuery, default_range, load_report
-from queue_server.web.templating import render, secure_headers
+from queue_server.web.templating import render
 
 router = APIRouter(prefix="/manager")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _query(request: Request) -> ReportQuery:
@@ -92,15 +91,9 @@ async def _export(request: Request, kind: str) -> Response:
     if error is not None:
         return Response(f"{error.message_vi}\n{error.message_en}\n", status_code=error.status,
                         media_type="text/plain; charset=utf-8")
-    if kind == "csv":
-        body, media = to_csv(q.grouping, report["rows"], report["total"]), "text/csv; charset=utf-8"
-    else:
-        title = f"Báo cáo {q.start.isoformat()} – {q.end.isoformat()} {q.site_code or 'tất cả điểm'}"
-        body, media = to_xlsx(q.grouping, report["rows"], report["total"], title), XLSX
-    response = Response(body, media_type=media,
-                        headers={"Content-Disposition": f'attachment; filename="{_filename(q, kind)}"'})
-    secure_headers(request, response)
-    return response
+    title = f"Báo cáo {q.start.isoformat()} – {q.end.isoformat()} {q.site_code or 'tất cả điểm'}"
+    return table_download(request, kind, header(q.grouping), [values(r) for r in [*report["rows"], report["total"]]],
+                          title=title, filename=_filename(q, kind))
 
 
 @router.get("/reports.csv")

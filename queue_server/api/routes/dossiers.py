@@ -17,12 +17,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.file_store import FileStore, clean_name, display_name
-from queue_server.api.deps import CurrentStaff, KioskDevice, Principal, WiringDep
+from queue_server.api.deps import CurrentStaff, KioskDevice, Principal, WiringDep, document_reader
 from queue_server.bootstrap import Wiring
 from queue_server.documents import render_receipt_pdf, render_supplement_request_pdf
 from queue_server.domain.business_day import business_day
 from queue_server.domain.dossier import DossierAction, check_lookup_pin
 from queue_server.domain.errors import DomainError, Forbidden, Invalid, NotFound, TooManyRequests
+from queue_server.service_layer import citizen_documents as store
 from queue_server.service_layer import dossier_views as views
 from queue_server.service_layer import dossiers as handlers
 from queue_server.service_layer.views import get_site
@@ -58,12 +59,21 @@ def is_upload(method: str, path: str) -> bool:
     return method == "POST" and UPLOAD_PATH.match(path) is not None
 
 
-def dossier_rules(wiring: Wiring) -> handlers.DossierRules:
-    rules = getattr(wiring, "_dossier_rules", None)
+def _once(wiring: Wiring, name: str, build):  # noqa: ANN001, ANN202
+    """Rules read from the settings, built once per wiring."""
+    rules = getattr(wiring, name, None)
     if rules is None:
-        rules = handlers.DossierRules.from_settings(wiring.settings)
-        wiring._dossier_rules = rules  # type: ignore[attr-defined]  # built once per wiring
+        rules = build(wiring.settings)
+        setattr(wiring, name, rules)
     return rules
+
+
+def dossier_rules(wiring: Wiring) -> handlers.DossierRules:
+    return _once(wiring, "_dossier_rules", handlers.DossierRules.from_settings)
+
+
+def store_rules(wiring: Wiring) -> store.StoreRules:
+    return _once(wiring, "_store_rules", store.StoreRules.from_settings)
 
 
 def _file_store(wiring: Wiring) -> FileStore:
@@ -100,11 +110,14 @@ def _pdf(content: bytes, name: str) -> Response:
 @router.post("/counters/{counter_id}/dossiers", response_model=DossierOut, status_code=201)
 async def receive_dossier(counter_id: CounterId, body: ReceiveDossierIn, me: CurrentStaff, wiring: WiringDep) -> dict:
     """Receive a dossier for the ticket this counter is serving. The reply holds the lookup
-    PIN, once: print it on the receipt slip (GET …/receipt.pdf with header X-Lookup-Pin)."""
+    PIN, once: print it on the receipt slip (GET …/receipt.pdf with header X-Lookup-Pin).
+    Lines naming a `citizen_document_id` reuse that stored document (no re-scan); `fee_vnd`
+    is the fee confirmed with the citizen."""
     command = handlers.ReceiveDossier(
         counter_id=counter_id, staff_id=me.staff.id, applicant=body.applicant.model_dump(mode="json"),
         documents=[d.model_dump(mode="json") for d in body.documents], notes=body.notes,
-        procedure_code=body.procedure_code, ticket_id=body.ticket_id,
+        procedure_code=body.procedure_code, ticket_id=body.ticket_id, fee_vnd=body.fee_vnd,
+        reader=document_reader(me),
     )
 
     def work() -> dict:
@@ -221,7 +234,7 @@ async def upload_files(code: DossierCode, request: Request, me: CurrentStaff, wi
     finally:
         await form.close()
     command = handlers.AttachFiles(code=code, staff_id=me.staff.id, files=stored, document_index=document_index)
-    return await wiring.run(handlers.attach_files, command, wiring.uow())
+    return await wiring.run(handlers.attach_files, command, wiring.uow(), store_rules(wiring))
 
 
 def _document_index(value: object) -> int | None:
@@ -243,6 +256,11 @@ async def download_file(code: DossierCode, attachment_id: Annotated[int, Path(ge
     sha, media_type, name, site_id = await wiring.run(read)
     if not me.may_act_on_site(site_id):
         raise Forbidden("Hồ sơ này thuộc điểm phục vụ khác.", "This dossier belongs to another site.")
+    return await stored_file_download(wiring, sha, media_type, name)
+
+
+async def stored_file_download(wiring: Wiring, sha: str, media_type: str, name: str) -> FileResponse:
+    """Stored bytes, always as a download (never rendered inline by the browser)."""
     path = _file_store(wiring).path_for(sha)
     if not await anyio.to_thread.run_sync(path.is_file):
         raise NotFound("Tệp không còn trong kho lưu trữ; hãy báo quản trị.",

@@ -167,3 +167,43 @@ def test_the_rating_screen_asks_the_citizen_after_the_clerk_finishes(sqlite_url:
     got = sorted((r["ticket_label"], r["level"], r["reason"], r["source"], r["counter_number"]) for r in ratings["items"])
     assert got == [("A001", "satisfied", "", "counter", 1), ("A002", "unsatisfied", "Phải chờ lâu", "counter", 1)]
     publish(shots, ("03-please-rate", "05-why-not-satisfied"), "rating-")
+
+
+@pytest.mark.slow
+def test_the_identity_panel_fills_from_a_card_scan_reuses_a_document_and_takes_the_fee(sqlite_url: str,
+                                                                                        tmp_path: Path) -> None:
+    import zxingcpp
+    from PIL import Image
+
+    from shared.vietqr import parse_tlv
+
+    bank = {"MOTCUA_PAYMENT_BANK_BIN": "970436", "MOTCUA_PAYMENT_ACCOUNT_NUMBER": "0071000123456",
+            "MOTCUA_PAYMENT_ACCOUNT_NAME": "TT PHUC VU HANH CHINH CONG HUE", "MOTCUA_PAYMENT_BANK_NAME": "Vietcombank"}
+    server = LiveServer(sqlite_url, extra_env={"MOTCUA_FILE_STORAGE_DIR": str(tmp_path / "files"), **bank})
+    shots = SHOTS / "identity"
+    shutil.rmtree(shots, ignore_errors=True)
+    try:
+        seen = run_driver("counter_identity_driver.py", server, tmp_path, shots)["seen"]
+        with httpx.Client(base_url=server.url) as http:
+            dossier = http.get(f"{API}/dossiers/{seen['dossier_code']}", headers=Api(http).staff("canbo.tt")).json()
+    finally:
+        server.stop()
+
+    assert "Không đọc được mã QR trên CCCD: ngày sinh 31021960 không tồn tại." in seen["refusal"]
+    assert "Unreadable ID card QR" in seen["refusal"] and seen["name_after_refusal"] == ""  # nothing half-filled
+    assert seen["card"].splitlines()[:2] == ["Nguyễn Văn Mẫu · 046060012345", "Ngày sinh: 12/05/1960 · Giới tính: Nam"]
+    assert seen["stored"][0] == "Bản sao CCCD" and seen["stored"][1].startswith(f"từ hồ sơ {seen['first_code']}")
+    assert seen["form"] == ["Nguyễn Văn Mẫu", "046060012345", "12 Lê Lợi, phường Thuận Hóa, thành phố Huế"]
+    assert seen["documents"] == ["1. Bản sao CCCD"]
+    # What the server kept: the applicant from the card, the copy linked (not re-scanned), the fee paid
+    assert dossier["applicant"]["birth_date"] == "1960-05-12" and dossier["applicant"]["sex"] == "Nam"
+    assert dossier["documents"][0]["reused_from"] == seen["first_code"]
+    assert [a["reused_from"] for a in dossier["attachments"]] == [seen["first_code"]]
+    assert (dossier["fee"]["amount_vnd"], dossier["fee"]["status"], dossier["fee"]["method"]) == (50000, "paid", "cash")
+    assert seen["paid_notice"].startswith("Đã thu lệ phí 50.000 đồng (tiền mặt), biên lai số BL")
+    # The code on the screen is the one a banking app reads
+    read = zxingcpp.read_barcodes(Image.open(seen["vietqr_shot"]).convert("L"))
+    payloads = [r.text for r in read if r.text.startswith("000201")]
+    assert payloads == [seen["vietqr"]]
+    assert parse_tlv(parse_tlv(payloads[0])["62"]) == {"08": seen["dossier_code"]}
+    publish(shots, ("11-identity-bad-scan", "12-identity-scanned-and-reuse", "13-identity-vietqr", "14-identity-paid"))

@@ -103,8 +103,10 @@ def test_ctrl_enter_receives_sends_the_staged_scans_and_saves_the_receipt(tmp_pa
         sent = next(body for name, body in c.fake.calls if name == "POST dossier")
         assert sent.ticket_id == 1 and sent.applicant.id_number == "046090001234"
         assert [doc.name for doc in sent.documents] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
-        assert ("POST files", ["p1.png", "p2.pdf"]) in c.fake.calls
-        assert len(d.state.attachments) == 2
+        # Each scan goes with the checklist line it was staged for (the latest line without a
+        # scan): the server keeps it as that document of the citizen.
+        assert [body for name, body in c.fake.calls if name == "POST files"] == [["p1.png"], ["p2.pdf"]]
+        assert [(a.file_name, a.document_index) for a in d.state.attachments] == [("p1.png", 1), ("p2.pdf", 0)]
         receipt = tmp_path / "receipts" / "giay-tiep-nhan-000.00.01.H57-261123-0001.pdf"
         assert receipt.read_bytes().endswith(b"PIN 123456")  # the PIN printed once, on the slip
         assert d.state.notice.startswith("Đã số hóa 2 tệp cho hồ sơ 000.00.01.H57-261123-0001")
