@@ -337,10 +337,10 @@ def claim_candidates(conn: Connection, site_id: int, counter_id: int, service_id
                      heads: tuple[Head, ...]) -> list[Row]:
     """The ordering policy's candidates: its heads of each served service's line (see
     domain.ordering), plus every ticket sent to this counter. One index range per head and
-    service (a whole-slice head reads all services at once), however deep the queue and whatever piles up in services nobody serves. On
-    PostgreSQL the rows are locked with SKIP LOCKED, so concurrent counters pick disjoint
-    candidates without waiting. Returns whole ticket rows (the chosen one needs no second
-    read), each once."""
+    service (a whole-slice head reads all the services at once), however deep the queue
+    and whatever piles up in services nobody serves. On PostgreSQL the rows are locked
+    with SKIP LOCKED, so concurrent counters pick disjoint candidates without waiting.
+    Returns whole ticket rows (the chosen one needs no second read), each once."""
     locked = _is_pg(conn)
     rows: list[Row] = []
     for start in range(0, max(1, len(service_ids)), _MAX_UNION_SERVICES):
