@@ -53,7 +53,7 @@ def _play(line: Line) -> tuple[list[int], int]:
     return called, deepest
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(lines(policies=("default", "fifo")))
 def test_the_policy_follows_its_rules_and_its_heads_always_hold_its_choice(line: Line) -> None:
     target(_play(line)[1], label="choice buried in its line")  # seek the lines that hide it best
