@@ -2,8 +2,9 @@
 
     motcua kiosk                                            # start the app (= motcua kiosk run)
     motcua kiosk run --config /etc/motcua/kiosk.ini --size 1080x1920
-    motcua kiosk print-sample --to /dev/usb/lp0            # a test ticket on a real printer
-    motcua kiosk print-sample --to ticket.bin --width 58    # the exact bytes, to inspect
+    motcua kiosk print-sample --to network:192.168.1.50:9100  # a test ticket on a real printer
+    motcua kiosk print-sample --to usb:0416:5011               # any address the kiosk takes
+    motcua kiosk print-sample --to ticket.bin --width 58       # the exact bytes, to inspect
     motcua kiosk print-sample --to ticket.bin --png ticket.png
 
 Kivy is imported only by `run`: print-sample works on a machine without a screen.
@@ -12,15 +13,19 @@ Kivy is imported only by `run`: print-sample works on a machine without a screen
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+from kiosk.printing.device import EscposTicketPrinter
 from kiosk.printing.errors import PrinterError
-from kiosk.printing.printer import print_ticket
 from kiosk.printing.render import render_ticket_image
 from kiosk.printing.settings import PrinterSettings
 from kiosk.printing.ticket import sample_printout
+from kiosk.settings import SettingsError, parse_printer_address, printer_address
 
 
 def _sample_parser() -> argparse.ArgumentParser:
@@ -33,9 +38,9 @@ def _sample_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--to",
-        type=Path,
-        metavar="FILE",
-        help="ESC/POS output: a file, or a device such as /dev/usb/lp0",
+        metavar="ADDRESS",
+        help="a printer address as the kiosk's settings take it (network:HOST[:PORT], "
+        "usb:VENDOR:PRODUCT, serial:DEVICE[@BAUD], cups:NAME, file:PATH), or a file path",
     )
     parser.add_argument("--width", type=int, choices=(80, 58), default=80, help="paper width in mm")
     parser.add_argument(
@@ -75,20 +80,57 @@ def print_sample_command(argv: list[str]) -> int:
         )
         print(f"Đã lưu ảnh phiếu / Saved ticket image: {args.png}")
     if args.to is not None:
-        settings = PrinterSettings(
-            connection="file",
-            path=str(args.to),
-            paper_width_mm=args.width,
-            qr_mode=args.qr,
-            timeout=args.timeout,
-        )
         try:
-            print_ticket(settings, printout)
+            settings = sample_printer(args.to, paper_width_mm=args.width, qr_mode=args.qr,
+                                      timeout=args.timeout)
+        except SettingsError as exc:
+            parser.print_usage(sys.stderr)
+            print(f"Địa chỉ máy in sai / Wrong printer address: {exc}", file=sys.stderr)
+            return 2
+        where = printer_address(settings)
+        try:
+            with _printing_log_silenced():
+                EscposTicketPrinter(settings).print_ticket(printout)  # what the kiosk prints with
         except PrinterError as exc:
-            print(f"{exc.message_vi} / {exc.message_en} ({exc.detail})", file=sys.stderr)
+            print(f"{where}: {exc.message_vi} / {exc.message_en} ({exc.detail})", file=sys.stderr)
             return 1
-        print(f"Đã gửi phiếu mẫu / Sent sample ticket: {args.to} ({args.width} mm, QR {args.qr})")
+        print(f"Đã gửi phiếu mẫu / Sent sample ticket: {where} ({args.width} mm, QR {args.qr})")
     return 0
+
+
+@contextmanager
+def _printing_log_silenced() -> Iterator[None]:
+    """The printing code logs its outcome for the kiosk's log; here the outcome is printed
+    once, in both languages (python-escpos sets up root logging on import, so the log line
+    would show on the terminal too, in English only)."""
+    log = logging.getLogger("kiosk.printing")
+    handler, propagate = logging.NullHandler(), log.propagate
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        yield
+    finally:
+        log.propagate = propagate
+        log.removeHandler(handler)
+
+
+def sample_printer(target: str, **details: object) -> PrinterSettings:
+    """The printer `--to` names: an address in the kiosk's own syntax (parsed by the same
+    function as its settings), or a plain path, which is a file. Anything that looks like
+    an address but is not one ("netwrok:...") is refused rather than written to a file
+    of that name; so is "dummy", which prints nowhere."""
+    kind, colon, _ = target.partition(":")
+    looks_like_address = bool(colon) and kind.isalpha()  # not /dev/usb/lp0 or ./ticket.bin
+    if not looks_like_address and target.strip() != "dummy":
+        address = {"connection": "file", "path": target}
+    else:
+        address = parse_printer_address(target)
+    if address["connection"] == "dummy":
+        raise SettingsError(f"printer address {target!r}: dummy prints nowhere; give a real printer")
+    try:
+        return PrinterSettings.from_mapping({**address, **details})
+    except ValueError as exc:
+        raise SettingsError(str(exc)) from None
 
 
 def _run_parser() -> argparse.ArgumentParser:
@@ -123,7 +165,7 @@ def run_command(argv: list[str]) -> int:
             print("--size: WxH, ví dụ / e.g. 1080x1920", file=sys.stderr)
             return 2
         size = (int(width), int(height))
-    from kiosk.settings import SettingsError, load_settings
+    from kiosk.settings import load_settings
 
     try:
         settings = load_settings(args.config)

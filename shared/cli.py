@@ -20,7 +20,7 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "documents": ("queue_server.cli", "documents_command", "server",
                   "citizens' stored documents: `motcua documents purge` (past retention)"),
     "restore": ("queue_server.cli", "restore_command", "server", "restore a backup into an empty database"),
-    "kiosk": ("kiosk.cli", "main", "kiosk", "the kiosk app: `motcua kiosk [run]`; `motcua kiosk print-sample --to FILE`"),
+    "kiosk": ("kiosk.cli", "main", "kiosk", "the kiosk app: `motcua kiosk [run]`; `motcua kiosk print-sample --to ADDRESS`"),
     "display": ("display.cli", "main", "display", "the lobby display: `motcua display --site HUE-TT`"),
     "counter": ("counter_client.cli", "main", "counter", "the counter staff app: `motcua counter`"),
     "bench": ("bench.cli", "bench_command", "bench", "benchmarks that print figures: `motcua bench --help`"),

@@ -15,8 +15,10 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal_column,
     or_,
     select,
+    true,
     union_all,
     update,
 )
@@ -25,7 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from queue_server.adapters import tables as t
 from queue_server.domain.estimation import Desk
-from queue_server.domain.ordering import CANDIDATES_PER_SERVICE, Candidate
+from queue_server.domain.ordering import Candidate, Head, Order, Slice
 from shared.enums import CounterState, PriorityClass, TicketStatus
 
 
@@ -280,55 +282,72 @@ def waiting_counts(conn: Connection, site_id: int, service_ids: Iterable[int]) -
     return {sid: found.get(sid, 0) for sid in wanted}
 
 
-def _claim_selects(with_service: bool) -> list[Any]:
-    """The candidate selects of one service (best by rank, and the oldest), or the tickets
-    transferred to this counter. Whole rows: the chosen one needs no second read."""
+_APPOINTMENT = literal_column(f"'{PriorityClass.APPOINTMENT.value}'")  # a constant: SQLite's partial index needs one
+_SLICE_WHERE = {
+    Slice.EVERY: true(),
+    Slice.WALK_INS: t.tickets.c.priority != _APPOINTMENT,
+    Slice.APPOINTMENTS: t.tickets.c.priority == _APPOINTMENT,  # ix_tickets_waiting_appointment
+}
+_ORDER_BY = {
+    Order.ARRIVAL: (t.tickets.c.arrived_at, t.tickets.c.id),
+    Order.RANK: (t.tickets.c.rank.desc(), t.tickets.c.arrived_at, t.tickets.c.id),
+}
+
+
+def _head_selects(head: Head, n: int) -> list[Any]:
+    """`head` of the lines of services `s0`..`s{n-1}`, among the tickets not sent to a
+    particular counter: per service one index probe for its first ticket; or, for a whole
+    (small) slice, one read over all n services together."""
     c = t.tickets.c
-    if not with_service:
-        return [select(t.tickets).where(c.target_counter_id == bindparam("counter_id"), t.TICKET_IS_WAITING)
-                .order_by(c.arrived_at, c.id).limit(CANDIDATES_PER_SERVICE)]
-    open_to_me = or_(c.target_counter_id.is_(None), c.target_counter_id == bindparam("counter_id"))
-    out = []
-    for n in range(_MAX_UNION_SERVICES):
-        base = select(t.tickets).where(c.site_id == bindparam("site_id"), c.service_id == bindparam(f"s{n}"),
-                                       t.TICKET_IS_WAITING, open_to_me)
-        out.append((base.order_by(c.rank.desc(), c.arrived_at, c.id).limit(CANDIDATES_PER_SERVICE),
-                    base.order_by(c.arrived_at, c.id).limit(1)))
-    return out
+    services = [bindparam(f"s{i}") for i in range(n)]
+
+    def waiting(*service_ids: Any):  # noqa: ANN202
+        return select(t.tickets).where(c.site_id == bindparam("site_id"), c.service_id.in_(service_ids),
+                                       t.TICKET_IS_WAITING, c.target_counter_id.is_(None),
+                                       _SLICE_WHERE[head.slice])
+
+    if head.order is None:
+        return [waiting(*services)]
+    return [waiting(s).order_by(*_ORDER_BY[head.order]).limit(1) for s in services]
 
 
+# Every ticket sent to this counter: a counter's own line is a handful, and handing all of
+# it over keeps the choice complete whatever the policy (its weights span services).
+_SENT_TO_COUNTER = select(t.tickets).where(t.tickets.c.target_counter_id == bindparam("counter_id"),
+                                           t.TICKET_IS_WAITING)
 _MAX_UNION_SERVICES = 32
-_PER_SERVICE = _claim_selects(True)
-_TARGETED = _claim_selects(False)[0]
-_UNIONS: dict[tuple[int, bool], Any] = {}
+_UNIONS: dict[tuple[tuple[Head, ...], int, bool], Any] = {}
 
 
-def _claim_union(n: int, locked: bool):  # noqa: ANN202
-    """One UNION ALL of per-service LIMIT subqueries for n services, built once per n. On
-    PostgreSQL each subquery locks its rows FOR UPDATE SKIP LOCKED (allowed in a
-    sub-select, not on a UNION's arms), so the claim is one round trip."""
-    stmt = _UNIONS.get((n, locked))
+def _claim_union(heads: tuple[Head, ...], n: int, locked: bool):  # noqa: ANN202
+    """One UNION ALL of the policy's heads of n services and the tickets sent to the
+    counter, built once per (policy, n). On PostgreSQL each subquery locks its rows FOR
+    UPDATE SKIP LOCKED (allowed in a sub-select, not on a UNION's arms), so the claim is
+    one round trip."""
+    stmt = _UNIONS.get((heads, n, locked))
     if stmt is None:
-        parts = [s for pair in _PER_SERVICE[:n] for s in pair] + [_TARGETED]
+        parts = [part for head in heads for part in _head_selects(head, n)] + [_SENT_TO_COUNTER]
         if locked:
             parts = [p.with_for_update(of=t.tickets, skip_locked=True) for p in parts]
-        stmt = _UNIONS[(n, locked)] = union_all(*(p.subquery().select() for p in parts))
+        stmt = _UNIONS[(heads, n, locked)] = union_all(*(p.subquery().select() for p in parts))
     return stmt
 
 
-def claim_candidates(conn: Connection, site_id: int, counter_id: int, service_ids: list[int]) -> list[Row]:
-    """Head tickets of each served service (best by rank, and the oldest), plus tickets
-    transferred to this counter. One index range per service, however deep the queue and
-    whatever piles up in services nobody serves. On PostgreSQL the rows are locked with
-    SKIP LOCKED, so concurrent counters pick disjoint candidates without waiting.
-    Returns whole ticket rows, each once."""
+def claim_candidates(conn: Connection, site_id: int, counter_id: int, service_ids: list[int],
+                     heads: tuple[Head, ...]) -> list[Row]:
+    """The ordering policy's candidates: its heads of each served service's line (see
+    domain.ordering), plus every ticket sent to this counter. One index range per head and
+    service (a whole-slice head reads all the services at once), however deep the queue
+    and whatever piles up in services nobody serves. On PostgreSQL the rows are locked
+    with SKIP LOCKED, so concurrent counters pick disjoint candidates without waiting.
+    Returns whole ticket rows (the chosen one needs no second read), each once."""
     locked = _is_pg(conn)
     rows: list[Row] = []
     for start in range(0, max(1, len(service_ids)), _MAX_UNION_SERVICES):
         chunk = service_ids[start:start + _MAX_UNION_SERVICES]
         params: dict[str, Any] = {"site_id": site_id, "counter_id": counter_id}
         params.update({f"s{n}": sid for n, sid in enumerate(chunk)})
-        rows.extend(conn.execute(_claim_union(len(chunk), locked), params).all())
+        rows.extend(conn.execute(_claim_union(heads, len(chunk), locked), params).all())
     seen: dict[int, Row] = {}
     for r in rows:
         seen.setdefault(r.id, r)

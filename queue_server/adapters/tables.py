@@ -276,6 +276,17 @@ tickets = Table(
         sqlite_where=text("status = 'waiting'"),
         postgresql_where=text("status = 'waiting'"),
     ),
+    # The appointments of a line (checked in, due or early): the ordering policy's heads
+    # over them read this small index, not the whole line's rank index.
+    Index(
+        "ix_tickets_waiting_appointment",
+        "site_id",
+        "service_id",
+        "arrived_at",
+        "id",
+        sqlite_where=text("status = 'waiting' AND priority = 'appointment'"),
+        postgresql_where=text("status = 'waiting' AND priority = 'appointment'"),
+    ),
     Index(
         "ix_tickets_waiting_target",
         "target_counter_id",

@@ -373,9 +373,11 @@ def call_next(c: cmd.CallNext, uow: UnitOfWork) -> dict[str, Any]:
             counter = counter_view(counter, current_ticket_id=None)
         _require_idle(counter)
         weights = static_rows.counter_weights(uow, counter.id)
-        rows = {r.id: r for r in repo.claim_candidates(uow.conn, counter.site_id, counter.id, sorted(weights))}
+        policy = uow.rules.policy
+        rows = {r.id: r for r in repo.claim_candidates(uow.conn, counter.site_id, counter.id, sorted(weights),
+                                                       policy.heads)}
         candidates = [repo.as_candidate(r, counter.id) for r in rows.values()]
-        best = choose(uow.rules.policy, candidates, CounterView(counter.id, weights), uow.now)
+        best = choose(policy, candidates, CounterView(counter.id, weights), uow.now)
         if best is None:
             if finished_label:
                 repo.update_counter(uow.conn, counter.id, current_ticket_id=None, updated_at=uow.now)

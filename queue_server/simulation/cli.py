@@ -289,9 +289,10 @@ HOW_IT_WORKS = """## How it works
 - **Citizens** are drawn for the whole day first (arrival times from the day's profile with the
   07:00 rush, site, service, priority class, handling time, no-show, willingness to move), so
   every policy and suggestion setting sees exactly the same people.
-- **Calling** copies the server: the head candidates per service (`CANDIDATES_PER_SERVICE` best by
-  rank and arrival, plus the oldest) go to the configured policy's `choose`. A free counter
-  calls at once; a ticket arriving while a counter of its service is idle is called at once.
+- **Calling** is the server's: the configured policy's heads of each line the counter serves
+  (`domain.ordering.line_heads`, the candidates the database's claim reads) go to the policy's
+  `choose`. A free counter calls at once; a ticket arriving while a counter of its service is
+  idle is called at once.
 - **No-show**: the counter loses the recall time (1.5 min) and the ticket is gone.
 - **Learning**: on finish, the service's moving average (`updated_average`) learns the handling
   time, and carries over to the next day, as `service_stats` does on the server (one uncounted
@@ -340,8 +341,8 @@ wait and the bias from -5.3 min to about -0.4 min.
 
 **Not applied: `projection`.** A pure `project_wait(ticket, waiting, counters, policy,
 averages, now)` would do what `Day.project(mode="server")` does in
-`queue_server/simulation/engine.py`: take the site's waiting tickets (the same head
-candidates per service the claim uses), the open counters with their service weights, and
+`queue_server/simulation/engine.py`: take the site's waiting tickets (the policy's heads
+of each line, as the claim reads them), the open counters with their service weights, and
 for each busy counter the expected rest of its current service
 (`max(average - elapsed, average / 5)`), then repeatedly let the counter that frees first
 `choose` its next ticket with the configured policy, until the new ticket is called. It gets

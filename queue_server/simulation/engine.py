@@ -7,9 +7,9 @@ dossiers), then events run in time order from a heap:
 - arrival: at the kiosk; the nearby-site suggestion (domain.geo.sooner_elsewhere on the
   same estimates the server shows) may send the citizen elsewhere; otherwise a ticket,
   whose printed estimate is recorded for every estimator in `estimators.ESTIMATORS`;
-- a counter becomes free: it calls the next ticket the way the server does, the
-  database's head candidates per service (domain.ordering.CANDIDATES_PER_SERVICE best by
-  rank and arrival, plus the oldest) handed to the policy's `choose`;
+- a counter becomes free: it calls the next ticket the way the server does, the ordering
+  policy's heads of each line it serves (domain.ordering.line_heads, the same candidates
+  the database's index probes return) handed to the policy's `choose`;
 - a call: the citizen comes (handling time) or not (the counter loses the recall time);
   on finish the service's moving average (domain.estimation.updated_average) learns.
 
@@ -36,11 +36,11 @@ from queue_server.domain.estimation import (
 )
 from queue_server.domain.geo import distance_km, sooner_elsewhere, travel_minutes
 from queue_server.domain.ordering import (
-    CANDIDATES_PER_SERVICE,
     DEFAULT_PRIORITY_WEIGHTS,
     Candidate,
     CounterView,
     choose,
+    line_heads,
     make_policy,
 )
 from queue_server.simulation.estimators import ESTIMATORS, RECENT_MINUTES, QueueView, updated_ratio
@@ -114,6 +114,10 @@ class DayResult:
     counter_open: dict[tuple[int, int], float] = field(default_factory=dict)
     overtime_minutes: float = 0.0
     left_waiting: int = 0  # tickets never called (only when counters do not serve until empty)
+
+
+def _candidate_of(ticket: Ticket) -> Candidate:
+    return ticket.candidate
 
 
 class Learnt:
@@ -322,25 +326,12 @@ class Day:
     # ---- counters --------------------------------------------------------------------------
     def candidates(self, counter: Counter, queues: dict[str, dict[int, deque[Ticket]]] | None = None
                    ) -> list[Candidate]:
-        """claim_candidates: per service the best few by (rank, arrival) and the oldest."""
+        """claim_candidates: the policy's heads of each served line (domain.ordering)."""
+        lines = queues or self.queues[counter.site]
         out: dict[int, Candidate] = {}
         for code in counter.services:
-            buckets = (queues or self.queues[counter.site])[code]
-            taken = 0
-            oldest: Ticket | None = None
-            for rank in sorted(buckets, reverse=True):
-                q = buckets[rank]
-                if not q:
-                    continue
-                if oldest is None or q[0].arrived < oldest.arrived:
-                    oldest = q[0]
-                for ticket in q:
-                    if taken >= CANDIDATES_PER_SERVICE:
-                        break
-                    out[ticket.id] = ticket.candidate
-                    taken += 1
-            if oldest is not None:
-                out[oldest.id] = oldest.candidate
+            for candidate in line_heads(self.policy.heads, lines[code], _candidate_of):
+                out[candidate.ticket_id] = candidate
         return list(out.values())
 
     def in_period(self, now: float) -> bool:
