@@ -15,7 +15,7 @@ from alembic import op
 import queue_server.adapters.tables
 
 revision = '0012'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
