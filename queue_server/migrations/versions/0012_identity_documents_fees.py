@@ -7,7 +7,7 @@
   number), fee_receipt_sequence (numbers per site and year).
 
 Revision ID: 0012
-Revises: 0006
+Revises: 0007
 """
 import sqlalchemy as sa
 from alembic import op
