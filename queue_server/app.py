@@ -18,6 +18,7 @@ from queue_server.api.guard import RequestGuard
 from queue_server.api.metrics import Metrics, RequestTimer
 from queue_server.api.metrics import router as metrics_router
 from queue_server.api.routes import (
+    agency,
     auth,
     bookings,
     catalog,
@@ -93,7 +94,7 @@ def create_app(wiring: Wiring | None = None, *, check_migrations: bool = True) -
     app.add_middleware(RequestTimer, metrics=metrics)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, catalog, tickets, counters, sites_live, streams, dossiers, oversight, bookings):
+    for module in (auth, catalog, tickets, counters, sites_live, streams, dossiers, oversight, bookings, agency):
         api.include_router(module.router)
 
     @api.get("/health", tags=["health"])

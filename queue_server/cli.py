@@ -122,6 +122,8 @@ def user_command(argv: list[str]) -> int:
     add.add_argument("--name", required=True, help="full name")
     add.add_argument("--role", choices=[r.value for r in Role], default=Role.STAFF.value)
     add.add_argument("--site", help="site code (required for staff)")
+    add.add_argument("--agency", help="processing agency code (required for processors)")
+    add.add_argument("--head", action="store_true", help="a processor who heads the agency")
     add.add_argument("--password", help="default: asked for (or MOTCUA_NEW_PASSWORD)")
     args = parser.parse_args(argv)
     import os
@@ -134,7 +136,8 @@ def user_command(argv: list[str]) -> int:
     entry.target_hint = f"user={args.username} role={args.role} site={args.site or '-'}"
     audit.begin(entry)  # the account and its audit row are written together
     try:
-        out = accounts.create_staff(_wiring().uow(), args.username, args.name, password, Role(args.role), args.site)
+        out = accounts.create_staff(_wiring().uow(), args.username, args.name, password, Role(args.role), args.site,
+                                    args.agency, args.head)
     except DomainError as exc:
         print(f"motcua: {exc.message_en} / {exc.message_vi}", file=sys.stderr)
         return 1

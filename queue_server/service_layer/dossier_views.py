@@ -25,6 +25,7 @@ from queue_server.domain.dossier import (
     parse_dossier_code,
 )
 from queue_server.domain.errors import Conflict, NotFound
+from queue_server.service_layer import agency_views
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from shared.dossier_protocol import (
     DOCUMENT_FORM_VI,
@@ -56,7 +57,8 @@ def legal_time_vi(value: float | None, unit: str) -> str:
 
 
 def _overdue(row: Row, now: datetime, rules: DossierRules) -> bool:
-    due = row.due_at or row.due_date
+    # An apology's new date (form 04) is the one the citizen now expects.
+    due = getattr(row, "new_due_date", None) or row.due_at or row.due_date
     return is_overdue(due, now, DossierStatus(row.status), tz=rules.tz)
 
 
@@ -136,6 +138,7 @@ def dossier_reply(uow: UnitOfWork, dossier_id: int, rules: DossierRules) -> dict
         "due_date": r.due_date, "due_at": r.due_at, "overdue": _overdue(r, uow.now, rules),
         "attachments": attachments(conn, r.code, r.id), "history": _history(conn, r.id),
         "lookup_url": rules.lookup_url(r.code),
+        **agency_views.after_counter(conn, r, rules, uow.now.astimezone(rules.tz).date()),
     }
 
 
