@@ -14,7 +14,7 @@ import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.pagesizes import A4, A5
+from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -33,6 +33,8 @@ from reportlab.platypus import (
 from shared.fonts import BOLD, REGULAR
 
 PageName = Literal["A5", "A4"]
+# The tracking book (sổ theo dõi hồ sơ) is a wide register: A4 turned sideways.
+A4_LANDSCAPE = "A4-landscape"
 FONT = "MotcuaSans"
 FONT_BOLD = "MotcuaSans-Bold"
 
@@ -48,6 +50,7 @@ class PageSpec:
 PAGES: dict[str, PageSpec] = {
     "A5": PageSpec(A5, 10 * mm, 8.5, 27 * mm),
     "A4": PageSpec(A4, 18 * mm, 11.0, 36 * mm),
+    A4_LANDSCAPE: PageSpec(landscape(A4), 10 * mm, 8.0, 30 * mm),
 }
 
 
