@@ -23,6 +23,7 @@ from queue_server.api.routes import (
     bookings,
     catalog,
     counters,
+    dossier_forms,
     dossiers,
     oversight,
     sites_live,
@@ -94,7 +95,8 @@ def create_app(wiring: Wiring | None = None, *, check_migrations: bool = True) -
     app.add_middleware(RequestTimer, metrics=metrics)
 
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, catalog, tickets, counters, sites_live, streams, dossiers, oversight, bookings, agency):
+    for module in (auth, catalog, tickets, counters, sites_live, streams, dossiers, oversight, bookings, agency,
+                   dossier_forms):
         api.include_router(module.router)
 
     @api.get("/health", tags=["health"])

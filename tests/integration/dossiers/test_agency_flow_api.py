@@ -18,7 +18,7 @@ from agency_helpers import (
     resolve,
     step,
 )
-from dossier_helpers import receive, serve_one, set_legal_time
+from dossier_helpers import pdf_text, receive, serve_one, set_legal_time
 from support import API, Api, kiosk_headers
 
 CENTER = "Trung tâm Phục vụ hành chính công thành phố Huế"
@@ -101,6 +101,26 @@ def test_a_dossier_walks_from_the_counter_through_its_agency_back_to_the_citizen
     assert send_back["data"]["on_time"] is True and send_back["data"]["working_days"] == 2
     assert send_back["data"]["legal_days"] == 3
 
+    # Its control slip (form 06) prints the eight hand-offs; the tracking books (form 07)
+    # of the site and of the agency list it with its dates, for the site's clerk and the
+    # agency's officer alike.
+    slip = api.client.get(f"{API}/dossiers/{code}/control-slip.pdf", headers=api.staff(OFFICER))
+    assert slip.status_code == 200 and slip.headers["content-type"] == "application/pdf"
+    text = pdf_text(slip.content)
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in text and f"Mã hồ sơ: {code}" in text
+    assert text.count("Giao:") == 8 and text.count("Trước hạn") == 4 and "Đúng hạn" in text
+    for user, params in (("canbo.tt", {}), (OFFICER, {}), ("quanly", {"agency_code": "UBND-THUANHOA"})):
+        book = api.client.get(f"{API}/tracking-book.pdf", headers=api.staff(user),
+                              params={"from": "2027-01-01", "to": "2027-02-28", **params})
+        assert book.status_code == 200, book.text
+        assert code in pdf_text(book.content) and "29/01/2027" in pdf_text(book.content)
+    assert api.client.get(f"{API}/tracking-book.xlsx", headers=api.staff("canbo.px"),
+                          params={"from": "2027-01-01", "to": "2027-02-28", "site_code": "HUE-TT"}).status_code == 403
+    assert api.client.get(f"{API}/tracking-book.pdf", headers=api.staff(OFFICER),
+                          params={"from": "2027-01-01", "to": "2027-02-28", "agency_code": "STP"}).status_code == 403
+    assert api.client.get(f"{API}/tracking-book.pdf", headers=api.staff("quanly"),
+                          params={"from": "2027-03-01", "to": "2027-01-01", "site_code": "HUE-TT"}).json()["code"] == "invalid_period"
+
 
 def test_a_late_agency_must_apologise_with_a_new_date_and_the_dossier_counts_as_late(api: Api, wiring, clock) -> None:
     set_legal_time(wiring, 2, "Ngày làm việc")
@@ -131,6 +151,11 @@ def test_a_late_agency_must_apologise_with_a_new_date_and_the_dossier_counts_as_
     settled = next(h for h in sent["history"] if h["action"] == "send_back")["data"]
     assert settled["on_time"] is False and settled["apologized"] is True and settled["timeliness"] == "late"
     assert sent["handoffs"][-1]["timeliness"] == "late"
+    letter = api.client.get(f"{API}/dossiers/{code}/apology.pdf", headers=api.staff("canbo.tt"))
+    assert letter.status_code == 200
+    text = pdf_text(letter.content)
+    assert "VĂN BẢN XIN LỖI" in text and "thứ Hai, ngày 16 tháng 3 năm 2026" in text
+    assert "thứ Tư, ngày 11 tháng 3 năm 2026" in text and "Cần xác minh thông tin với nơi sinh" in text
 
 
 def test_roles_and_forbidden_steps_are_refused_with_a_reason(api: Api, wiring, clock) -> None:
@@ -164,6 +189,10 @@ def test_roles_and_forbidden_steps_are_refused_with_a_reason(api: Api, wiring, c
     assert step(api, code, "refuse", expect=422)["code"] == "reason_required"
     refused = step(api, code, "refuse", reasons=["Thủ tục không thuộc thẩm quyền của phường"])
     assert refused["status"] == "refused"
+    form = api.client.get(f"{API}/dossiers/{code}/refusal.pdf", headers=api.staff("canbo.tt"))
+    assert form.status_code == 200 and "1. Thủ tục không thuộc thẩm quyền của phường" in pdf_text(form.content)
+    assert api.client.get(f"{API}/dossiers/{code}/apology.pdf",
+                          headers=api.staff("canbo.tt")).json()["code"] == "no_apology"
     # A refused dossier can never be marked ready, nor sent back.
     assert resolve(api, code, expect=409)["allowed"] == []
     assert step(api, code, "send_back", expect=409)["code"] == "dossier_cannot_send_back_refused"
