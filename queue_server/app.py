@@ -22,6 +22,7 @@ from queue_server.api.routes import (
     auth,
     bookings,
     catalog,
+    control_room,
     counters,
     dossier_forms,
     dossiers,
@@ -96,7 +97,7 @@ def create_app(wiring: Wiring | None = None, *, check_migrations: bool = True) -
 
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, catalog, tickets, counters, sites_live, streams, dossiers, oversight, bookings, agency,
-                   dossier_forms):
+                   dossier_forms, control_room):
         api.include_router(module.router)
 
     @api.get("/health", tags=["health"])

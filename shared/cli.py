@@ -18,6 +18,8 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "device": ("queue_server.cli", "device_command", "server", "kiosk/display tokens: `motcua device add`"),
     "backup": ("queue_server.cli", "backup_command", "server", "back up the database while it runs"),
     "restore": ("queue_server.cli", "restore_command", "server", "restore a backup into an empty database"),
+    "dossiers": ("queue_server.cli", "dossiers_command", "server",
+                 "after the counter: `motcua dossiers notify` (overdue / due-tomorrow notices)"),
     "kiosk": ("kiosk.cli", "main", "kiosk", "the kiosk app: `motcua kiosk [run]`; `motcua kiosk print-sample --to FILE`"),
     "display": ("display.cli", "main", "display", "the lobby display: `motcua display --site HUE-TT`"),
     "counter": ("counter_client.cli", "main", "counter", "the counter staff app: `motcua counter`"),

@@ -109,10 +109,10 @@ def inbox(uow: UnitOfWork, rules: DossierRules, *, agency_id: int, staff_id: int
     if view == "due_soon":
         conds.append(and_(running, due >= today, due <= rules.calendar.next_working_day(today)))
     order = [d.updated_at.desc(), d.id.desc()] if view == "done" else [due.is_(None), due, d.received_at, d.id]
-    return _page(uow, rules, conds, order, limit, offset, today)
+    return page_of(uow, rules, conds, order, limit, offset, today)
 
 
-def _page(uow: UnitOfWork, rules: DossierRules, conds: list, order: list, limit: int, offset: int,
+def page_of(uow: UnitOfWork, rules: DossierRules, conds: list, order: list, limit: int, offset: int,
           today: date) -> dict[str, Any]:
     conn, d = uow.conn, t.dossiers.c
     officer = aliased(t.staff)
@@ -176,7 +176,7 @@ def due_lists(uow: UnitOfWork, rules: DossierRules, *, agency_id: int | None = N
     order = [due, d.received_at, d.id]
     return {
         "today": today, "tomorrow": tomorrow,
-        "overdue": _page(uow, rules, [*base, due < today], order, limit, 0, today),
-        "due_today": _page(uow, rules, [*base, due == today], order, limit, 0, today),
-        "due_tomorrow": _page(uow, rules, [*base, due > today, due <= tomorrow], order, limit, 0, today),
+        "overdue": page_of(uow, rules, [*base, due < today], order, limit, 0, today),
+        "due_today": page_of(uow, rules, [*base, due == today], order, limit, 0, today),
+        "due_tomorrow": page_of(uow, rules, [*base, due > today, due <= tomorrow], order, limit, 0, today),
     }
