@@ -3,6 +3,7 @@ and the agency's inbox and steps (processors only, their own agency's dossiers).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
@@ -214,9 +215,13 @@ async def agency_result(code: DossierCode, request: Request, me: CurrentProcesso
 
 
 async def resolve_with_files(request: Request, wiring: Wiring, me: Principal, code: str,
-                             fields: tuple[str, ...] = ("note",)) -> dict[str, Any]:
+                             fields: tuple[str, ...] = ("note",),
+                             check: Callable[[dict[str, str]], None] | None = None) -> dict[str, Any]:
+    """`check` sees the form's plain fields before anything is linked (the web's CSRF)."""
     await wiring.run(read_agency_dossier, wiring, me, code)  # refuse other agencies before storing anything
     stored, values = await store_uploads(request, wiring, code, fields=fields, required=False)
+    if check is not None:
+        check(values)
     command = agency_work.AgencyStep(code=code, staff_id=me.staff.id, agency_id=me.agency_id, step="resolve",
                                      note=values.get("note", "")[:2000], files=stored)
     return await wiring.run(agency_work.take_step, command, wiring.uow(), dossier_rules(wiring))
