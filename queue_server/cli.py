@@ -110,8 +110,21 @@ def seed_command(argv: list[str]) -> int:
     print(f"catalog: {count} procedures")
     if args.demo:
         print("demo province created" if created else "demo province already present")
+        month = _demo_month(settings)
+        if month:
+            print(f"demo dossiers: {month['dossiers']} dossiers over the last month ({month['steps']} steps taken)")
         print(demo_credentials_text(settings.public_base_url))
     return 0
+
+
+def _demo_month(settings):  # noqa: ANN001, ANN202
+    """A month of dossiers through agencies (once, on a database without dossiers)."""
+    from datetime import UTC, datetime
+
+    from queue_server.bootstrap import bootstrap
+    from queue_server.demo_dossiers import seed_demo_month
+
+    return seed_demo_month(lambda clock: bootstrap(settings, clock=clock), datetime.now(UTC))
 
 
 def user_command(argv: list[str]) -> int:

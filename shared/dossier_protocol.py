@@ -313,6 +313,13 @@ class PublicDossierEventOut(BaseModel):
     status_vi: str
 
 
+class CitizenStepOut(BaseModel):
+    at: datetime
+    action: str
+    text_vi: str
+    text_en: str
+
+
 class PublicDossierOut(BaseModel):
     """What the slip's QR page shows with the right PIN: nothing personal beyond the slip."""
 
@@ -330,6 +337,14 @@ class PublicDossierOut(BaseModel):
     overdue: bool
     history: list[PublicDossierEventOut]
     supplement_items: list[dict[str, str]] = Field(default_factory=list)
+    # The path after the counter, in the citizen's words.
+    steps: list[CitizenStepOut] = Field(default_factory=list)
+    agency_name_vi: str | None = None
+    new_due_date: date | None = None  # the apology's new appointment (form 04)
+    apology: dict[str, Any] | None = None  # new_due_date, reason, at
+    refusal_reasons: list[str] = Field(default_factory=list)
+    result_ready: bool = False  # bring the receipt: the kiosk gives a return ticket from its QR
+    collect_at: dict[str, str] | None = None  # name, address of the place of return
 
 
 # ---- return-of-results visit -------------------------------------------------------------
