@@ -55,10 +55,15 @@ class AgencyOut(BaseModel):
     officers: int = 0
 
 
+class UnmappedTextOut(BaseModel):
+    text: str  # the catalog's agency text (its first name) no agency answers to
+    procedures: int
+
+
 class MappingOut(BaseModel):
     per_agency: dict[int, int]  # agency id -> procedures it settles (for the site asked)
     unmapped: int
-    unmapped_texts: list[tuple[str, int]]  # the catalog's agency texts nobody answers to
+    unmapped_texts: list[UnmappedTextOut]
     overrides: int
 
 

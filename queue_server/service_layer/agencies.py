@@ -150,7 +150,8 @@ def mapping_summary(conn: Connection, site_code: str | None = None) -> dict[str,
         else:
             per_agency[found.id] += 1
     return {"per_agency": dict(per_agency), "unmapped": sum(unmapped.values()),
-            "unmapped_texts": unmapped.most_common(15), "overrides": len(chosen)}
+            "unmapped_texts": [{"text": text, "procedures": n} for text, n in unmapped.most_common(15)],
+            "overrides": len(chosen)}
 
 
 # ---- admin edits -------------------------------------------------------------------------
