@@ -11,6 +11,7 @@ Deterministic for a given start day and seed.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import random
@@ -28,6 +29,7 @@ from queue_server.adapters.file_store import FileStore
 from queue_server.bootstrap import Wiring
 from queue_server.domain import commands as cmd
 from queue_server.domain.calendar import WorkingCalendar
+from queue_server.domain.errors import Conflict
 from queue_server.domain.legal_clock import days_left_when_stopped, due_after_restart
 from queue_server.seed import AGENCIES
 from queue_server.service_layer import agency_work, handlers
@@ -354,10 +356,8 @@ class DemoMonth:
         self._at(datetime.combine(self.start, time(7, 0), tzinfo=self.tz))
         for (site, _), counter in sorted(self.counters.items()):
             clerk = self.staff[f"canbo.{site.split('-')[1].lower()}"]
-            try:
+            with contextlib.suppress(Conflict):  # opened already (it serves two services)
                 handlers.open_counter(cmd.OpenCounter(counter, clerk), self._uow())
-            except Exception:  # noqa: BLE001 - opened already (shared by two services)
-                pass
         done = 0
         for op in sorted(self.ops):
             if op.at > self.end:

@@ -407,7 +407,7 @@ dossiers = Table(
     UniqueConstraint("agency_code", "business_day", "sequence_number", name="uq_dossiers_number"),
     Index("ix_dossiers_site_status", "site_id", "status"),
     Index("ix_dossiers_due", "status", "due_date"),
-    Index("ix_dossiers_agency_status", "agency_id", "status"),
+    Index("ix_dossiers_status_agency", "status", "agency_id"),  # the live board reads the index alone
 )
 
 # Which tickets a dossier came with: the intake visit, and return-of-results visits.
@@ -462,6 +462,30 @@ dossier_handoffs = Table(
     Column("timeliness", String(8)),  # early | on_time | late | NULL
     Column("note", Text, nullable=False, server_default=""),
     Index("ix_dossier_handoffs_dossier", "dossier_id", "at"),
+)
+
+# The control room's ledger: one typed row per counted step of a dossier (received,
+# scanned before it left the center, first asked for a supplement, its result, refused),
+# written in the same transaction as the step, append-only. `weight` is +1, or a -1/+1
+# pair when the center forwards a dossier to another agency than the one it was counted
+# for at reception (the reception moves with it, nothing is rewritten). Results carry the
+# judgement made when they happened. Month figures are sums over it, no JSON, no join.
+dossier_milestones = Table(
+    "dossier_milestones",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(12), nullable=False),  # received | digitized | supplement | result | refused
+    Column("weight", Integer, nullable=False),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("received_on", Date, nullable=False),  # the local day the dossier was received
+    Column("on_time", Boolean),
+    Column("working_days", Integer),
+    Column("legal_days", Integer),
+    Index("ix_dossier_milestones_received", "kind", "received_on"),
+    Index("ix_dossier_milestones_at", "kind", "at"),
 )
 
 # What the overdue / due-tomorrow notices told whom, once per officer, day and kind.

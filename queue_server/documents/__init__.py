@@ -8,7 +8,12 @@ from .control_slip_pdf import ControlSlipData, HandoffLine, render_control_slip_
 from .receipt_pdf import ReceiptData, ReceivedDocument, render_receipt_pdf
 from .refusal_pdf import RefusalData, render_refusal_pdf
 from .supplement_pdf import SupplementItem, SupplementRequestData, render_supplement_request_pdf
-from .tracking_book import BookLine, TrackingBookData, render_tracking_book_pdf, render_tracking_book_xlsx
+from .tracking_book import (
+    BookLine,
+    TrackingBookData,
+    render_tracking_book_pdf,
+    render_tracking_book_xlsx,
+)
 
 __all__ = [
     "ApologyData",

@@ -14,7 +14,16 @@ from zoneinfo import ZoneInfo
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from ._layout import A4_LANDSCAPE, build_pdf, national_header, page_spec, register_fonts, styles, table, text
+from ._layout import (
+    A4_LANDSCAPE,
+    build_pdf,
+    national_header,
+    page_spec,
+    register_fonts,
+    styles,
+    table,
+    text,
+)
 from .vi_format import format_date_vi
 
 TITLE = "SỔ THEO DÕI HỒ SƠ"

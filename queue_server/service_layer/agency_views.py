@@ -10,7 +10,12 @@ from sqlalchemy.orm import aliased
 
 from queue_server.adapters import tables as t
 from queue_server.domain.dossier import CLOCK_RUNNING, DossierStatus
-from queue_server.domain.legal_clock import TIMELINESS_EN, TIMELINESS_VI, Timeliness, working_days_left
+from queue_server.domain.legal_clock import (
+    TIMELINESS_EN,
+    TIMELINESS_VI,
+    Timeliness,
+    working_days_left,
+)
 from queue_server.service_layer.dossier_flow import effective_due, local_day
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from shared.dossier_protocol import STATUS_EN, STATUS_VI

@@ -23,7 +23,13 @@ from queue_server.service_layer import dossier_flow as flow
 from queue_server.service_layer import dossier_views as views
 from queue_server.service_layer.agencies import agency_by_code, agency_row
 from queue_server.service_layer.dossier_views import load_dossier
-from queue_server.service_layer.dossiers import DossierRules, _emit_dossier, _history, forward_now, link_files
+from queue_server.service_layer.dossiers import (
+    DossierRules,
+    _emit_dossier,
+    _history,
+    forward_now,
+    link_files,
+)
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from shared.enums import EventType, Role
 
@@ -212,6 +218,7 @@ def _request_supplement(uow: UnitOfWork, dossier: Row, c: AgencyStep, rules: Dos
                         from_staff_id=c.staff_id, to_kind=flow.CENTER,
                         to_name=flow.center_name(uow.conn, dossier.site_id), deadline=flow.effective_due(dossier),
                         done_day=flow.local_day(uow.now, rules), note=c.note)
+    flow.milestone_once(uow, dossier, "supplement")
     _move(uow, dossier, DossierAction.REQUEST_SUPPLEMENT, c, values=flow.stop_clock(dossier, rules, uow.now),
           data={"items": [dict(i) for i in c.items], "by_agency": True})
 
@@ -226,7 +233,7 @@ def _refuse(uow: UnitOfWork, dossier: Row, c: AgencyStep, rules: DossierRules) -
                         to_name=flow.center_name(uow.conn, dossier.site_id), deadline=flow.effective_due(dossier),
                         done_day=flow.local_day(uow.now, rules), note="; ".join(reasons))
     _move(uow, dossier, DossierAction.REFUSE, c,
-          data={"reasons": reasons, "by_agency": True, **flow.settlement(uow.conn, dossier, rules, uow.now)})
+          data={"reasons": reasons, "by_agency": True, **flow.settle(uow, dossier, rules, "refused")})
 
 
 def _require_apology_if_late(uow: UnitOfWork, dossier: Row, rules: DossierRules) -> None:
@@ -255,7 +262,7 @@ def _send_back(uow: UnitOfWork, dossier: Row, c: AgencyStep, rules: DossierRules
                         from_staff_id=c.staff_id, to_kind=flow.CENTER,
                         to_name=flow.center_name(uow.conn, dossier.site_id), deadline=dossier.due_date,
                         done_day=flow.local_day(uow.now, rules), note=c.note)
-    _move(uow, dossier, DossierAction.SEND_BACK, c, data=flow.settlement(uow.conn, dossier, rules, uow.now))
+    _move(uow, dossier, DossierAction.SEND_BACK, c, data=flow.settle(uow, dossier, rules, "result"))
 
 
 def _apologize(uow: UnitOfWork, dossier: Row, c: AgencyStep, rules: DossierRules) -> None:

@@ -1,36 +1,38 @@
 """The province control room: who holds which dossier now, what is due, and each agency's
-and site's month, rebuilt from the dossier event log (never from the dossiers' current
-state, which forgets).
+and site's month, added up from the dossiers' ledger (dossier_milestones: a typed,
+append-only row per counted step, written with the step and its event), never from the
+dossiers' current state, which forgets.
 
 Definitions of a month M (local days; the page prints them too):
 - received: dossiers whose reception ("receive" event) falls in M;
-- digitized at reception: of those, the ones with files attached the same day;
+- digitized at reception: of those, the ones scanned before they left the center (before
+  their first forwarding to the agency, or at all while still at the center);
 - supplement rate: of those, the share asked for a supplement (at any time since);
 - results: dossiers whose result reached the place of return in M ("send_back" from an
   agency, or "mark_ready" at the center); on time: results by the due day in force and
-  without an apology (form 04), as judged and written on the event when it happened;
+  without an apology (form 04), as judged when it happened (also written on the event);
   on-time rate = on time / results with a due day;
 - processing days: working days with the administration, reception to result, the
   supplement stops left out; against the legal time in working days (same results);
 - refusal rate: refusals in M / (results + refusals in M);
 - satisfaction: ratings given in M on the visits of the group's dossiers (intake or
-  return): very satisfied + satisfied, of the ratings given.
+  return), each visit once: very satisfied + satisfied, of the ratings given.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 
 from queue_server.adapters import tables as t
 from queue_server.domain.dossier import DossierStatus
 from queue_server.domain.errors import Invalid
 from queue_server.service_layer.agency_views import page_of
-from queue_server.service_layer.dossier_flow import RESULT_ACTIONS, local_day
+from queue_server.service_layer.dossier_flow import RECEPTION_KINDS, RESULT_ACTIONS, local_day
 from queue_server.service_layer.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
@@ -52,17 +54,23 @@ class MonthFigures:
     judged: int = 0
     on_time: int = 0
     refused: int = 0
-    working_days: list[int] = field(default_factory=list)
-    legal_days: list[int] = field(default_factory=list)
+    timed: int = 0  # results with working days and a legal time in working days
+    working_days: int = 0  # summed over `timed`
+    legal_days: int = 0
     rated: int = 0
     satisfied: int = 0
+
+    def add(self, other: dict[str, int]) -> None:
+        for name, value in other.items():
+            setattr(self, name, getattr(self, name) + int(value or 0))
 
     @staticmethod
     def _share(part: int, whole: int) -> float | None:
         return round(100 * part / whole, 1) if whole else None
 
     def out(self) -> dict[str, Any]:
-        avg = (lambda xs: round(sum(xs) / len(xs), 1) if xs else None)  # noqa: E731
+        def avg(total: int) -> float | None:
+            return round(total / self.timed, 1) if self.timed else None
         return {
             "key": self.key, "received": self.received, "results": self.results, "on_time": self.on_time,
             "late": self.judged - self.on_time, "refused": self.refused,
@@ -95,71 +103,74 @@ def parse_month(text: str | None, today: date) -> date:
                       code="invalid_month") from None
 
 
+def _flag(condition) -> Any:  # noqa: ANN001, ANN401
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _receptions(month: date):  # noqa: ANN202
+    """Per (agency, site): dossiers received in the month, those scanned before they left
+    the center, those asked for a supplement (at any time since)."""
+    m = t.dossier_milestones.c
+    first = month.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+    def weight(kind: str) -> Any:  # noqa: ANN401
+        return func.coalesce(func.sum(case((m.kind == kind, m.weight), else_=0)), 0)
+    return (select(m.agency_id, m.site_id, weight("received").label("received"),
+                   weight("digitized").label("digitized"), weight("supplement").label("supplemented"))
+            .where(m.kind.in_(RECEPTION_KINDS), m.received_on >= first, m.received_on <= last)
+            .group_by(m.agency_id, m.site_id))
+
+
+def _settlements(start: datetime, end: datetime):  # noqa: ANN202
+    """Per (agency, site): results and refusals of the month, with the judgement made when
+    each happened (on time, working days used, legal days)."""
+    m = t.dossier_milestones.c
+    result = m.kind == "result"
+    timed = and_(result, m.working_days.is_not(None), m.legal_days.is_not(None))
+    return (select(m.agency_id, m.site_id, _flag(result).label("results"),
+                   _flag(and_(result, m.on_time.is_not(None))).label("judged"),
+                   _flag(and_(result, m.on_time.is_(True))).label("on_time"),
+                   _flag(m.kind == "refused").label("refused"), _flag(timed).label("timed"),
+                   func.coalesce(func.sum(case((timed, m.working_days), else_=0)), 0).label("working_days"),
+                   func.coalesce(func.sum(case((timed, m.legal_days), else_=0)), 0).label("legal_days"))
+            .where(m.kind.in_(["result", "refused"]), m.at >= start, m.at < end)
+            .group_by(m.agency_id, m.site_id))
+
+
+def _ratings(start: datetime, end: datetime):  # noqa: ANN202
+    """Per (agency, site): ratings of the month on the visits of its dossiers."""
+    r, dt, d = t.ticket_ratings.c, t.dossier_tickets.c, t.dossiers.c
+    visits = (select(r.ticket_id, r.level, d.agency_id, d.site_id).distinct()
+              .join(t.dossier_tickets, dt.ticket_id == r.ticket_id).join(t.dossiers, d.id == dt.dossier_id)
+              .where(r.rated_at >= start, r.rated_at < end)).subquery()
+    return (select(visits.c.agency_id, visits.c.site_id, func.count().label("rated"),
+                   _flag(visits.c.level.in_(SATISFIED)).label("satisfied"))
+            .group_by(visits.c.agency_id, visits.c.site_id))
+
+
 def month_figures(uow: UnitOfWork, rules: DossierRules, month: date) -> dict[str, Any]:
-    """Each agency's and each site's month, and the province's, from the event log."""
-    conn, e, d = uow.conn, t.dossier_events.c, t.dossiers.c
+    """Each agency's and each site's month, and the province's, from the event log: the
+    database adds up per (agency, site) pair; the pairs are summed here."""
+    conn = uow.conn
     start, end = month_bounds(month, rules)
     agency_names = dict(conn.execute(select(t.agencies.c.id, t.agencies.c.name_vi)).all())
     site_names = dict(conn.execute(select(t.sites.c.id, t.sites.c.code)).all())
     by_agency: dict[int | None, MonthFigures] = {}
     by_site: dict[int, MonthFigures] = {}
     total = MonthFigures("Toàn tỉnh")
+    for query in (_receptions(month), _settlements(start, end), _ratings(start, end)):
+        for row in conn.execute(query).mappings():
+            figures = {k: v for k, v in row.items() if k not in ("agency_id", "site_id")}
+            by_agency.setdefault(row["agency_id"], MonthFigures(agency_names.get(row["agency_id"], NO_AGENCY))) \
+                .add(figures)
+            by_site.setdefault(row["site_id"], MonthFigures(site_names[row["site_id"]])).add(figures)
+            total.add(figures)
 
-    def groups(agency_id: int | None, site_id: int) -> tuple[MonthFigures, ...]:
-        a = by_agency.setdefault(agency_id, MonthFigures(agency_names.get(agency_id, NO_AGENCY)))
-        s = by_site.setdefault(site_id, MonthFigures(site_names[site_id]))
-        return a, s, total
-
-    in_month = (e.at >= start, e.at < end)
-    received = select(e.dossier_id).where(e.action == "receive", *in_month)
-    marks: dict[tuple[int, str], datetime] = {
-        (row.dossier_id, row.action): _utc(row.first) for row in conn.execute(
-            select(e.dossier_id, e.action, func.min(e.at).label("first"))
-            .where(e.dossier_id.in_(received), e.action.in_(["digitize", "request_supplement"]))
-            .group_by(e.dossier_id, e.action))}
-    for row in conn.execute(select(e.dossier_id, e.at, d.agency_id, d.site_id).join(
-            t.dossiers, d.id == e.dossier_id).where(e.action == "receive", *in_month)):
-        digitized = marks.get((row.dossier_id, "digitize"))
-        for g in groups(row.agency_id, row.site_id):
-            g.received += 1
-            g.supplemented += (row.dossier_id, "request_supplement") in marks
-            g.digitized += digitized is not None and local_day(digitized, rules) == local_day(row.at, rules)
-
-    for row in conn.execute(select(e.action, e.data, d.agency_id, d.site_id).join(
-            t.dossiers, d.id == e.dossier_id).where(e.action.in_([*RESULT_ACTIONS, "refuse"]), *in_month)):
-        data = row.data or {}
-        for g in groups(row.agency_id, row.site_id):
-            if row.action == "refuse":
-                g.refused += 1
-                continue
-            g.results += 1
-            if data.get("on_time") is not None:
-                g.judged += 1
-                g.on_time += bool(data["on_time"])
-            if data.get("working_days") is not None and data.get("legal_days") is not None:
-                g.working_days.append(int(data["working_days"]))
-                g.legal_days.append(int(data["legal_days"]))
-
-    r, dt = t.ticket_ratings.c, t.dossier_tickets.c
-    rated = (select(r.level, d.agency_id, d.site_id).join(t.dossier_tickets, dt.ticket_id == r.ticket_id)
-             .join(t.dossiers, d.id == dt.dossier_id).where(r.rated_at >= start, r.rated_at < end)
-             .distinct())  # a ticket counts once even if linked to two dossiers of the same group
-    for row in conn.execute(rated):
-        for g in groups(row.agency_id, row.site_id):
-            g.rated += 1
-            g.satisfied += row.level in SATISFIED
-
-    def ordered(groups_: dict) -> list[dict[str, Any]]:
-        return sorted((g.out() for g in groups_.values()), key=lambda x: x["key"])
+    def ordered(groups: dict) -> list[dict[str, Any]]:
+        return sorted((g.out() for g in groups.values()), key=lambda x: x["key"])
 
     return {"month": month, "by_agency": ordered(by_agency), "by_site": ordered(by_site), "total": total.out()}
-
-
-def _utc(moment: Any) -> datetime:  # noqa: ANN401
-    """Aggregates bypass the column's type on SQLite (a string, or a naive datetime)."""
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def live_board(uow: UnitOfWork, rules: DossierRules) -> dict[str, Any]:

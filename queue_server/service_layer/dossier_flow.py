@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, func, insert, select
 
 from queue_server.adapters import tables as t
 from queue_server.domain.calendar import TimeUnit, parse_time_value
@@ -138,3 +138,47 @@ def settlement(conn: Connection, dossier: Row, rules: DossierRules, now: datetim
         "on_time": None if judged is None else (judged is not Timeliness.LATE and not apologized),
         "apologized": apologized, "working_days": used, "legal_days": legal,
     }
+
+
+# ---- the control room's ledger ---------------------------------------------------------------
+RECEPTION_KINDS = ("received", "digitized", "supplement")
+
+
+def milestone(uow: UnitOfWork, dossier: Row, kind: str, *, weight: int = 1, agency_id: int | None | str = "same",
+              on_time: bool | None = None, working_days: int | None = None, legal_days: int | None = None) -> None:
+    """One counted step in dossier_milestones (see tables.py), in the step's transaction."""
+    uow.conn.execute(insert(t.dossier_milestones).values(
+        dossier_id=dossier.id, at=uow.now, kind=kind, weight=weight,
+        agency_id=dossier.agency_id if agency_id == "same" else agency_id, site_id=dossier.site_id,
+        received_on=dossier.received_at.astimezone(uow.rules.tz).date(), on_time=on_time,
+        working_days=working_days, legal_days=legal_days))
+
+
+def milestone_once(uow: UnitOfWork, dossier: Row, kind: str) -> None:
+    """A step counted once per dossier (its first scan, its first supplement request)."""
+    m = t.dossier_milestones.c
+    if uow.conn.execute(select(m.id).where(m.dossier_id == dossier.id, m.kind == kind)).first() is None:
+        milestone(uow, dossier, kind)
+
+
+def move_reception(uow: UnitOfWork, dossier: Row, agency_id: int) -> None:
+    """The center forwards to another agency than the one the reception was counted for:
+    the reception (and its scan, its supplement) moves with it, by a -1/+1 pair of rows."""
+    m = t.dossier_milestones.c
+    counted = uow.conn.execute(
+        select(m.kind, m.agency_id, func.sum(m.weight)).where(m.dossier_id == dossier.id,
+                                                             m.kind.in_(RECEPTION_KINDS))
+        .group_by(m.kind, m.agency_id).having(func.sum(m.weight) > 0)).all()
+    for kind, old, _ in counted:
+        if old != agency_id:
+            milestone(uow, dossier, kind, weight=-1, agency_id=old)
+            milestone(uow, dossier, kind, weight=1, agency_id=agency_id)
+
+
+def settle(uow: UnitOfWork, dossier: Row, rules: DossierRules, kind: str) -> dict[str, Any]:
+    """Judge a result ("result") or a refusal ("refused"): the event's data, and the ledger row."""
+    data = settlement(uow.conn, dossier, rules, uow.now)
+    milestone(uow, dossier, kind, on_time=data["on_time"] if kind == "result" else None,
+              working_days=data["working_days"] if kind == "result" else None,
+              legal_days=data["legal_days"] if kind == "result" else None)
+    return data

@@ -261,6 +261,7 @@ def receive_dossier(c: ReceiveDossier, uow: UnitOfWork, rules: DossierRules) -> 
                       {"procedure_code": procedure.code, "status": DossierStatus.RECEIVED.value,
                        "due_date": due_date.isoformat() if due_date else None},
                       ticket=ticket_brief(repo.ticket_brief_row(conn, ticket.id)), counter_id=counter.id)
+        flow.milestone(uow, dossier, "received")
         if rules.forward_on_receipt and agency is not None:
             forward_now(uow, dossier, agency, c.staff_id, rules)
         reply = views.dossier_reply(uow, dossier_id, rules)
@@ -292,6 +293,8 @@ def attach_files(c: AttachFiles, uow: UnitOfWork) -> list[dict[str, Any]]:
             raise Invalid(f"Hồ sơ không có thành phần số {c.document_index + 1}.",
                           f"The dossier has no document line {c.document_index}.", code="no_such_document")
         ids = link_files(uow, dossier.id, c.files, c.staff_id, c.document_index)
+        if dossier.forwarded_at is None:  # scanned before the dossier left the center
+            flow.milestone_once(uow, dossier, "digitized")
         _history(uow, dossier.id, "digitize", dossier.status, dossier.status, c.staff_id,
                  data={"files": len(ids), "document_index": c.document_index})
         _emit_dossier(uow, EventType.DOSSIER_FILES_ATTACHED, dossier, c.staff_id, {"files": len(ids)})
@@ -326,6 +329,8 @@ def forward_now(uow: UnitOfWork, dossier: Row, agency: Row, staff_id: int, rules
     deadline = dossier.forward_deadline
     if deadline is None:  # received before agencies existed: the rule applied to its receipt
         deadline = forward_deadline(rules.calendar, dossier.received_at.astimezone(rules.tz), rules.forward_cutoff)
+    if dossier.agency_id != agency.id:
+        flow.move_reception(uow, dossier, agency.id)
     uow.conn.execute(update(t.dossiers).where(t.dossiers.c.id == dossier.id).values(
         status=new.value, agency_id=agency.id, forwarded_at=uow.now, forward_deadline=deadline, updated_at=uow.now))
     judged = flow.record_handoff(
@@ -367,6 +372,7 @@ def change_status(c: ChangeDossierStatus, uow: UnitOfWork, rules: DossierRules, 
         if c.action is DossierAction.REQUEST_SUPPLEMENT:
             data["items"] = [dict(item) for item in c.items]
             values.update(flow.stop_clock(dossier, rules, uow.now))
+            flow.milestone_once(uow, dossier, "supplement")
             flow.record_handoff(uow, dossier, "supplement", from_kind=flow.CENTER, from_name=center,
                                 from_staff_id=c.staff_id, to_kind=flow.CITIZEN, to_name=dossier.applicant_name,
                                 note=c.note)
@@ -381,7 +387,8 @@ def change_status(c: ChangeDossierStatus, uow: UnitOfWork, rules: DossierRules, 
             flow.record_handoff(uow, dossier, "supplement_in", from_kind=flow.CITIZEN, from_name=dossier.applicant_name,
                                 to_kind=flow.CENTER, to_name=center, to_staff_id=c.staff_id)
         if c.action in (DossierAction.MARK_READY, DossierAction.REFUSE):
-            data.update(flow.settlement(conn, dossier, rules, uow.now))
+            data.update(flow.settle(uow, dossier, rules, "result" if c.action is DossierAction.MARK_READY
+                                    else "refused"))
         if c.action is DossierAction.REFUSE:
             flow.record_handoff(uow, dossier, "refuse", from_kind=flow.CENTER, from_name=center,
                                 from_staff_id=c.staff_id, to_kind=flow.CITIZEN, to_name=dossier.applicant_name,

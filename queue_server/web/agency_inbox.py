@@ -14,7 +14,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from queue_server.api.deps import Principal
-from queue_server.api.routes.agency import agency_file, read_agency_dossier, read_inbox, resolve_with_files
+from queue_server.api.routes.agency import (
+    agency_file,
+    read_agency_dossier,
+    read_inbox,
+    resolve_with_files,
+)
 from queue_server.api.routes.dossiers import check_reader, dossier_rules
 from queue_server.documents import (
     render_apology_pdf,

@@ -9,7 +9,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse
 
-from queue_server.api.deps import AnyStaff, CurrentManager, CurrentProcessor, CurrentStaff, Principal, WiringDep
+from queue_server.api.deps import (
+    AnyStaff,
+    CurrentManager,
+    CurrentProcessor,
+    CurrentStaff,
+    Principal,
+    WiringDep,
+)
 from queue_server.api.routes.dossiers import (
     _allowed_site,
     check_reader,

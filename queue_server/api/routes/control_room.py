@@ -27,7 +27,8 @@ def read_control_room(wiring: Wiring, month_text: str | None) -> dict[str, Any]:
         month = control_room.parse_month(month_text, local_day(uow.now, rules))
         return {"live": control_room.live_board(uow, rules),
                 "month": control_room.month_figures(uow, rules, month),
-                "due": agency_views.due_lists(uow, rules)}
+                # The first ten of each list; /control-room/due gives them whole.
+                "due": agency_views.due_lists(uow, rules, limit=10)}
 
 
 @router.get("/control-room")

@@ -5,7 +5,8 @@
 - staff.agency_id / staff.agency_head for accounts of role `processor`;
 - dossiers: agency, officer holding it, the 15:00 rule's forwarding day, the clock stopped
   for a supplement, the apology's new date;
-- dossier_handoffs (one row per hand-off: the control slip, form 06) and dossier_alerts;
+- dossier_handoffs (one row per hand-off: the control slip, form 06), dossier_milestones
+  (the control room's typed ledger) and dossier_alerts;
 - ix_dossier_events_action_at for the control room's month reads.
 
 Revision ID: 0011
@@ -68,7 +69,7 @@ def upgrade() -> None:
         batch_op.create_foreign_key(batch_op.f('fk_dossiers_agency_id_agencies'), 'agencies', ['agency_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_dossiers_assigned_staff_id_staff'), 'staff',
                                     ['assigned_staff_id'], ['id'])
-        batch_op.create_index('ix_dossiers_agency_status', ['agency_id', 'status'], unique=False)
+        batch_op.create_index('ix_dossiers_status_agency', ['status', 'agency_id'], unique=False)
 
     with op.batch_alter_table('dossier_events', schema=None) as batch_op:
         batch_op.create_index('ix_dossier_events_action_at', ['action', 'at'], unique=False)
@@ -100,6 +101,29 @@ def upgrade() -> None:
     with op.batch_alter_table('dossier_handoffs', schema=None) as batch_op:
         batch_op.create_index('ix_dossier_handoffs_dossier', ['dossier_id', 'at'], unique=False)
 
+    op.create_table('dossier_milestones',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('dossier_id', sa.Integer(), nullable=False),
+    sa.Column('at', UtcDateTime(), nullable=False),
+    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('weight', sa.Integer(), nullable=False),
+    sa.Column('agency_id', sa.Integer(), nullable=True),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('on_time', sa.Boolean(), nullable=True),
+    sa.Column('working_days', sa.Integer(), nullable=True),
+    sa.Column('legal_days', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['agency_id'], ['agencies.id'], name=op.f('fk_dossier_milestones_agency_id_agencies')),
+    sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'],
+                            name=op.f('fk_dossier_milestones_dossier_id_dossiers'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_dossier_milestones_site_id_sites')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_dossier_milestones'))
+    )
+    with op.batch_alter_table('dossier_milestones', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_dossier_milestones_dossier_id'), ['dossier_id'], unique=False)
+        batch_op.create_index('ix_dossier_milestones_received', ['kind', 'received_on'], unique=False)
+        batch_op.create_index('ix_dossier_milestones_at', ['kind', 'at'], unique=False)
+
     op.create_table('dossier_alerts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=False),
@@ -117,13 +141,14 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('dossier_alerts')
+    op.drop_table('dossier_milestones')
     with op.batch_alter_table('dossier_handoffs', schema=None) as batch_op:
         batch_op.drop_index('ix_dossier_handoffs_dossier')
     op.drop_table('dossier_handoffs')
     with op.batch_alter_table('dossier_events', schema=None) as batch_op:
         batch_op.drop_index('ix_dossier_events_action_at')
     with op.batch_alter_table('dossiers', schema=None) as batch_op:
-        batch_op.drop_index('ix_dossiers_agency_status')
+        batch_op.drop_index('ix_dossiers_status_agency')
         batch_op.drop_constraint(batch_op.f('fk_dossiers_assigned_staff_id_staff'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_dossiers_agency_id_agencies'), type_='foreignkey')
         for column in ('apologized_at', 'new_due_date', 'clock_days_left', 'forwarded_at', 'forward_deadline',

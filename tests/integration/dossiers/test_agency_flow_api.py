@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from agency_helpers import (
     HEAD,
-    at,
     OFFICER,
     OTHER_AGENCY,
     SUPPLEMENT_ITEMS,
+    at,
     center_step,
     forward,
     handoff_rows,

@@ -11,7 +11,12 @@ from dossier_helpers import receive, serve_one, set_legal_time
 from support import API, Api
 
 from queue_server.api.routes.dossiers import dossier_rules
-from queue_server.service_layer.dossier_alerts import LogNotifier, Notice, make_notifier, send_notices
+from queue_server.service_layer.dossier_alerts import (
+    LogNotifier,
+    Notice,
+    make_notifier,
+    send_notices,
+)
 
 
 class Recorder:
