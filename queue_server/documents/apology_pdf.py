@@ -7,22 +7,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
-from ._layout import (
-    PageName,
-    build_pdf,
-    field_line,
-    national_header,
-    page_spec,
-    register_fonts,
-    signature_block,
-    styles,
-    text,
-)
-from .vi_format import format_appointment_vi, format_date_vi, format_moment_vi
+from ._layout import PageName, build_pdf, sheet, signature_block, text
+from .vi_format import format_appointment_vi, format_moment_vi
 
 TITLE = "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"
 
@@ -54,26 +43,12 @@ def render_apology_pdf(data: ApologyData, page: PageName = "A5") -> bytes:
         raise ValueError("the new date must come after the missed one")
     if not data.reason.strip():
         raise ValueError("an apology must say why the result is late")
-    spec = page_spec(page)
-    register_fonts()
-    base = spec.font_size
-    st = styles(base)
-    width = spec.size[0] - 2 * spec.margin
-    zone = ZoneInfo(data.tz)
-    issued = data.issued_at.astimezone(zone)
-    place_date = format_date_vi(issued.date())
-    if data.place_name:
-        place_date = f"{data.place_name}, {place_date}"
+    sh = sheet(page, data.issued_at, data.tz, data.place_name)
+    base, st, width, zone, field = sh.base, sh.st, sh.width, sh.zone, sh.field
     agency = text(data.agency_name)
 
-    def field(label: str, value: str) -> Paragraph:
-        return field_line(label, value, st["field"])
-
     story: list[Flowable] = [
-        national_header(governing_body=data.governing_body, unit_name=data.agency_name, place_date=place_date,
-                        width=width, base=base),
-        Paragraph(TITLE, st["title"]),
-        Paragraph(f"Mã hồ sơ: {text(data.dossier_code)}", st["code"]),
+        *sh.heading(data.governing_body, data.agency_name, TITLE, data.dossier_code),
         Paragraph(f"<b>Kính gửi:</b> Ông/Bà {text(data.applicant_name)}", st["field"]),
         field("Địa chỉ", data.address),
         Spacer(1, base * 0.3),

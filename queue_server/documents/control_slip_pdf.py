@@ -13,19 +13,8 @@ from zoneinfo import ZoneInfo
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from ._layout import (
-    PageName,
-    QrCode,
-    build_pdf,
-    field_line,
-    national_header,
-    page_spec,
-    register_fonts,
-    styles,
-    table,
-    text,
-)
-from .vi_format import format_appointment_vi, format_date_vi
+from ._layout import PageName, QrCode, build_pdf, sheet, table, text
+from .vi_format import format_appointment_vi
 
 TITLE = "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"
 
@@ -68,18 +57,8 @@ def render_control_slip_pdf(data: ControlSlipData, page: PageName = "A5") -> byt
         raise ValueError("issued_at and received_at must be timezone-aware")
     if not data.lookup_url.strip():
         raise ValueError("a control slip needs the lookup URL for its QR code")
-    spec = page_spec(page)
-    register_fonts()
-    base = spec.font_size
-    st = styles(base)
-    width = spec.size[0] - 2 * spec.margin
-    zone = ZoneInfo(data.tz)
-    place_date = format_date_vi(data.issued_at.astimezone(zone).date())
-    if data.place_name:
-        place_date = f"{data.place_name}, {place_date}"
-
-    def field(label: str, value: str) -> Paragraph:
-        return field_line(label, value, st["field"])
+    sh = sheet(page, data.issued_at, data.tz, data.place_name)
+    spec, base, st, width, zone, field = sh.spec, sh.base, sh.st, sh.width, sh.zone, sh.field
 
     due = format_appointment_vi(data.due) if data.due else ""
     if data.new_due:
@@ -94,10 +73,7 @@ def render_control_slip_pdf(data: ControlSlipData, page: PageName = "A5") -> byt
     ]
     qr = [QrCode(data.lookup_url, spec.qr_size), Paragraph("Quét để tra cứu", st["small_center"])]
     story: list[Flowable] = [
-        national_header(governing_body=data.governing_body, unit_name=data.unit_name, place_date=place_date,
-                        width=width, base=base),
-        Paragraph(TITLE, st["title"]),
-        Paragraph(f"Mã hồ sơ: {text(data.dossier_code)}", st["code"]),
+        *sh.heading(data.governing_body, data.unit_name, TITLE, data.dossier_code),
         # The QR code sits beside the facts, so it stays on the first page however many
         # hand-offs follow.
         table([[facts, qr]], [width - spec.qr_size - 8, spec.qr_size + 8], [

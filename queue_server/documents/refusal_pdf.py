@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
@@ -16,15 +15,11 @@ from ._layout import (
     PageName,
     build_pdf,
     contact_line,
-    field_line,
-    national_header,
-    page_spec,
-    register_fonts,
+    sheet,
     signature_block,
-    styles,
     text,
 )
-from .vi_format import format_date_vi, format_moment_vi
+from .vi_format import format_moment_vi
 
 TITLE = "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"
 
@@ -54,26 +49,11 @@ def render_refusal_pdf(data: RefusalData, page: PageName = "A5") -> bytes:
     reasons = [r for r in data.reasons if r.strip()]
     if not reasons:
         raise ValueError("a refusal must say why")
-    spec = page_spec(page)
-    register_fonts()
-    base = spec.font_size
-    st = styles(base)
-    width = spec.size[0] - 2 * spec.margin
-    zone = ZoneInfo(data.tz)
-    issued = data.issued_at.astimezone(zone)
-    place_date = format_date_vi(issued.date())
-    if data.place_name:
-        place_date = f"{data.place_name}, {place_date}"
-
-    def field(label: str, value: str) -> Paragraph:
-        return field_line(label, value, st["field"])
-
+    sh = sheet(page, data.issued_at, data.tz, data.place_name)
+    base, st, width, zone, field = sh.base, sh.st, sh.width, sh.zone, sh.field
     unit = text(data.unit_name)
     story: list[Flowable] = [
-        national_header(governing_body=data.governing_body, unit_name=data.unit_name, place_date=place_date,
-                        width=width, base=base),
-        Paragraph(TITLE, st["title"]),
-        Paragraph(f"Mã hồ sơ: {text(data.dossier_code)}", st["code"]),
+        *sh.heading(data.governing_body, data.unit_name, TITLE, data.dossier_code),
         Paragraph(f"{unit} tiếp nhận hồ sơ của:", st["field"]),
         field("Ông/Bà", data.applicant_name),
         field("Địa chỉ", data.address),

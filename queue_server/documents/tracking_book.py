@@ -9,21 +9,11 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from ._layout import (
-    A4_LANDSCAPE,
-    build_pdf,
-    national_header,
-    page_spec,
-    register_fonts,
-    styles,
-    table,
-    text,
-)
+from ._layout import A4_LANDSCAPE, build_pdf, national_header, sheet, table, text
 from .vi_format import format_date_vi
 
 TITLE = "SỔ THEO DÕI HỒ SƠ"
@@ -80,18 +70,10 @@ def period_vi(data: TrackingBookData) -> str:
 
 
 def render_tracking_book_pdf(data: TrackingBookData) -> bytes:
-    if data.issued_at.tzinfo is None:
-        raise ValueError("issued_at must be timezone-aware")
     if data.end < data.start:
         raise ValueError("the period ends before it starts")
-    spec = page_spec(A4_LANDSCAPE)
-    register_fonts()
-    base = spec.font_size
-    st = styles(base)
-    width = spec.size[0] - 2 * spec.margin
-    place_date = format_date_vi(data.issued_at.astimezone(ZoneInfo(data.tz)).date())
-    if data.place_name:
-        place_date = f"{data.place_name}, {place_date}"
+    sh = sheet(A4_LANDSCAPE, data.issued_at, data.tz, data.place_name)
+    base, st, width, place_date = sh.base, sh.st, sh.width, sh.place_date
     story: list[Flowable] = [
         national_header(governing_body=data.governing_body, unit_name=data.unit_name, place_date=place_date,
                         width=width * 0.7, base=base),

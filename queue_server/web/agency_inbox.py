@@ -58,6 +58,20 @@ def principal_of(user: s.WebUser) -> Principal:
                                            agency_id=user.agency_id, full_name=user.full_name))
 
 
+def file_response(request: Request, body: bytes, media: str, name: str, *, inline: bool = False) -> Response:
+    """A PDF or a spreadsheet for a browser session, with the pages' security headers."""
+    response = Response(body, media_type=media, headers={
+        "Content-Disposition": f'{"inline" if inline else "attachment"}; filename="{name}"'})
+    secure_headers(request, response)
+    return response
+
+
+def error_text(exc: DomainError) -> Response:
+    """A refusal where a file was asked for (a PDF, a spreadsheet): the reason, both languages."""
+    return Response(f"{exc.message_vi}\n{exc.message_en}\n", status_code=exc.status,
+                    media_type="text/plain; charset=utf-8")
+
+
 def _agency(wiring, user: s.WebUser):  # noqa: ANN001, ANN202
     with wiring.reader() as uow:
         return agency_row(uow.conn, user.agency_id)
@@ -189,7 +203,7 @@ async def file_download(code: str, attachment_id: int, request: Request) -> Resp
     try:
         return await agency_file(code[:80], attachment_id, principal_of(user), s.wiring_of(request))
     except DomainError as exc:
-        return Response(f"{exc.message_vi}\n{exc.message_en}\n", status_code=exc.status, media_type="text/plain")
+        return error_text(exc)
 
 
 FORMS = {
@@ -216,13 +230,9 @@ async def form_pdf(request: Request, me: Principal, code: str, name: str) -> Res
     try:
         data, draw = await wiring.run(read)
     except DomainError as exc:
-        return Response(f"{exc.message_vi}\n{exc.message_en}\n", status_code=exc.status,
-                        media_type="text/plain; charset=utf-8")
+        return error_text(exc)
     content = await anyio.to_thread.run_sync(lambda: draw(data))
-    response = Response(content, media_type="application/pdf",
-                        headers={"Content-Disposition": f'inline; filename="{name}-{data.dossier_code}.pdf"'})
-    secure_headers(request, response)
-    return response
+    return file_response(request, content, "application/pdf", f"{name}-{data.dossier_code}.pdf", inline=True)
 
 
 @router.get("/dossiers/{code}/{name}.pdf")
@@ -254,16 +264,12 @@ async def book_file(request: Request, kind: str, *, site_id: int | None, agency_
     try:
         data = await wiring.run(read)
     except DomainError as exc:
-        return Response(f"{exc.message_vi}\n{exc.message_en}\n", status_code=exc.status,
-                        media_type="text/plain; charset=utf-8")
+        return error_text(exc)
     draw = render_tracking_book_pdf if kind == "pdf" else render_tracking_book_xlsx
     media = "application/pdf" if kind == "pdf" else (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     content = await anyio.to_thread.run_sync(lambda: draw(data))
-    response = Response(content, media_type=media, headers={
-        "Content-Disposition": f'attachment; filename="so-theo-doi-{start.isoformat()}-{end.isoformat()}.{kind}"'})
-    secure_headers(request, response)
-    return response
+    return file_response(request, content, media, f"so-theo-doi-{start.isoformat()}-{end.isoformat()}.{kind}")
 
 
 @router.get("/book")

@@ -24,10 +24,18 @@ from queue_server.service_layer.dossier_alerts import make_notifier, send_notice
 from queue_server.service_layer.dossier_flow import local_day
 from queue_server.service_layer.views import get_site
 from queue_server.web import session as s
-from queue_server.web.agency_inbox import ACTION_VI, book_file, book_period, form_pdf, principal_of
+from queue_server.web.agency_inbox import (
+    ACTION_VI,
+    book_file,
+    book_period,
+    error_text,
+    file_response,
+    form_pdf,
+    principal_of,
+)
 from queue_server.web.charts import Series, bar_chart
 from queue_server.web.oversight import own_site
-from queue_server.web.templating import render, secure_headers
+from queue_server.web.templating import render
 from shared.dossier_protocol import STATUS_EN, STATUS_VI, DossierStatus
 from shared.enums import Role
 
@@ -242,7 +250,7 @@ async def control_export(kind: str, request: Request) -> Response:
     try:
         data = await wiring.run(read_control_room, wiring, _month_param(request))
     except DomainError as exc:
-        return Response(f"{exc.message_vi}\n{exc.message_en}\n", status_code=exc.status, media_type="text/plain")
+        return error_text(exc)
     month = data["month"]
     header = ["Nhóm / Group"] + [f"{vi} / {en}" for _, vi, en in COLUMNS]
     lines = [[group] + [r[name] for name, _, _ in COLUMNS] for group, r in _export_rows(month)]
@@ -270,9 +278,7 @@ async def control_export(kind: str, request: Request) -> Response:
         out = io.BytesIO()
         book.save(out)
         body, media = out.getvalue(), XLSX
-    response = Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-    secure_headers(request, response)
-    return response
+    return file_response(request, body, media, name)
 
 
 # ---- agencies (data) -------------------------------------------------------------------------
@@ -372,5 +378,5 @@ async def book_download(kind: str, request: Request) -> Response:
     try:
         site_id, agency_id = await wiring.run(owner)
     except DomainError as exc:
-        return Response(f"{exc.message_vi}\n{exc.message_en}\n", status_code=exc.status, media_type="text/plain")
+        return error_text(exc)
     return await book_file(request, kind, site_id=site_id, agency_id=agency_id)
