@@ -19,6 +19,7 @@ from queue_server.documents import (
 from queue_server.domain.business_day import day_bounds_utc
 from queue_server.domain.calendar import TimeUnit, parse_time_value
 from queue_server.domain.dossier import (
+    CLOCK_RUNNING,
     DossierStatus,
     InvalidDossierCode,
     is_overdue,
@@ -193,9 +194,10 @@ def list_dossiers(uow: UnitOfWork, rules: DossierRules, *, site_id: int | None, 
         conds.append(d.id.in_(select(t.dossier_tickets.c.dossier_id).where(t.dossier_tickets.c.ticket_id == ticket_id)))
     if overdue is not None:
         today = uow.now.astimezone(rules.tz).date()
-        running = d.status.in_([DossierStatus.RECEIVED.value, DossierStatus.PROCESSING.value])
-        late = and_(running, d.due_date.is_not(None),
-                    (d.due_date < today) | and_(d.due_at.is_not(None), d.due_at < uow.now))
+        running = d.status.in_([s.value for s in CLOCK_RUNNING])
+        due = func.coalesce(d.new_due_date, d.due_date)  # an apology's new date wins, as in `_overdue`
+        late = and_(running, due.is_not(None),
+                    (due < today) | and_(d.new_due_date.is_(None), d.due_at.is_not(None), d.due_at < uow.now))
         conds.append(late if overdue else ~late)
     conn = uow.conn
     total = conn.execute(select(func.count()).select_from(t.dossiers).where(*conds)).scalar_one()
