@@ -230,12 +230,3 @@ def choose_agency_for_procedure(uow: UnitOfWork, procedure_code: str, agency_cod
         uow.commit()
         return {"procedure_code": procedure_code, "agency_code": agency.code if agency else None}
 
-
-def set_officer_agency(uow: UnitOfWork, username: str, agency_code: str, *, head: bool = False) -> None:
-    with uow:
-        agency = agency_by_code(uow.conn, agency_code)
-        done = uow.conn.execute(update(t.staff).where(t.staff.c.username == username)
-                                .values(agency_id=agency.id, agency_head=head))
-        if done.rowcount == 0:
-            raise NotFound(f"Không có tài khoản {username}.", f"No account {username}.")
-        uow.commit()

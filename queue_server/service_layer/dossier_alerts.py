@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -142,10 +142,3 @@ def my_notices(uow: UnitOfWork, rules: DossierRules, staff_id: int) -> dict[str,
             mine[notice.kind] = list(notice.codes)
     return mine
 
-
-def sent_notices(uow: UnitOfWork, staff_id: int, limit: int = 10) -> list[dict[str, Any]]:
-    a = t.dossier_alerts.c
-    rows = uow.conn.execute(select(t.dossier_alerts).where(and_(a.staff_id == staff_id))
-                            .order_by(a.sent_at.desc(), a.id.desc()).limit(limit)).all()
-    return [{"day": r.day, "kind": r.kind, "codes": list(r.dossier_codes), "channel": r.channel,
-             "sent_at": r.sent_at} for r in rows]

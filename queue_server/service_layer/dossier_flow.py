@@ -26,10 +26,8 @@ if TYPE_CHECKING:
     from queue_server.service_layer.dossiers import DossierRules
 
 CENTER, AGENCY, OFFICER, CITIZEN = "center", "agency", "officer", "citizen"
-# The steps whose moment settles a dossier: its result reaches the place of return, or it
-# is refused. Each carries the judgement (see `settlement`).
+# The steps whose moment settles a dossier with a result: it reaches the place of return.
 RESULT_ACTIONS = ("mark_ready", "send_back")
-REFUSAL_ACTION = "refuse"
 
 
 def effective_due(row: Row) -> date | None:
@@ -54,18 +52,6 @@ def legal_working_days(row: Row) -> int | None:
 # ---- parties -------------------------------------------------------------------------------
 def center_name(conn: Connection, site_id: int) -> str:
     return conn.execute(select(t.sites.c.name_vi).where(t.sites.c.id == site_id)).scalar_one()
-
-
-def agency_name(conn: Connection, agency_id: int | None) -> str:
-    if agency_id is None:
-        return ""
-    return conn.execute(select(t.agencies.c.name_vi).where(t.agencies.c.id == agency_id)).scalar_one()
-
-
-def staff_name(conn: Connection, staff_id: int | None) -> str:
-    if staff_id is None:
-        return ""
-    return conn.execute(select(t.staff.c.full_name).where(t.staff.c.id == staff_id)).scalar_one()
 
 
 def record_handoff(uow: UnitOfWork, dossier: Row, kind: str, *, from_kind: str, from_name: str, to_kind: str,
