@@ -18,11 +18,14 @@ from queue_server.api.guard import RequestGuard
 from queue_server.api.metrics import Metrics, RequestTimer
 from queue_server.api.metrics import router as metrics_router
 from queue_server.api.routes import (
+    agency,
     auth,
     bookings,
     catalog,
     citizen_documents,
+    control_room,
     counters,
+    dossier_forms,
     dossiers,
     fees,
     oversight,
@@ -96,7 +99,7 @@ def create_app(wiring: Wiring | None = None, *, check_migrations: bool = True) -
 
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, catalog, tickets, counters, sites_live, streams, dossiers, citizen_documents, fees, oversight,
-                   bookings):
+                   bookings, agency, dossier_forms, control_room):
         api.include_router(module.router)
 
     @api.get("/health", tags=["health"])

@@ -110,8 +110,21 @@ def seed_command(argv: list[str]) -> int:
     print(f"catalog: {count} procedures")
     if args.demo:
         print("demo province created" if created else "demo province already present")
+        month = _demo_month(settings)
+        if month:
+            print(f"demo dossiers: {month['dossiers']} dossiers over the last month ({month['steps']} steps taken)")
         print(demo_credentials_text(settings.public_base_url))
     return 0
+
+
+def _demo_month(settings):  # noqa: ANN001, ANN202
+    """A month of dossiers through agencies (once, on a database without dossiers)."""
+    from datetime import UTC, datetime
+
+    from queue_server.bootstrap import bootstrap
+    from queue_server.demo_dossiers import seed_demo_month
+
+    return seed_demo_month(lambda clock: bootstrap(settings, clock=clock), datetime.now(UTC))
 
 
 def user_command(argv: list[str]) -> int:
@@ -122,6 +135,8 @@ def user_command(argv: list[str]) -> int:
     add.add_argument("--name", required=True, help="full name")
     add.add_argument("--role", choices=[r.value for r in Role], default=Role.STAFF.value)
     add.add_argument("--site", help="site code (required for staff)")
+    add.add_argument("--agency", help="processing agency code (required for processors)")
+    add.add_argument("--head", action="store_true", help="a processor who heads the agency")
     add.add_argument("--password", help="default: asked for (or MOTCUA_NEW_PASSWORD)")
     args = parser.parse_args(argv)
     import os
@@ -134,7 +149,8 @@ def user_command(argv: list[str]) -> int:
     entry.target_hint = f"user={args.username} role={args.role} site={args.site or '-'}"
     audit.begin(entry)  # the account and its audit row are written together
     try:
-        out = accounts.create_staff(_wiring().uow(), args.username, args.name, password, Role(args.role), args.site)
+        out = accounts.create_staff(_wiring().uow(), args.username, args.name, password, Role(args.role), args.site,
+                                    args.agency, args.head)
     except DomainError as exc:
         print(f"motcua: {exc.message_en} / {exc.message_vi}", file=sys.stderr)
         return 1
@@ -217,4 +233,18 @@ def documents_command(argv: list[str]) -> int:
     audit.begin(audit.cli_entry(f"motcua documents {args.action}"))
     removed = citizen_documents.purge_expired(_wiring().uow())
     print(f"{removed} stored documents past their retention removed")
+def dossiers_command(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="motcua dossiers", description="Dossiers after the counter.")
+    sub = parser.add_subparsers(dest="action", required=True)
+    sub.add_parser("notify", help="send today's overdue and due-tomorrow notices to agency officers and heads "
+                                  "(once per person, day and kind; run it every morning)")
+    parser.parse_args(argv)
+    from queue_server.api.routes.dossiers import dossier_rules
+    from queue_server.service_layer.dossier_alerts import make_notifier, send_notices
+
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    wiring = _wiring()
+    out = send_notices(wiring.uow(), dossier_rules(wiring), make_notifier(wiring.settings.dossier_notifier))
+    print(f"{out['day']}: {out['sent']} notices sent, {out['already_sent']} already sent earlier"
+          + (f" ({', '.join(out['recipients'])})" if out["recipients"] else ""))
     return 0

@@ -67,6 +67,74 @@ DEMO_CLERKS = ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "P
 DEMO_USERS = (("admin", "Quản trị hệ thống", Role.ADMIN, None), ("quanly", "Nguyễn Thị Quản Lý", Role.MANAGER, None))
 
 
+# Processing agencies of the demo province: code, name, English name, kind, catalog
+# phrases, fields taken when the catalog names no agency, sites (commune committees),
+# the login prefix of its demo officers.
+AGENCIES = (
+    ("STP", "Sở Tư pháp thành phố Huế", "Hue Department of Justice", "department",
+     ("Sở Tư pháp", "Trung tâm trợ giúp pháp lý", "Thi hành án dân sự"),
+     ("Công chứng", "Chứng thực", "Đấu giá tài sản", "Giám định tư pháp", "Quản tài viên", "Trọng tài thương mại",
+      "Hòa giải thương mại", "Lý lịch tư pháp", "Luật sư", "Quốc tịch", "Nuôi con nuôi"), (), "stp"),
+    ("SXD", "Sở Xây dựng thành phố Huế", "Hue Department of Construction", "department",
+     ("Sở Xây dựng", "Bộ phận Một cửa Sở Xây dựng", "Sở Giao thông", "Cục Đường bộ", "Khu Quản lý đường bộ",
+      "Cảng vụ Đường thủy nội địa"),
+     ("Hạ tầng kỹ thuật", "Phát triển đô thị", "Quy hoạch đô thị và nông thôn", "Hàng hải và đường thủy nội địa"),
+     (), "sxd"),
+    ("SNNMT", "Sở Nông nghiệp và Môi trường thành phố Huế", "Hue Department of Agriculture and Environment",
+     "department",
+     ("Sở Nông nghiệp và Môi trường", "Cơ quan chuyên môn về nông nghiệp và môi trường", "Chi cục Kiểm lâm",
+      "Cơ quan quản lý nhà nước về thủy sản", "Cơ quan có chức năng quản lý đất đai cấp tỉnh"),
+     ("Thủy lợi", "Nông nghiệp", "Lâm nghiệp", "Kiểm lâm", "Thủy sản", "Thú y", "Chăn nuôi", "Địa chất và khoáng sản",
+      "Biến đổi khí hậu", "Bảo tồn thiên nhiên và Đa dạng sinh học", "Biển và hải đảo"), (), "snnmt"),
+    ("VPDKDD", "Văn phòng Đăng ký đất đai thành phố Huế", "Hue Land Registration Office", "department",
+     ("Văn phòng đăng ký đất đai", "Chi nhánh Văn phòng đăng ký đất đai"), (), (), "vpdk"),
+    ("STC", "Sở Tài chính thành phố Huế", "Hue Department of Finance", "department",
+     ("Sở Tài chính", "Ban quản lý khu công nghiệp", "Kho bạc nhà nước"),
+     ("Đầu tư tại Việt nam", "Thành lập và hoạt động doanh nghiệp (hộ kinh doanh)"), (), "stc"),
+    ("CA-HUE", "Công an thành phố Huế", "Hue City Police", "vertical",
+     ("Công an tỉnh", "Công an cấp Tỉnh", "Công an cấp Xã", "Phòng quản lý xuất nhập cảnh", "Phòng Xuất nhập cảnh",
+      "Phòng cảnh sát quản lý hành chính", "Cục cảnh sát phòng cháy"),
+     ("Phòng cháy, chữa cháy",), (), "ca"),
+    ("THUE-HUE", "Thuế thành phố Huế", "Hue Tax Office", "vertical",
+     ("Thuế tỉnh", "Thuế cơ sở", "Cục Thuế", "Chi cục Thuế"), ("Thuế",), (), "thue"),
+    ("BHXH-HUE", "Bảo hiểm xã hội thành phố Huế", "Hue Social Insurance", "vertical", ("Bảo hiểm xã hội",),
+     ("Người có công",), (), "bhxh"),
+    ("UBND-HUE", "Ủy ban nhân dân thành phố Huế", "Hue City People's Committee", "province",
+     ("Ủy ban nhân dân cấp tỉnh", "Chủ tịch ủy ban nhân dân cấp tỉnh", "Cơ quan chức năng do Ủy ban nhân dân cấp tỉnh",
+      "Người đứng đầu cơ quan chuyên môn thuộc Ủy ban nhân dân cấp tỉnh", "Cơ quan phân cấp"), (), (), "ubnd"),
+    ("UBND-THUANHOA", "Ủy ban nhân dân phường Thuận Hóa", "Thuan Hoa Ward People's Committee", "commune",
+     ("Ủy ban nhân dân cấp xã", "Uỷ ban Nhân dân cấp xã", "Ủy ban Nhân dân xã", "Chủ tịch Ủy ban nhân dân xã",
+      "Chủ tịch UBND cấp xã", "Cơ quan quản lý đất đai cấp xã"), (), ("HUE-TT", "HUE-TH"),
+     "thuanhoa"),
+    ("UBND-PHUXUAN", "Ủy ban nhân dân phường Phú Xuân", "Phu Xuan Ward People's Committee", "commune",
+     ("Ủy ban nhân dân cấp xã", "Uỷ ban Nhân dân cấp xã", "Ủy ban Nhân dân xã", "Chủ tịch Ủy ban nhân dân xã",
+      "Chủ tịch UBND cấp xã", "Cơ quan quản lý đất đai cấp xã"), (), ("HUE-PX",), "phuxuan"),
+    ("UBND-PHUVINH", "Ủy ban nhân dân xã Phú Vinh", "Phu Vinh Commune People's Committee", "commune",
+     ("Ủy ban nhân dân cấp xã", "Uỷ ban Nhân dân cấp xã", "Ủy ban Nhân dân xã", "Chủ tịch Ủy ban nhân dân xã",
+      "Chủ tịch UBND cấp xã", "Cơ quan quản lý đất đai cấp xã"), (), ("HUE-PV",), "phuvinh"),
+)
+# Demo officers: <prefix>.lanhdao heads the agency, <prefix>.canbo works its dossiers.
+DEMO_OFFICERS = (("lanhdao", True, ("Hoàng Minh Tuấn", "Võ Thị Lan", "Đặng Quốc Huy", "Bùi Thị Mai")),
+                 ("canbo", False, ("Ngô Văn Phúc", "Trương Thị Hạnh", "Huỳnh Văn Nam", "Đỗ Thị Thu")))
+
+
+def seed_agencies(conn: Connection, now: datetime) -> bool:
+    """The demo province's processing agencies and their officers, once."""
+    if conn.execute(select(t.agencies.c.id)).first():
+        return False
+    for index, (code, name, name_en, kind, terms, fields, sites, prefix) in enumerate(AGENCIES):
+        agency_id = conn.execute(insert(t.agencies).values(
+            code=code, name_vi=name, name_en=name_en, kind=kind, governing_body="UBND THÀNH PHỐ HUẾ",
+            catalog_terms=list(terms), field_names=list(fields), site_codes=list(sites), active=True,
+            updated_at=now).returning(t.agencies.c.id)).scalar_one()
+        for suffix, head, names in DEMO_OFFICERS:
+            conn.execute(insert(t.staff).values(
+                username=f"{prefix}.{suffix}", full_name=names[index % len(names)],
+                password_hash=hash_password(DEMO_PASSWORD), role=Role.PROCESSOR.value, site_id=None,
+                agency_id=agency_id, agency_head=head, active=True, created_at=now))
+    return True
+
+
 def demo_device_token(kind: DeviceKind, site_code: str) -> str:
     return f"mcd_demo-{kind.value}-{site_code.lower()}"
 
@@ -94,6 +162,7 @@ def seed_demo(conn: Connection, now: datetime | None = None) -> bool:
     """Create the demo province once; returns False if it is already there."""
     now = now or datetime.now(UTC)
     if conn.execute(select(t.sites.c.id).where(t.sites.c.code == SITES[0][0])).first():
+        seed_agencies(conn, now)  # a demo database from before agencies existed
         return False
     fields = dict(conn.execute(select(t.fields.c.id, t.fields.c.name_vi)).all())
     ministry_of = _field_ministries(conn)
@@ -132,6 +201,7 @@ def seed_demo(conn: Connection, now: datetime | None = None) -> bool:
         conn.execute(insert(t.staff).values(
             username=username, full_name=full_name, password_hash=hash_password(DEMO_PASSWORD), role=role.value,
             site_id=None, active=True, created_at=now))
+    seed_agencies(conn, now)
     return True
 
 
@@ -141,6 +211,8 @@ def demo_credentials_text(base_url: str) -> str:
         lines.append(f"  {code}: staff canbo.{code.split('-')[1].lower()}, "
                      f"kiosk token {demo_device_token(DeviceKind.KIOSK, code)}, "
                      f"display token {demo_device_token(DeviceKind.DISPLAY, code)}")
+    lines.append("  Processing agencies (officers <prefix>.canbo, heads <prefix>.lanhdao; inbox at /agency): "
+                 + ", ".join(f"{code} {prefix}" for code, *_, prefix in AGENCIES))
     return "\n".join(lines)
 
 

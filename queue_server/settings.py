@@ -76,6 +76,22 @@ class Settings(BaseSettings):
     # A kiosk gives a return-of-results ticket only for a dossier whose result is ready;
     # False where processing is tracked in another system and statuses here lag behind.
     dossier_return_requires_ready: bool = True
+    # After the counter (processing agencies). The 15:00 rule: dossiers received up to this
+    # local time on a working day are forwarded to their agency that day, later ones by the
+    # next working day (a hand-off after that day is late).
+    dossier_forward_cutoff: time = time(15, 0)
+    # True: the server forwards each dossier to its mapped agency at reception (agencies
+    # that work on the digitized dossier); False: the center forwards (API or manager web).
+    dossier_forward_on_receipt: bool = False
+    # While the citizen completes a dossier the legal clock stops; on receipt of the
+    # complete dossier "resume" runs the working days that were left, "restart" gives the
+    # whole legal time again (other units than working days always restart).
+    dossier_supplement_clock: Literal["resume", "restart"] = "resume"
+    # An agency marks a result ready only with the digitized result attached.
+    dossier_result_requires_file: bool = True
+    # Where overdue and due-tomorrow notices go besides the inbox: "log" (the server log,
+    # ready for an SMS or e-mail notifier), or "none".
+    dossier_notifier: Literal["log", "none"] = "log"
     # The lines above the receiving unit on printed forms, e.g. "UBND THÀNH PHỐ HUẾ", "Huế".
     documents_governing_body: str = ""
     documents_place_name: str = ""

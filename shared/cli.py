@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str, str, str]] = {
     "documents": ("queue_server.cli", "documents_command", "server",
                   "citizens' stored documents: `motcua documents purge` (past retention)"),
     "restore": ("queue_server.cli", "restore_command", "server", "restore a backup into an empty database"),
+    "dossiers": ("queue_server.cli", "dossiers_command", "server",
+                 "after the counter: `motcua dossiers notify` (overdue / due-tomorrow notices)"),
     "kiosk": ("kiosk.cli", "main", "kiosk", "the kiosk app: `motcua kiosk [run]`; `motcua kiosk print-sample --to ADDRESS`"),
     "display": ("display.cli", "main", "display", "the lobby display: `motcua display --site HUE-TT`"),
     "counter": ("counter_client.cli", "main", "counter", "the counter staff app: `motcua counter`"),

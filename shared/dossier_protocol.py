@@ -24,8 +24,10 @@ Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 class DossierStatus(StrEnum):
     RECEIVED = "received"  # đã tiếp nhận
+    FORWARDED = "forwarded"  # đã chuyển cơ quan giải quyết
     PROCESSING = "processing"  # đang giải quyết
     SUPPLEMENT_REQUESTED = "supplement_requested"  # chờ bổ sung, hoàn thiện
+    RESOLVED = "resolved"  # cơ quan đã có kết quả, đang chuyển về nơi trả
     READY = "ready"  # có kết quả, chờ trả
     RETURNED = "returned"  # đã trả kết quả
     REFUSED = "refused"  # từ chối giải quyết
@@ -38,10 +40,16 @@ class DossierAction(StrEnum):
     REFUSE = "refuse"
     MARK_READY = "mark_ready"
     RETURN_RESULT = "return_result"
+    FORWARD = "forward"
+    ACCEPT = "accept"
+    RESOLVE = "resolve"
+    SEND_BACK = "send_back"
 
 
 STATUS_VI = {
     DossierStatus.RECEIVED: "Đã tiếp nhận",
+    DossierStatus.FORWARDED: "Đã chuyển cơ quan giải quyết",
+    DossierStatus.RESOLVED: "Đã có kết quả, đang chuyển về nơi trả",
     DossierStatus.PROCESSING: "Đang giải quyết",
     DossierStatus.SUPPLEMENT_REQUESTED: "Chờ bổ sung hồ sơ",
     DossierStatus.READY: "Đã có kết quả, chờ trả",
@@ -50,6 +58,8 @@ STATUS_VI = {
 }
 STATUS_EN = {
     DossierStatus.RECEIVED: "Received",
+    DossierStatus.FORWARDED: "Sent to the processing agency",
+    DossierStatus.RESOLVED: "Result ready, on its way to the center",
     DossierStatus.PROCESSING: "Being processed",
     DossierStatus.SUPPLEMENT_REQUESTED: "Waiting for missing documents",
     DossierStatus.READY: "Result ready for collection",
@@ -227,6 +237,32 @@ class FeeOut(BaseModel):
     account_number: str = ""
 
 
+class LegalClockOut(BaseModel):
+    due_date: date | None  # the slip's (or the restarted clock's) day
+    new_due_date: date | None  # the apology's new appointment (form 04)
+    effective_due: date | None
+    days_left: int | None  # working days; 0 on the day, negative once late; None when stopped
+    clock_stopped: bool  # waiting for the citizen's supplement
+    stopped_days_left: int | None
+    overdue: bool
+    late: bool  # past the slip's day, or an apology was sent: counts as late
+    apologized: bool
+
+
+class HandoffOut(BaseModel):
+    at: datetime
+    kind: str  # forward | assign | supplement | supplement_in | refuse | send_back | return
+    from_kind: str  # center | agency | officer | citizen
+    from_name: str
+    to_kind: str
+    to_name: str
+    deadline: date | None
+    timeliness: str | None  # early | on_time | late
+    timeliness_vi: str
+    timeliness_en: str
+    note: str
+
+
 class DossierOut(BaseModel):
     id: int
     code: str
@@ -256,6 +292,16 @@ class DossierOut(BaseModel):
     # The citizen's lookup PIN, only in the reply that created it (printed on the slip,
     # stored as a keyed digest only).
     lookup_pin: str | None = None
+    # After the counter: the processing agency, the officer holding it, the legal clock and
+    # every hand-off (the control slip, form 06).
+    processing_agency_code: str | None = None
+    processing_agency_name_vi: str | None = None
+    assigned_username: str | None = None
+    assigned_name: str | None = None
+    forward_deadline: date | None = None  # the 15:00 rule's day for handing it to the agency
+    forwarded_at: datetime | None = None
+    clock: LegalClockOut | None = None
+    handoffs: list[HandoffOut] = Field(default_factory=list)
 
 
 class DossierSummaryOut(BaseModel):
@@ -306,6 +352,13 @@ class PublicDossierEventOut(BaseModel):
     status_vi: str
 
 
+class CitizenStepOut(BaseModel):
+    at: datetime
+    action: str
+    text_vi: str
+    text_en: str
+
+
 class PublicDossierOut(BaseModel):
     """What the slip's QR page shows with the right PIN: nothing personal beyond the slip."""
 
@@ -323,6 +376,14 @@ class PublicDossierOut(BaseModel):
     overdue: bool
     history: list[PublicDossierEventOut]
     supplement_items: list[dict[str, str]] = Field(default_factory=list)
+    # The path after the counter, in the citizen's words.
+    steps: list[CitizenStepOut] = Field(default_factory=list)
+    agency_name_vi: str | None = None
+    new_due_date: date | None = None  # the apology's new appointment (form 04)
+    apology: dict[str, Any] | None = None  # new_due_date, reason, at
+    refusal_reasons: list[str] = Field(default_factory=list)
+    result_ready: bool = False  # bring the receipt: the kiosk gives a return ticket from its QR
+    collect_at: dict[str, str] | None = None  # name, address of the place of return
 
 
 # ---- return-of-results visit -------------------------------------------------------------

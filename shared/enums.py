@@ -43,6 +43,9 @@ class Role(StrEnum):
     ADMIN = "admin"
     MANAGER = "manager"
     STAFF = "staff"
+    # An officer of a processing agency (cơ quan giải quyết): belongs to an agency, not a
+    # site, and sees only that agency's dossiers.
+    PROCESSOR = "processor"
 
 
 class DeviceKind(StrEnum):

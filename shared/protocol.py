@@ -54,6 +54,7 @@ class StaffOut(BaseModel):
     full_name: str
     role: Role
     site_id: int | None
+    agency_id: int | None = None  # processors: their processing agency
 
 
 class LoginOut(BaseModel):

@@ -138,6 +138,10 @@ staff = Table(
     Column("site_id", ForeignKey("sites.id"), nullable=True),
     Column("active", Boolean, nullable=False, server_default=text("true")),
     Column("created_at", UtcDateTime, nullable=False),
+    # Role `processor`: the processing agency the officer works for (not a site), and
+    # whether they head it (heads see and are told about every dossier of the agency).
+    Column("agency_id", ForeignKey("agencies.id"), nullable=True),
+    Column("agency_head", Boolean, nullable=False, server_default=text("false")),
 )
 
 staff_sessions = Table(
@@ -331,6 +335,36 @@ service_stats = Table(
 TICKET_IS_WAITING = tickets.c.status == literal_column("'waiting'")
 
 
+# ---- processing agencies (cơ quan giải quyết) ------------------------------------------------
+# Provincial departments, vertical agencies and commune People's Committees: data, edited
+# by an admin. `catalog_terms` are phrases of the catalog's agency text this agency handles;
+# `field_names` the fields it takes when the catalog names no agency; `site_codes` the
+# sites whose commune-level procedures it settles (a commune People's Committee).
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name_vi", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False, server_default=""),
+    Column("kind", String(16), nullable=False),  # department | vertical | commune | province
+    Column("governing_body", String(200), nullable=False, server_default=""),
+    Column("catalog_terms", JSON, nullable=False),
+    Column("field_names", JSON, nullable=False),
+    Column("site_codes", JSON, nullable=False),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# An admin's choice for one procedure, over whatever the catalog text says.
+procedure_agencies = Table(
+    "procedure_agencies",
+    metadata,
+    Column("procedure_id", ForeignKey("procedures.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", ForeignKey("agencies.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+
+
 # ---- dossiers (hồ sơ) ----------------------------------------------------------------------
 # One row per (agency, business day), locked while a dossier number is taken: the code's
 # NNNN counts per receiving agency, whichever of its sites received the dossier.
@@ -375,9 +409,21 @@ dossiers = Table(
     Column("due_at", UtcDateTime),  # hour-based procedures only: the exact moment
     Column("lookup_pin_digest", String(64), nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    # After the counter (issue 16): the processing agency (mapped from the catalog at
+    # reception, or chosen when forwarding), the officer holding it, the 15:00 rule's
+    # forwarding day, the working days left while the clock is stopped for a supplement,
+    # and the apology's new appointment (form 04: the dossier counts as late).
+    Column("agency_id", ForeignKey("agencies.id"), nullable=True),
+    Column("assigned_staff_id", ForeignKey("staff.id"), nullable=True),
+    Column("forward_deadline", Date),
+    Column("forwarded_at", UtcDateTime),
+    Column("clock_days_left", Integer),
+    Column("new_due_date", Date),
+    Column("apologized_at", UtcDateTime),
     UniqueConstraint("agency_code", "business_day", "sequence_number", name="uq_dossiers_number"),
     Index("ix_dossiers_site_status", "site_id", "status"),
     Index("ix_dossiers_due", "status", "due_date"),
+    Index("ix_dossiers_status_agency", "status", "agency_id"),  # the live board reads the index alone
 )
 
 # Which tickets a dossier came with: the intake visit, and return-of-results visits.
@@ -406,6 +452,70 @@ dossier_events = Table(
     Column("note", Text, nullable=False, server_default=""),
     Column("data", JSON, nullable=False),
     Index("ix_dossier_events_dossier", "dossier_id", "at"),
+    # The control room reads a month of one kind of step (receptions, results, refusals).
+    Index("ix_dossier_events_action_at", "action", "at"),
+)
+
+# Every hand-off of a dossier between the center, its agency, an officer and the citizen:
+# one row each, append-only (the control slip, form 06, prints them). Names are copied so
+# the slip still reads right after an account or agency is renamed.
+dossier_handoffs = Table(
+    "dossier_handoffs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(24), nullable=False),  # forward | assign | supplement | ... | return
+    Column("from_kind", String(12), nullable=False),  # center | agency | officer | citizen
+    Column("from_name", String(200), nullable=False),
+    Column("from_staff_id", ForeignKey("staff.id"), nullable=True),
+    Column("to_kind", String(12), nullable=False),
+    Column("to_name", String(200), nullable=False),
+    Column("to_staff_id", ForeignKey("staff.id"), nullable=True),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("deadline", Date),  # the day it was due by; NULL: nothing to judge against
+    Column("timeliness", String(8)),  # early | on_time | late | NULL
+    Column("note", Text, nullable=False, server_default=""),
+    Index("ix_dossier_handoffs_dossier", "dossier_id", "at"),
+)
+
+# The control room's ledger: one typed row per counted step of a dossier (received,
+# scanned before it left the center, first asked for a supplement, its result, refused),
+# written in the same transaction as the step, append-only. `weight` is +1, or a -1/+1
+# pair when the center forwards a dossier to another agency than the one it was counted
+# for at reception (the reception moves with it, nothing is rewritten). Results carry the
+# judgement made when they happened. Month figures are sums over it, no JSON, no join.
+dossier_milestones = Table(
+    "dossier_milestones",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dossier_id", ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(12), nullable=False),  # received | digitized | supplement | result | refused
+    Column("weight", Integer, nullable=False),
+    Column("agency_id", ForeignKey("agencies.id"), nullable=True),
+    Column("site_id", ForeignKey("sites.id"), nullable=False),
+    Column("received_on", Date, nullable=False),  # the local day the dossier was received
+    Column("on_time", Boolean),
+    Column("working_days", Integer),
+    Column("legal_days", Integer),
+    Index("ix_dossier_milestones_received", "kind", "received_on"),
+    Index("ix_dossier_milestones_at", "kind", "at"),
+)
+
+# What the overdue / due-tomorrow notices told whom, once per officer, day and kind.
+dossier_alerts = Table(
+    "dossier_alerts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("staff_id", ForeignKey("staff.id", ondelete="CASCADE"), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("kind", String(16), nullable=False),  # overdue | due_tomorrow
+    Column("dossier_codes", JSON, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+    UniqueConstraint("staff_id", "day", "kind", name="uq_dossier_alerts_once"),
 )
 
 # Digitized content, stored once per distinct bytes under its SHA-256.

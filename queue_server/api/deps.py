@@ -48,6 +48,15 @@ class Principal:
     def is_manager(self) -> bool:
         return self.role in (Role.ADMIN, Role.MANAGER)
 
+    @property
+    def is_processor(self) -> bool:
+        return self.role is Role.PROCESSOR
+
+    @property
+    def agency_id(self) -> int | None:
+        """A processor's agency (None for everyone else)."""
+        return self.staff.agency_id if self.is_processor else None
+
     def may_act_on_site(self, site_id: int) -> bool:
         return self.is_manager or self.site_id == site_id
 
@@ -112,9 +121,27 @@ async def current_principal(
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-async def current_staff(principal: PrincipalDep) -> Principal:
+async def any_staff(principal: PrincipalDep) -> Principal:
+    """Anyone logged in: one-stop staff, managers, admins, and agency processors."""
     if principal.staff is None:
         raise Forbidden("Thao tác này dành cho cán bộ đã đăng nhập.", "This action is for logged-in staff.")
+    return principal
+
+
+async def current_staff(principal: PrincipalDep) -> Principal:
+    """One-stop staff of a site, managers and admins. A processor belongs to no site: the
+    site-scoped endpoints are not theirs (they have the agency's own, /agency/...)."""
+    principal = await any_staff(principal)
+    if principal.is_processor:
+        raise Forbidden("Thao tác này dành cho cán bộ Bộ phận Một cửa và quản lý; cán bộ cơ quan giải quyết dùng "
+                        "hộp hồ sơ của cơ quan.", "This action is for one-stop staff and managers; processors use "
+                        "their agency's inbox (/agency/...).")
+    return principal
+
+
+async def current_processor(principal: PrincipalDep) -> Principal:
+    if not principal.is_processor or principal.agency_id is None:
+        raise Forbidden("Thao tác này dành cho cán bộ cơ quan giải quyết.", "This action is for agency processors.")
     return principal
 
 
@@ -130,6 +157,8 @@ async def current_kiosk(principal: PrincipalDep) -> Principal:
     return principal
 
 
+AnyStaff = Annotated[Principal, Depends(any_staff)]
 CurrentStaff = Annotated[Principal, Depends(current_staff)]
+CurrentProcessor = Annotated[Principal, Depends(current_processor)]
 CurrentManager = Annotated[Principal, Depends(current_manager)]
 KioskDevice = Annotated[Principal, Depends(current_kiosk)]

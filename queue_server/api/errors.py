@@ -20,10 +20,12 @@ log = logging.getLogger(__name__)
 
 
 def error_response(status: int, code: str, message_vi: str, message_en: str, errors=None,  # noqa: ANN001
-                   headers: dict | None = None) -> JSONResponse:
+                   headers: dict | None = None, allowed: list[str] | None = None) -> JSONResponse:
     body = {"code": code, "message": message_vi, "message_en": message_en}
     if errors is not None:
         body["errors"] = errors
+    if allowed is not None:  # a forbidden state transition names the ones allowed now
+        body["allowed"] = allowed
     return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers)
 
 
@@ -53,7 +55,8 @@ def install(app: FastAPI) -> None:
         audit.note_refusal(exc.code)
         retry = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry)} if retry else None
-        return error_response(exc.status, exc.code, exc.message_vi, exc.message_en, headers=headers)
+        return error_response(exc.status, exc.code, exc.message_vi, exc.message_en, headers=headers,
+                              allowed=getattr(exc, "allowed", None))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -1,9 +1,9 @@
 """Fuzz the whole HTTP API from its OpenAPI schema with every kind of caller.
 
 Schemathesis generates requests for every operation (valid ones and nearby invalid
-ones), sends them to the app in-process as anonymous, a kiosk, a clerk, a manager and an
-admin, and checks each answer: never a 5xx, and every documented answer matches its own
-schema (body and content type). A failure comes back with the request that caused it.
+ones), sends them to the app in-process as anonymous, a kiosk, a clerk, an agency
+officer, a manager and an admin, and checks each answer: never a 5xx, and every
+documented answer matches its own schema (body and content type). A failure comes back with the request that caused it.
 
 CI runs a few examples per operation (tests/security/test_fuzz_api.py); `motcua fuzz
 --examples 200` runs a long one against a scratch database.
@@ -22,8 +22,8 @@ from fastapi import FastAPI
 from queue_server.bootstrap import Wiring
 
 API = "/api/v1"
-ROLES = ("anonymous", "kiosk", "staff", "manager", "admin")
-LOGINS = {"staff": "canbo.tt", "manager": "quanly", "admin": "admin"}
+ROLES = ("anonymous", "kiosk", "staff", "processor", "manager", "admin")
+LOGINS = {"staff": "canbo.tt", "processor": "thuanhoa.canbo", "manager": "quanly", "admin": "admin"}
 # Operations that would end the very credentials the run relies on (a fuzzed logout
 # revokes the session) are sent only without credentials.
 SELF_ENDING = {("POST", f"{API}/auth/logout"), ("POST", f"{API}/devices/{{device_id}}/revoke")}

@@ -7,14 +7,16 @@ import io
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
 
 import qrcode
 from qrcode.constants import ERROR_CORRECT_M
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
-from reportlab.lib.pagesizes import A4, A5
+from reportlab.lib.pagesizes import A4, A5, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -33,6 +35,8 @@ from reportlab.platypus import (
 from shared.fonts import BOLD, REGULAR
 
 PageName = Literal["A5", "A4"]
+# The tracking book (sổ theo dõi hồ sơ) is a wide register: A4 turned sideways.
+A4_LANDSCAPE = "A4-landscape"
 FONT = "MotcuaSans"
 FONT_BOLD = "MotcuaSans-Bold"
 
@@ -48,6 +52,7 @@ class PageSpec:
 PAGES: dict[str, PageSpec] = {
     "A5": PageSpec(A5, 10 * mm, 8.5, 27 * mm),
     "A4": PageSpec(A4, 18 * mm, 11.0, 36 * mm),
+    A4_LANDSCAPE: PageSpec(landscape(A4), 10 * mm, 8.0, 30 * mm),
 }
 
 
@@ -56,6 +61,43 @@ def page_spec(page: str) -> PageSpec:
         return PAGES[page]
     except KeyError:
         raise ValueError(f"page must be one of {sorted(PAGES)}, not {page!r}") from None
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What every form of the agencies starts from: the page, its type sizes, the width
+    between the margins, the local time zone and the "Huế, ngày … tháng … năm …" line."""
+
+    spec: PageSpec
+    base: float
+    st: dict[str, ParagraphStyle]
+    width: float
+    zone: ZoneInfo
+    place_date: str
+
+    def field(self, label: str, value: str) -> Paragraph:
+        return field_line(label, value, self.st["field"])
+
+    def heading(self, governing_body: str, unit_name: str, title: str, dossier_code: str) -> list[Flowable]:
+        """The issuing body and the national motto, the form's title, the dossier code."""
+        return [national_header(governing_body=governing_body, unit_name=unit_name, place_date=self.place_date,
+                                width=self.width, base=self.base),
+                Paragraph(title, self.st["title"]),
+                Paragraph(f"Mã hồ sơ: {text(dossier_code)}", self.st["code"])]
+
+
+def sheet(page: str, issued_at: datetime, tz: str, place_name: str = "") -> Sheet:
+    if issued_at.tzinfo is None:
+        raise ValueError("the issue moment must be timezone-aware")
+    spec = page_spec(page)
+    register_fonts()
+    zone = ZoneInfo(tz)
+    from .vi_format import format_date_vi
+
+    place_date = format_date_vi(issued_at.astimezone(zone).date())
+    if place_name:
+        place_date = f"{place_name}, {place_date}"
+    return Sheet(spec, spec.font_size, styles(spec.font_size), spec.size[0] - 2 * spec.margin, zone, place_date)
 
 
 def register_fonts() -> None:

@@ -118,8 +118,10 @@ def _invalid(shown: str, why_vi: str, why_en: str) -> InvalidDossierCode:
 
 class DossierStatus(StrEnum):
     RECEIVED = "received"  # đã tiếp nhận
+    FORWARDED = "forwarded"  # đã chuyển cơ quan giải quyết, chờ cơ quan nhận
     PROCESSING = "processing"  # đang giải quyết
     SUPPLEMENT_REQUESTED = "supplement_requested"  # chờ bổ sung, hoàn thiện
+    RESOLVED = "resolved"  # cơ quan đã có kết quả, đang chuyển về Bộ phận Một cửa
     READY = "ready"  # có kết quả, chờ trả
     RETURNED = "returned"  # đã trả kết quả
     REFUSED = "refused"  # từ chối giải quyết
@@ -132,7 +134,16 @@ class DossierAction(StrEnum):
     REFUSE = "refuse"
     MARK_READY = "mark_ready"
     RETURN_RESULT = "return_result"
+    # The processing agency's part (after the counter): the center forwards the dossier,
+    # the agency accepts it, has the result, and sends it back to the center for return.
+    FORWARD = "forward"
+    ACCEPT = "accept"
+    RESOLVE = "resolve"
+    SEND_BACK = "send_back"
 
+
+# Steps only a processing agency takes; the center's counter endpoint refuses them.
+AGENCY_ACTIONS = frozenset({DossierAction.ACCEPT, DossierAction.RESOLVE, DossierAction.SEND_BACK})
 
 _S, _A = DossierStatus, DossierAction
 DOSSIER_TRANSITIONS: dict[tuple[DossierAction, DossierStatus], DossierStatus] = {
@@ -145,16 +156,27 @@ DOSSIER_TRANSITIONS: dict[tuple[DossierAction, DossierStatus], DossierStatus] = 
     (_A.REFUSE, _S.PROCESSING): _S.REFUSED,
     (_A.MARK_READY, _S.PROCESSING): _S.READY,
     (_A.RETURN_RESULT, _S.READY): _S.RETURNED,
+    # After the counter: the agency's part. A supplement it asks for goes back through the
+    # center (RECEIVED once the citizen completes it), and is forwarded again from there.
+    (_A.FORWARD, _S.RECEIVED): _S.FORWARDED,
+    (_A.ACCEPT, _S.FORWARDED): _S.PROCESSING,
+    (_A.REQUEST_SUPPLEMENT, _S.FORWARDED): _S.SUPPLEMENT_REQUESTED,
+    (_A.REFUSE, _S.FORWARDED): _S.REFUSED,
+    (_A.RESOLVE, _S.PROCESSING): _S.RESOLVED,
+    (_A.SEND_BACK, _S.RESOLVED): _S.READY,
 }
 FINAL_DOSSIER_STATUSES = frozenset({_S.RETURNED, _S.REFUSED})
 # Only these run against the legal time: a dossier waiting for the citizen's supplement
-# has its clock stopped, and a ready result is no longer late.
-_CLOCK_RUNNING = frozenset({_S.RECEIVED, _S.PROCESSING})
+# has its clock stopped, and a result waiting at the center is no longer late. A result
+# still at the agency (RESOLVED) is: the citizen collects it at the center.
+CLOCK_RUNNING = frozenset({_S.RECEIVED, _S.FORWARDED, _S.PROCESSING, _S.RESOLVED})
 
 _STATUS_VI = {
     _S.RECEIVED: "đã tiếp nhận",
+    _S.FORWARDED: "đã chuyển cơ quan giải quyết",
     _S.PROCESSING: "đang giải quyết",
     _S.SUPPLEMENT_REQUESTED: "đang chờ bổ sung",
+    _S.RESOLVED: "đã có kết quả tại cơ quan giải quyết",
     _S.READY: "đã có kết quả",
     _S.RETURNED: "đã trả kết quả",
     _S.REFUSED: "đã bị từ chối",
@@ -166,7 +188,16 @@ _ACTION_VI = {
     _A.REFUSE: "từ chối",
     _A.MARK_READY: "ghi nhận có kết quả",
     _A.RETURN_RESULT: "trả kết quả",
+    _A.FORWARD: "chuyển cơ quan giải quyết",
+    _A.ACCEPT: "nhận giải quyết",
+    _A.RESOLVE: "ghi nhận có kết quả",
+    _A.SEND_BACK: "chuyển kết quả về Bộ phận Một cửa",
 }
+
+
+def allowed_actions(current: DossierStatus) -> list[DossierAction]:
+    """The steps the dossier may take from `current`, in the table's order."""
+    return [action for (action, status) in DOSSIER_TRANSITIONS if status is current]
 
 
 class IllegalDossierTransition(IllegalTransition):
@@ -177,11 +208,18 @@ class IllegalDossierTransition(IllegalTransition):
     ) -> None:
         self.action = action
         self.current = current
+        self.allowed = [a.value for a in allowed_actions(current)]
         which = f" {dossier_code}" if dossier_code else ""
+        # Name what may be done instead, so the person (or the client) knows the way on.
+        if self.allowed:
+            allowed_vi = " Có thể: " + ", ".join(_ACTION_VI[DossierAction(a)] for a in self.allowed) + "."
+            allowed_en = " Allowed now: " + ", ".join(self.allowed) + "."
+        else:
+            allowed_vi, allowed_en = " Hồ sơ đã kết thúc.", " The dossier is closed."
         super().__init__(
-            f"Không thể {_ACTION_VI[action]} hồ sơ{which} vì hồ sơ {_STATUS_VI[current]}.",
+            f"Không thể {_ACTION_VI[action]} hồ sơ{which} vì hồ sơ {_STATUS_VI[current]}.{allowed_vi}",
             f"Cannot {action.value.replace('_', ' ')} dossier{which} while it is "
-            f"{current.value.replace('_', ' ')}.",
+            f"{current.value.replace('_', ' ')}.{allowed_en}",
             code=f"dossier_cannot_{action.value}_{current.value}",
         )
 
@@ -230,7 +268,7 @@ def is_overdue(
     datetime (hour-based procedures) at that moment."""
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    if due is None or status not in _CLOCK_RUNNING:
+    if due is None or status not in CLOCK_RUNNING:
         return False
     if isinstance(due, datetime):
         if due.tzinfo is None:

@@ -29,7 +29,7 @@ _DUMMY_HASH = hash_password("motcua-no-such-user")
 
 def staff_out(row: Row) -> dict[str, Any]:
     return {"id": row.id, "username": row.username, "full_name": row.full_name, "role": row.role,
-            "site_id": row.site_id}
+            "site_id": row.site_id, "agency_id": row.agency_id}
 
 
 def login(uow: UnitOfWork, username: str, password: str, ttl: timedelta) -> dict[str, Any]:
@@ -95,17 +95,26 @@ def _site_id(conn: Connection, site_code: str | None) -> int | None:
 
 
 def create_staff(uow: UnitOfWork, username: str, full_name: str, password: str, role: Role,
-                 site_code: str | None) -> dict[str, Any]:
+                 site_code: str | None, agency_code: str | None = None, agency_head: bool = False) -> dict[str, Any]:
     if len(password) < 8:
         raise Invalid("Mật khẩu cần ít nhất 8 ký tự.", "The password needs at least 8 characters.")
     if role is Role.STAFF and not site_code:
         raise Invalid("Cán bộ một cửa phải thuộc một điểm phục vụ (--site).", "Staff must belong to a site (--site).")
+    if (role is Role.PROCESSOR) != bool(agency_code) or (role is Role.PROCESSOR and site_code):
+        raise Invalid("Cán bộ cơ quan giải quyết thuộc một cơ quan (--agency), không thuộc điểm phục vụ.",
+                      "A processor belongs to an agency (--agency), not a site; only processors have an agency.")
     with uow:
         site_id = _site_id(uow.conn, site_code)
+        agency_id = None
+        if agency_code:
+            agency_id = uow.conn.execute(select(t.agencies.c.id).where(t.agencies.c.code == agency_code)).scalar()
+            if agency_id is None:
+                raise NotFound(f"Không tìm thấy cơ quan {agency_code}.", f"Agency {agency_code} not found.")
         try:
             new_id = uow.conn.execute(insert(t.staff).values(
                 username=username, full_name=full_name, password_hash=hash_password(password), role=role.value,
-                site_id=site_id, active=True, created_at=uow.now).returning(t.staff.c.id)).scalar_one()
+                site_id=site_id, agency_id=agency_id, agency_head=agency_head, active=True,
+                created_at=uow.now).returning(t.staff.c.id)).scalar_one()
         except IntegrityError:
             raise Conflict(f"Tên đăng nhập {username} đã tồn tại.", f"Username {username} already exists.",
                            code="username_taken") from None

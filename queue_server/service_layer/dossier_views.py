@@ -20,12 +20,14 @@ from queue_server.documents import (
 from queue_server.domain.business_day import day_bounds_utc
 from queue_server.domain.calendar import TimeUnit, parse_time_value
 from queue_server.domain.dossier import (
+    CLOCK_RUNNING,
     DossierStatus,
     InvalidDossierCode,
     is_overdue,
     parse_dossier_code,
 )
 from queue_server.domain.errors import Conflict, NotFound
+from queue_server.service_layer import agency_views
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from shared.dossier_protocol import (
     DOCUMENT_FORM_VI,
@@ -57,7 +59,8 @@ def legal_time_vi(value: float | None, unit: str) -> str:
 
 
 def _overdue(row: Row, now: datetime, rules: DossierRules) -> bool:
-    due = row.due_at or row.due_date
+    # An apology's new date (form 04) is the one the citizen now expects.
+    due = getattr(row, "new_due_date", None) or row.due_at or row.due_date
     return is_overdue(due, now, DossierStatus(row.status), tz=rules.tz)
 
 
@@ -140,6 +143,7 @@ def dossier_reply(uow: UnitOfWork, dossier_id: int, rules: DossierRules) -> dict
         "due_date": r.due_date, "due_at": r.due_at, "overdue": _overdue(r, uow.now, rules),
         "attachments": attachments(conn, r.code, r.id), "history": _history(conn, r.id),
         "lookup_url": rules.lookup_url(r.code), "fee": _fee(conn, r.id, r.code, rules),
+        **agency_views.after_counter(conn, r, rules, uow.now.astimezone(rules.tz).date()),
     }
 
 
@@ -201,9 +205,10 @@ def list_dossiers(uow: UnitOfWork, rules: DossierRules, *, site_id: int | None, 
         conds.append(d.id.in_(select(t.dossier_tickets.c.dossier_id).where(t.dossier_tickets.c.ticket_id == ticket_id)))
     if overdue is not None:
         today = uow.now.astimezone(rules.tz).date()
-        running = d.status.in_([DossierStatus.RECEIVED.value, DossierStatus.PROCESSING.value])
-        late = and_(running, d.due_date.is_not(None),
-                    (d.due_date < today) | and_(d.due_at.is_not(None), d.due_at < uow.now))
+        running = d.status.in_([s.value for s in CLOCK_RUNNING])
+        due = func.coalesce(d.new_due_date, d.due_date)  # an apology's new date wins, as in `_overdue`
+        late = and_(running, due.is_not(None),
+                    (due < today) | and_(d.new_due_date.is_(None), d.due_at.is_not(None), d.due_at < uow.now))
         conds.append(late if overdue else ~late)
     conn = uow.conn
     total = conn.execute(select(func.count()).select_from(t.dossiers).where(*conds)).scalar_one()
@@ -235,7 +240,56 @@ def public_dossier(uow: UnitOfWork, dossier_id: int, rules: DossierRules) -> dic
         "history": [{"at": h["at"], "status": h["to_status"], "status_vi": STATUS_VI[DossierStatus(h["to_status"])]}
                     for h in steps],
         "supplement_items": items,
+        **citizen_path(uow.conn, r, steps),
     }
+
+
+# What each step of the dossier's life says to its citizen (internal hand-offs within the
+# agency, scans and PIN changes are not shown).
+_CITIZEN_STEP = {
+    "receive": ("Tiếp nhận hồ sơ tại {site}", "Received at {site}"),
+    "forward": ("Chuyển đến {agency} giải quyết", "Sent to {agency} for processing"),
+    "accept": ("{agency} nhận giải quyết hồ sơ", "{agency} started processing"),
+    "start_processing": ("Hồ sơ đang được giải quyết", "Being processed"),
+    "request_supplement": ("Yêu cầu bổ sung hồ sơ: thời hạn tạm dừng đến khi Ông/Bà nộp đủ",
+                           "Missing documents requested: the clock waits until you hand them in"),
+    "receive_supplement": ("Đã nhận đủ hồ sơ bổ sung: thời hạn tiếp tục", "Missing documents received: the clock runs again"),
+    "apologize": ("{agency} xin lỗi vì chậm trả kết quả, hẹn lại ngày {new_date}",
+                  "{agency} apologises for the delay; new date {new_date}"),
+    "resolve": ("{agency} đã có kết quả, đang chuyển về nơi trả", "The result is ready and on its way to {site}"),
+    "send_back": ("Kết quả đã về {site}: mời Ông/Bà mang giấy tiếp nhận đến nhận",
+                  "The result is at {site}: bring your receipt to collect it"),
+    "mark_ready": ("Kết quả đã có tại {site}: mời Ông/Bà mang giấy tiếp nhận đến nhận",
+                   "The result is at {site}: bring your receipt to collect it"),
+    "refuse": ("Hồ sơ bị từ chối giải quyết", "The dossier was refused"),
+    "return_result": ("Đã trả kết quả", "Result collected"),
+}
+
+
+def citizen_path(conn: Connection, r: Row, steps: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each step in the citizen's words with its date, the apology and its new date, the
+    refusal's reasons, and whether the result waits for them at the center."""
+    agency = conn.execute(select(t.agencies.c.name_vi).where(t.agencies.c.id == r.agency_id)).scalar() \
+        if r.agency_id else None
+    words = {"site": r.site_name_vi, "agency": agency or "Cơ quan giải quyết"}
+    path, apology, refusal = [], None, []
+    for h in steps:
+        if h["action"] not in _CITIZEN_STEP:
+            continue
+        data = h.get("data") or {}
+        new_date = data.get("new_due_date")
+        shown = {**words, "new_date": date.fromisoformat(new_date).strftime("%d/%m/%Y") if new_date else ""}
+        vi, en = _CITIZEN_STEP[h["action"]]
+        path.append({"at": h["at"], "action": h["action"], "text_vi": vi.format(**shown),
+                     "text_en": en.format(**{**shown, "agency": agency or "The agency"})})
+        if h["action"] == "apologize":
+            apology = {"new_due_date": new_date, "reason": h["note"], "at": h["at"]}
+        if h["action"] == "refuse":
+            refusal = list(data.get("reasons") or [h["note"]])
+    status = DossierStatus(r.status)
+    return {"steps": path, "agency_name_vi": agency, "new_due_date": r.new_due_date, "apology": apology,
+            "refusal_reasons": refusal, "result_ready": status is DossierStatus.READY,
+            "collect_at": {"name": r.site_name_vi, "address": r.site_address}}
 
 
 def latest_supplement_items(conn: Connection, dossier_id: int) -> list[dict[str, str]]:

@@ -24,6 +24,7 @@ from queue_server.domain.business_day import business_day
 from queue_server.domain.calendar import WorkingCalendar
 from queue_server.domain.document_access import Reader
 from queue_server.domain.dossier import (
+    AGENCY_ACTIONS,
     DossierAction,
     DossierStatus,
     InvalidDossierCode,
@@ -34,9 +35,12 @@ from queue_server.domain.dossier import (
     next_dossier_status,
 )
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from queue_server.domain.legal_clock import forward_deadline
 from queue_server.service_layer import audit, fees
 from queue_server.service_layer import citizen_documents as store
+from queue_server.service_layer import dossier_flow as flow
 from queue_server.service_layer import dossier_views as views
+from queue_server.service_layer.agencies import agency_for_procedure
 from queue_server.service_layer.dossier_views import canonical_code, load_dossier
 from queue_server.service_layer.handlers import ticket_brief, ticket_reply
 from queue_server.service_layer.lookup_limits import count_failure, refuse_if_too_many
@@ -70,6 +74,10 @@ class DossierRules:
     governing_body: str = ""
     place_name: str = ""
     payment_account: fees.PaymentAccount = fees.PaymentAccount()
+    forward_cutoff: time = time(15, 0)
+    forward_on_receipt: bool = False
+    supplement_clock: str = "resume"
+    result_requires_file: bool = True
 
     @classmethod
     def from_settings(cls, settings) -> DossierRules:  # noqa: ANN001
@@ -86,6 +94,10 @@ class DossierRules:
             return_requires_ready=settings.dossier_return_requires_ready,
             governing_body=settings.documents_governing_body,
             place_name=settings.documents_place_name,
+            forward_cutoff=settings.dossier_forward_cutoff,
+            forward_on_receipt=settings.dossier_forward_on_receipt,
+            supplement_clock=settings.dossier_supplement_clock,
+            result_requires_file=settings.dossier_result_requires_file,
         )
 
     def lookup_url(self, code: str) -> str:
@@ -232,6 +244,7 @@ def receive_dossier(c: ReceiveDossier, uow: UnitOfWork, rules: DossierRules) -> 
         number = take_dossier_number(conn, site.agency_code, day)
         code = format_dossier_code(site.agency_code, day, number)
         due_date, due_at = _due(rules, now, procedure.time_value, procedure.time_unit_vi)
+        agency = agency_for_procedure(conn, procedure.id, site.code)
         pin = new_lookup_pin()
         applicant = c.applicant
         documents = [{k: v for k, v in line.items() if v is not None} for line in c.documents]
@@ -245,7 +258,8 @@ def receive_dossier(c: ReceiveDossier, uow: UnitOfWork, rules: DossierRules) -> 
             applicant_email=applicant.get("email", ""), applicant_sex=applicant.get("sex") or "",
             applicant_birth_date=date.fromisoformat(birth) if birth else None, documents=documents, notes=c.notes,
             status=DossierStatus.RECEIVED.value, received_at=now, received_by=c.staff_id, counter_id=counter.id,
-            due_date=due_date, due_at=due_at,
+            due_date=due_date, due_at=due_at, agency_id=agency.id if agency else None,
+            forward_deadline=forward_deadline(rules.calendar, now.astimezone(rules.tz), rules.forward_cutoff),
             lookup_pin_digest=lookup_pin_digest(pin, key=rules.pin_key, dossier_code=code), updated_at=now,
         ).returning(t.dossiers.c.id)).scalar_one()
         reader = c.reader or Reader(c.staff_id, "staff", site.id)
@@ -267,6 +281,9 @@ def receive_dossier(c: ReceiveDossier, uow: UnitOfWork, rules: DossierRules) -> 
                        "due_date": due_date.isoformat() if due_date else None,
                        "documents": len(documents), "reused": reused_lines, "fee_vnd": fee_vnd},
                       ticket=ticket_brief(repo.ticket_brief_row(conn, ticket.id)), counter_id=counter.id)
+        flow.milestone(uow, dossier, "received")
+        if rules.forward_on_receipt and agency is not None:
+            forward_now(uow, dossier, agency, c.staff_id, rules)
         reply = views.dossier_reply(uow, dossier_id, rules)
         reply["lookup_pin"] = pin
         uow.commit()
@@ -296,17 +313,11 @@ def attach_files(c: AttachFiles, uow: UnitOfWork, keep: store.StoreRules | None 
         if c.document_index is not None and not 0 <= c.document_index < len(dossier.documents):
             raise Invalid(f"Hồ sơ không có thành phần số {c.document_index + 1}.",
                           f"The dossier has no document line {c.document_index}.", code="no_such_document")
-        ids = []
-        for stored, name in c.files:
-            ins = (pg_insert if uow.is_postgres else sqlite_insert)(t.stored_files).values(
-                sha256=stored.sha256, size=stored.size, media_type=stored.media_type, stored_at=uow.now)
-            conn.execute(ins.on_conflict_do_nothing())
-            ids.append(conn.execute(insert(t.dossier_attachments).values(
-                dossier_id=dossier.id, sha256=stored.sha256, file_name=name, document_index=c.document_index,
-                uploaded_at=uow.now, uploaded_by=c.staff_id,
-            ).returning(t.dossier_attachments.c.id)).scalar_one())
+        ids = link_files(uow, dossier.id, c.files, c.staff_id, c.document_index)
         if c.document_index is not None and keep is not None:
             store.keep_digitized_line(uow, dossier, c.document_index, keep)
+        if dossier.forwarded_at is None:  # scanned before the dossier left the center
+            flow.milestone_once(uow, dossier, "digitized")
         _history(uow, dossier.id, "digitize", dossier.status, dossier.status, c.staff_id,
                  data={"files": len(ids), "document_index": c.document_index})
         _emit_dossier(uow, EventType.DOSSIER_FILES_ATTACHED, dossier, c.staff_id,
@@ -317,6 +328,46 @@ def attach_files(c: AttachFiles, uow: UnitOfWork, keep: store.StoreRules | None 
         return reply
 
 
+def link_files(uow: UnitOfWork, dossier_id: int, files: list[tuple[StoredFile, str]], staff_id: int,
+               document_index: int | None = None) -> list[int]:
+    """Attachment ids of stored contents linked to the dossier (contents kept once)."""
+    ids = []
+    for stored, name in files:
+        ins = (pg_insert if uow.is_postgres else sqlite_insert)(t.stored_files).values(
+            sha256=stored.sha256, size=stored.size, media_type=stored.media_type, stored_at=uow.now)
+        uow.conn.execute(ins.on_conflict_do_nothing())
+        ids.append(uow.conn.execute(insert(t.dossier_attachments).values(
+            dossier_id=dossier_id, sha256=stored.sha256, file_name=name, document_index=document_index,
+            uploaded_at=uow.now, uploaded_by=staff_id,
+        ).returning(t.dossier_attachments.c.id)).scalar_one())
+    return ids
+
+
+# ---- forwarding (the 15:00 rule) -----------------------------------------------------------
+def forward_now(uow: UnitOfWork, dossier: Row, agency: Row, staff_id: int, rules: DossierRules,
+                note: str = "") -> None:
+    """Hand a received dossier to its processing agency: status, the hand-off row judged
+    against the 15:00 rule's day, the log, the site's stream."""
+    current = DossierStatus(dossier.status)
+    new = next_dossier_status(DossierAction.FORWARD, current, dossier.code)
+    deadline = dossier.forward_deadline
+    if deadline is None:  # received before agencies existed: the rule applied to its receipt
+        deadline = forward_deadline(rules.calendar, dossier.received_at.astimezone(rules.tz), rules.forward_cutoff)
+    if dossier.agency_id != agency.id:
+        flow.move_reception(uow, dossier, agency.id)
+    uow.conn.execute(update(t.dossiers).where(t.dossiers.c.id == dossier.id).values(
+        status=new.value, agency_id=agency.id, forwarded_at=uow.now, forward_deadline=deadline, updated_at=uow.now))
+    judged = flow.record_handoff(
+        uow, dossier, "forward", from_kind=flow.CENTER, from_name=flow.center_name(uow.conn, dossier.site_id),
+        from_staff_id=staff_id, to_kind=flow.AGENCY, to_name=agency.name_vi, deadline=deadline,
+        done_day=flow.local_day(uow.now, rules), note=note, agency_id=agency.id)
+    _history(uow, dossier.id, DossierAction.FORWARD.value, current.value, new.value, staff_id, note=note,
+             data={"agency_code": agency.code, "agency_name": agency.name_vi, "deadline": deadline.isoformat(),
+                   "timeliness": judged.value if judged else None})
+    _emit_dossier(uow, EventType.DOSSIER_STATUS_CHANGED, dossier, staff_id,
+                  {"action": DossierAction.FORWARD.value, "from_status": current.value, "status": new.value})
+
+
 # ---- status life -------------------------------------------------------------------------
 def change_status(c: ChangeDossierStatus, uow: UnitOfWork, rules: DossierRules, *,
                   allowed_site: int | None) -> dict[str, Any]:
@@ -325,6 +376,10 @@ def change_status(c: ChangeDossierStatus, uow: UnitOfWork, rules: DossierRules, 
         dossier = load_dossier(uow, c.code, for_update=True)
         _check_site(dossier, allowed_site)
         current = DossierStatus(dossier.status)
+        if c.action in AGENCY_ACTIONS or c.action is DossierAction.FORWARD:
+            raise Invalid("Bước này do cơ quan giải quyết thực hiện (hoặc chuyển hồ sơ qua chức năng chuyển).",
+                          f"{c.action.value} is taken through /dossiers/{{code}}/forward or the agency's "
+                          "endpoints (/agency/dossiers/...), not here.", code="agency_step")
         new = next_dossier_status(c.action, current, dossier.code)
         if c.action in (DossierAction.REFUSE, DossierAction.REQUEST_SUPPLEMENT) and not c.note.strip():
             raise Invalid("Hãy ghi rõ lý do (bắt buộc khi từ chối hoặc yêu cầu bổ sung).",
@@ -337,19 +392,46 @@ def change_status(c: ChangeDossierStatus, uow: UnitOfWork, rules: DossierRules, 
                                f"Counter {c.counter_id} not found at this site.")
         values: dict[str, Any] = {"status": new.value, "updated_at": uow.now}
         data: dict[str, Any] = {}
+        center = flow.center_name(conn, dossier.site_id)
         if c.action is DossierAction.REQUEST_SUPPLEMENT:
             data["items"] = [dict(item) for item in c.items]
+            values.update(flow.stop_clock(dossier, rules, uow.now))
+            flow.milestone_once(uow, dossier, "supplement")
+            flow.record_handoff(uow, dossier, "supplement", from_kind=flow.CENTER, from_name=center,
+                                from_staff_id=c.staff_id, to_kind=flow.CITIZEN, to_name=dossier.applicant_name,
+                                note=c.note)
         if c.action is DossierAction.RECEIVE_SUPPLEMENT:
-            # A completed dossier is received afresh: its legal time runs again from now.
-            due_date, due_at = _due(rules, uow.now, dossier.legal_time_value, dossier.legal_time_unit_vi)
-            values.update(due_date=due_date, due_at=due_at)
+            # The complete dossier is received: the clock runs again (see legal_clock).
+            fresh = _due(rules, uow.now, dossier.legal_time_value, dossier.legal_time_unit_vi)
+            due_date, due_at = flow.restart_clock(dossier, rules, uow.now, fresh)
+            values.update(due_date=due_date, due_at=due_at, clock_days_left=None,
+                          forward_deadline=forward_deadline(rules.calendar, uow.now.astimezone(rules.tz),
+                                                            rules.forward_cutoff))
             data["due_date"] = due_date.isoformat() if due_date else None
+            flow.record_handoff(uow, dossier, "supplement_in", from_kind=flow.CITIZEN, from_name=dossier.applicant_name,
+                                to_kind=flow.CENTER, to_name=center, to_staff_id=c.staff_id)
+        if c.action in (DossierAction.MARK_READY, DossierAction.REFUSE):
+            data.update(flow.settle(uow, dossier, rules, "result" if c.action is DossierAction.MARK_READY
+                                    else "refused"))
+        if c.action is DossierAction.REFUSE:
+            flow.record_handoff(uow, dossier, "refuse", from_kind=flow.CENTER, from_name=center,
+                                from_staff_id=c.staff_id, to_kind=flow.CITIZEN, to_name=dossier.applicant_name,
+                                note=c.note)
+        if c.action is DossierAction.RETURN_RESULT:
+            flow.record_handoff(uow, dossier, "return", from_kind=flow.CENTER, from_name=center,
+                                from_staff_id=c.staff_id, to_kind=flow.CITIZEN, to_name=dossier.applicant_name)
         conn.execute(update(t.dossiers).where(t.dossiers.c.id == dossier.id).values(**values))
         _history(uow, dossier.id, c.action.value, current.value, new.value, c.staff_id, counter_id=c.counter_id,
                  note=c.note, data=data)
         _emit_dossier(uow, EventType.DOSSIER_STATUS_CHANGED, dossier, c.staff_id,
                       {"action": c.action.value, "from_status": current.value, "status": new.value},
                       counter_id=c.counter_id)
+        if (c.action is DossierAction.RECEIVE_SUPPLEMENT and rules.forward_on_receipt
+                and dossier.agency_id is not None and dossier.forwarded_at is not None):
+            # The completed dossier goes straight back to the agency that asked for it.
+            again = conn.execute(select(t.dossiers).where(t.dossiers.c.id == dossier.id)).one()
+            forward_now(uow, again, conn.execute(select(t.agencies).where(
+                t.agencies.c.id == dossier.agency_id)).one(), c.staff_id, rules)
         reply = views.dossier_reply(uow, dossier.id, rules)
         uow.commit()
         return reply

@@ -5,9 +5,11 @@ no build step. `router` is included once by the app."""
 from fastapi import APIRouter
 
 from queue_server.web import (
+    agency_inbox,
     assets,
     booking,
     citizen,
+    control_room,
     dashboard,
     display,
     dossier_lookup,
@@ -18,5 +20,6 @@ from queue_server.web import (
 )
 
 router = APIRouter(include_in_schema=False)
-for _module in (assets, citizen, booking, dossier_lookup, display, login, dashboard, reports, fees, oversight):
+for _module in (assets, citizen, booking, dossier_lookup, display, login, dashboard, reports, fees, oversight,
+                agency_inbox, control_room):
     router.include_router(_module.router)

@@ -12,6 +12,8 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from shared.fonts import SCREEN_BOLD, SCREEN_REGULAR
+
 STATIC = Path(__file__).parent / "static"
 TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
          ".svg": "image/svg+xml"}
@@ -42,3 +44,20 @@ async def asset(name: str) -> Response:
     return Response(body, media_type=media_type, headers={
         "Cache-Control": "public, max-age=604800, immutable", "ETag": f'"{digest}"',
         "X-Content-Type-Options": "nosniff"})
+
+
+# The screen font every page may use (shared/look.py names it), under a fixed URL.
+_FONTS = {"Roboto-Regular.ttf": SCREEN_REGULAR, "Roboto-Bold.ttf": SCREEN_BOLD}
+
+
+@cache
+def _font(name: str) -> bytes:
+    return _FONTS[name].read_bytes()
+
+
+@router.get("/static/fonts/{name}")
+async def font(name: str) -> Response:
+    if name not in _FONTS:
+        return Response("Not found\n", status_code=404, media_type="text/plain")
+    return Response(_font(name), media_type="font/ttf", headers={
+        "Cache-Control": "public, max-age=604800", "X-Content-Type-Options": "nosniff"})

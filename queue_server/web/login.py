@@ -31,6 +31,8 @@ async def login_form(request: Request) -> Response:
     user = await s.current_user(request)
     if user is not None and user.role in (Role.MANAGER, Role.ADMIN):
         return RedirectResponse(s.safe_next(request.query_params.get("next")), status_code=303)
+    if user is not None and user.role is Role.PROCESSOR:
+        return RedirectResponse(s.home_of(user.role), status_code=303)
     return _login_page(request)
 
 
@@ -47,13 +49,17 @@ async def login(request: Request) -> Response:
     except DomainError as exc:  # wrong password (401), or too many failures (429)
         audit.note_refusal(exc.code)
         return _login_page(request, exc.status, exc, username)
-    if out["staff"]["role"] not in (Role.MANAGER.value, Role.ADMIN.value):
+    web_roles = (Role.MANAGER.value, Role.ADMIN.value, Role.PROCESSOR.value)
+    if out["staff"]["role"] not in web_roles:
         # A clerk's password is right but this is not their page: end the new session at once.
         await wiring.run(accounts.logout, wiring.uow(), out["token"])
-        refusal = DomainError("Trang quản lý chỉ dành cho quản lý và quản trị viên.",
-                              "The manager pages are for managers and administrators only.")
+        refusal = DomainError("Trang quản lý chỉ dành cho quản lý, quản trị viên và cán bộ cơ quan giải quyết.",
+                              "The manager pages are for managers, administrators and agency processors only.")
         return _login_page(request, 403, refusal, username)
-    response = RedirectResponse(s.safe_next(form.one("next")), status_code=303)
+    target = s.safe_next(form.one("next"))
+    if out["staff"]["role"] == Role.PROCESSOR.value and not target.startswith("/agency"):
+        target = s.home_of(Role.PROCESSOR)  # the manager pages are not theirs
+    response = RedirectResponse(target, status_code=303)
     s.set_cookie(response, wiring, s.SESSION_COOKIE, out["token"],
                  max_age=wiring.settings.staff_session_hours * 3600)
     response.delete_cookie(s.PRELOGIN_COOKIE, path="/manager")
@@ -63,7 +69,10 @@ async def login(request: Request) -> Response:
 @router.post("/logout")
 @s.web_page
 async def logout(request: Request) -> Response:
-    user, _ = await s.manager_form(request)
+    user = await s.current_user(request)  # managers and processors alike
+    if user is None:
+        return RedirectResponse("/manager/login", status_code=303)
+    s.check_csrf(request, user.csrf, await s.read_form(request))
     wiring = s.wiring_of(request)
     await wiring.run(accounts.logout, wiring.uow(), user.token)
     response = RedirectResponse("/manager/login", status_code=303)

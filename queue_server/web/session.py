@@ -43,6 +43,8 @@ class WebUser:
     site_id: int | None  # a manager tied to one site; None: every site
     token: str  # the session token (server side only)
     csrf: str
+    agency_id: int | None = None  # a processor's agency
+    agency_head: bool = False
 
 
 class Refusal(Exception):
@@ -105,7 +107,7 @@ async def current_user(request: Request) -> WebUser | None:
         return None
     audit.identify(row)
     return WebUser(row.id, row.username, row.full_name, Role(row.role), row.site_id, token,
-                   csrf_for_session(wiring, token))
+                   csrf_for_session(wiring, token), row.agency_id, bool(row.agency_head))
 
 
 def login_redirect(request: Request) -> RedirectResponse:
@@ -122,6 +124,30 @@ async def require_manager(request: Request) -> WebUser:
     if user.role not in (Role.MANAGER, Role.ADMIN):
         raise Refusal(render(request, "manager/refused.html", status=403, user=user))
     return user
+
+
+async def require_processor(request: Request) -> WebUser:
+    """An officer of a processing agency (the agency inbox); anyone else is refused."""
+    from queue_server.web.templating import render
+
+    user = await current_user(request)
+    if user is None:
+        raise Refusal(login_redirect(request))
+    if user.role is not Role.PROCESSOR or user.agency_id is None:
+        raise Refusal(render(request, "manager/refused.html", status=403, user=user))
+    return user
+
+
+async def processor_form(request: Request) -> tuple[WebUser, Form]:
+    user = await require_processor(request)
+    form = await read_form(request)
+    check_csrf(request, user.csrf, form)
+    return user, form
+
+
+def home_of(role: Role | str) -> str:
+    """Where a person lands after login: processors in their agency's inbox."""
+    return "/agency" if Role(role) is Role.PROCESSOR else "/manager"
 
 
 def safe_next(target: str | None) -> str:

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from queue_server.web.assets import asset_url
+from shared.look import css_variables
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -62,6 +63,17 @@ def _number(value: float | int | None, digits: int = 0) -> str:
 
 
 @lru_cache(maxsize=1)
+def look_css() -> Markup:
+    """The palette tokens and the screen font (Roboto, served from shared/fonts) for a page's
+    <style>: pages built on them share one look with the kiosk and the displays."""
+    faces = "".join(
+        f"@font-face{{font-family:'Roboto';font-weight:{weight};font-display:swap;"
+        f"src:url('/static/fonts/{name}') format('truetype')}}\n"
+        for name, weight in (("Roboto-Regular.ttf", 400), ("Roboto-Bold.ttf", 700)))
+    return Markup(css_variables() + faces)
+
+
+@lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -70,6 +82,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["asset"] = asset_url
+    env.globals["look_css"] = look_css
     env.filters["minutes"] = _minutes
     env.filters["json_block"] = _json_block
     env.filters["number"] = _number

@@ -54,8 +54,18 @@ def test_db_upgrade_seed_and_accounts_from_the_command_line(tmp_path) -> None:  
     seeded = run_motcua("seed", "--demo", env=env)
     assert seeded.returncode == 0 and "catalog: 1601 procedures" in seeded.stdout
     assert "mcd_demo-kiosk-hue-tt" in seeded.stdout
+    # The demo's month of dossiers through the agencies, once.
+    assert "demo dossiers:" in seeded.stdout and "thuanhoa" in seeded.stdout
     again = run_motcua("seed", "--demo", env=env)
-    assert "already present" in again.stdout
+    assert "already present" in again.stdout and "demo dossiers:" not in again.stdout
+    notify = run_motcua("dossiers", "notify", env=env)
+    assert notify.returncode == 0 and "notices sent" in notify.stdout, notify.stderr
+    officer = run_motcua("user", "add", "phuc", "--name", "Ngô Văn Phúc", "--role", "processor", "--agency", "STP",
+                         "--password", "mat-khau-dai", env=env)
+    assert officer.returncode == 0 and "created processor phuc" in officer.stdout, officer.stderr
+    no_agency = run_motcua("user", "add", "phuc2", "--name", "X", "--role", "processor", "--password",
+                           "mat-khau-dai", env=env)
+    assert no_agency.returncode == 1 and "--agency" in no_agency.stderr
     added = run_motcua("user", "add", "lan", "--name", "Trần Thị Lan", "--role", "staff", "--site", "HUE-PX",
                        "--password", "mat-khau-dai", env=env)
     assert added.returncode == 0 and "created staff lan" in added.stdout

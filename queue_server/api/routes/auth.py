@@ -2,7 +2,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials
 
 from queue_server.api import login_guard
-from queue_server.api.deps import CurrentStaff, WiringDep, bearer
+from queue_server.api.deps import AnyStaff, WiringDep, bearer
 from queue_server.service_layer import accounts
 from shared.protocol import LoginIn, LoginOut, StaffOut
 
@@ -17,11 +17,11 @@ async def login(body: LoginIn, request: Request, wiring: WiringDep) -> dict:
 
 
 @router.post("/logout", status_code=204)
-async def logout(me: CurrentStaff, wiring: WiringDep,
+async def logout(me: AnyStaff, wiring: WiringDep,
                  credentials: HTTPAuthorizationCredentials = Depends(bearer)) -> None:  # noqa: B008
     await wiring.run(accounts.logout, wiring.uow(), credentials.credentials)
 
 
 @router.get("/me", response_model=StaffOut)
-async def me(me: CurrentStaff) -> dict:
+async def me(me: AnyStaff) -> dict:
     return accounts.staff_out(me.staff)

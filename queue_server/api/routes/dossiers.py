@@ -50,7 +50,8 @@ DossierCode = Annotated[str, Path(min_length=1, max_length=80)]
 PageParam = Annotated[Literal["A5", "A4"], Query(description="Paper size")]
 # The PIN travels in a header, not the URL, so it does not end up in access logs.
 PinHeader = Annotated[str | None, Header(alias="X-Lookup-Pin", max_length=20)]
-UPLOAD_PATH = re.compile(r"^/api/v1/dossiers/[^/]+/files/?$")
+# Scans at the counter, and an agency's digitized result (API and its inbox page).
+UPLOAD_PATH = re.compile(r"^/api/v1/dossiers/[^/]+/files/?$|^(/api/v1)?/agency/dossiers/[^/]+/result/?$")
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
@@ -87,8 +88,17 @@ def _allowed_site(me: Principal) -> int | None:
 
 def _check_dossier_access(wiring: Wiring, me: Principal, code: str) -> None:
     with wiring.reader() as uow:
-        _, site_id = views.dossier_site(uow, code)
-    if not me.may_act_on_site(site_id):
+        row = views.load_dossier(uow, code)
+    check_reader(me, row)
+
+
+def check_reader(me: Principal, dossier) -> None:  # noqa: ANN001 - a dossiers row
+    """Managers read every dossier, one-stop staff their site's, processors their agency's."""
+    if me.is_processor:
+        if dossier.agency_id is None or dossier.agency_id != me.agency_id:
+            raise Forbidden("Hồ sơ này thuộc cơ quan giải quyết khác.", "This dossier belongs to another agency.")
+        return
+    if not me.may_act_on_site(dossier.site_id):
         raise Forbidden("Hồ sơ này thuộc điểm phục vụ khác.", "This dossier belongs to another site.")
 
 
@@ -209,22 +219,33 @@ async def upload_files(code: DossierCode, request: Request, me: CurrentStaff, wi
     """Attach scanned pages or photos. Each content is stored once by its SHA-256 and its
     type is judged from its bytes; a client's file name is only ever shown, never used as
     a path. All files of a request are attached, or none."""
-    settings = wiring.settings
     await wiring.run(_check_dossier_access, wiring, me, code)
+    stored, fields = await store_uploads(request, wiring, code, fields=("document_index",))
+    document_index = _document_index(fields.get("document_index"))
+    command = handlers.AttachFiles(code=code, staff_id=me.staff.id, files=stored, document_index=document_index)
+    return await wiring.run(handlers.attach_files, command, wiring.uow(), store_rules(wiring))
+
+
+async def store_uploads(request: Request, wiring: Wiring, code: str, *, fields: tuple[str, ...] = (),
+                        required: bool = True) -> tuple[list, dict[str, str]]:
+    """Store the files of a multipart request (each content once, by its SHA-256, its type
+    judged from its bytes) and return them with the named plain fields."""
+    settings = wiring.settings
     if not _multipart_available():
         raise UploadsUnavailable("Máy chủ thiếu thư viện python-multipart để nhận tệp.",
                                  "The server lacks python-multipart, needed for file uploads.")
     try:
-        form = await request.form(max_files=settings.max_upload_files, max_fields=4)
+        form = await request.form(max_files=settings.max_upload_files, max_fields=len(fields) + 4)
     except StarletteHTTPException as exc:  # too many parts, or not multipart at all
         raise Invalid(f"Không đọc được tệp gửi lên: tối đa {settings.max_upload_files} tệp mỗi lần, gửi dạng "
                       "multipart/form-data.", f"Unreadable upload ({exc.detail}).", code="bad_upload") from None
     try:
-        uploads = [v for key in ("files", "file") for v in form.getlist(key) if isinstance(v, UploadFile)]
-        if not uploads:
+        uploads = [v for key in ("files", "file") for v in form.getlist(key)
+                   if isinstance(v, UploadFile) and (v.filename or v.size)]
+        if not uploads and required:
             raise Invalid("Chưa chọn tệp nào để đính kèm.", "No file was sent (multipart field `files`).",
                           code="no_files")
-        document_index = _document_index(form.get("document_index"))
+        values = {name: v for name in fields if isinstance(v := form.get(name), str)}
         store = _file_store(wiring)
         stored = []
         for position, upload in enumerate(uploads, start=1):
@@ -233,8 +254,7 @@ async def upload_files(code: DossierCode, request: Request, me: CurrentStaff, wi
             stored.append((content, display_name(upload.filename, content.media_type, f"{code}-{position}")))
     finally:
         await form.close()
-    command = handlers.AttachFiles(code=code, staff_id=me.staff.id, files=stored, document_index=document_index)
-    return await wiring.run(handlers.attach_files, command, wiring.uow(), store_rules(wiring))
+    return stored, values
 
 
 def _document_index(value: object) -> int | None:

@@ -7,7 +7,7 @@
   number), fee_receipt_sequence (numbers per site and year).
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 """
 import sqlalchemy as sa
 from alembic import op
@@ -15,7 +15,7 @@ from alembic import op
 import queue_server.adapters.tables
 
 revision = '0012'
-down_revision = '0007'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -1,5 +1,7 @@
 """The dossier's life: received → processing → ready → returned, with supplement requests
-and refusals from received or processing; everything else is refused with a typed error."""
+and refusals from received or processing; after the counter, received → forwarded (to the
+processing agency) → processing → resolved → ready (sent back to the center); everything
+else is refused with a typed error that names the steps allowed."""
 
 from __future__ import annotations
 
@@ -25,6 +27,12 @@ LEGAL = {
     (A.REFUSE, S.PROCESSING): S.REFUSED,
     (A.MARK_READY, S.PROCESSING): S.READY,
     (A.RETURN_RESULT, S.READY): S.RETURNED,
+    (A.FORWARD, S.RECEIVED): S.FORWARDED,
+    (A.ACCEPT, S.FORWARDED): S.PROCESSING,
+    (A.REQUEST_SUPPLEMENT, S.FORWARDED): S.SUPPLEMENT_REQUESTED,
+    (A.REFUSE, S.FORWARDED): S.REFUSED,
+    (A.RESOLVE, S.PROCESSING): S.RESOLVED,
+    (A.SEND_BACK, S.RESOLVED): S.READY,
 }
 ILLEGAL = sorted(set(itertools.product(A, S)) - set(LEGAL))
 BY_ACTION = {
@@ -34,6 +42,8 @@ BY_ACTION = {
     A.REFUSE: d.refuse,
     A.MARK_READY: d.mark_ready,
     A.RETURN_RESULT: d.return_result,
+    **{a: (lambda current, code="", a=a: d.next_dossier_status(a, current, code))
+       for a in (A.FORWARD, A.ACCEPT, A.RESOLVE, A.SEND_BACK)},
 }
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -57,11 +67,15 @@ def test_illegal_transition_is_refused_with_a_code_and_two_languages(
     assert error.message_vi.startswith("Không thể ")
     assert "000.00.01.H29-260310-0420" in error.message_vi
     assert error.message_en.startswith("Cannot ")
+    # The way on is named: the actions the status allows, or that the dossier is closed.
+    allowed = sorted(a.value for (a, s) in LEGAL if s is current)
+    assert sorted(error.allowed) == allowed
+    assert ("Allowed now: " in error.message_en) == bool(allowed)
 
 
 def test_the_table_is_exactly_the_specification() -> None:
     assert d.DOSSIER_TRANSITIONS == LEGAL
-    assert len(ILLEGAL) == len(A) * len(S) - 8
+    assert len(ILLEGAL) == len(A) * len(S) - 14
 
 
 def test_a_supplemented_dossier_goes_round_again_to_its_result() -> None:
@@ -116,6 +130,8 @@ def test_an_hour_based_due_is_late_from_that_moment() -> None:
     [
         (S.RECEIVED, True),
         (S.PROCESSING, True),
+        (S.FORWARDED, True),  # with the agency, not yet accepted: the clock runs
+        (S.RESOLVED, True),  # the result is still at the agency, not where the citizen collects it
         (S.SUPPLEMENT_REQUESTED, False),  # the clock waits for the citizen
         (S.READY, False),
         (S.RETURNED, False),

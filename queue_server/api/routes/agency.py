@@ -1,0 +1,234 @@
+"""After the counter: processing agencies (admin-edited data), forwarding by the center,
+and the agency's inbox and steps (processors only, their own agency's dossiers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import FileResponse
+
+from queue_server.api.deps import (
+    AnyStaff,
+    CurrentManager,
+    CurrentProcessor,
+    CurrentStaff,
+    Principal,
+    WiringDep,
+)
+from queue_server.api.routes.dossiers import (
+    _allowed_site,
+    check_reader,
+    dossier_rules,
+    store_uploads,
+    stored_file_download,
+)
+from queue_server.bootstrap import Wiring
+from queue_server.domain.errors import Forbidden
+from queue_server.service_layer import agencies as registry
+from queue_server.service_layer import agency_views, agency_work
+from queue_server.service_layer import dossier_views as views
+from queue_server.service_layer.views import get_site
+from shared.agency_protocol import (
+    AgencyIn,
+    AgencyOut,
+    AgencyStepIn,
+    ForwardDueIn,
+    ForwardDueOut,
+    ForwardIn,
+    InboxOut,
+    MappingOut,
+    OfficerOut,
+    ProcedureAgencyIn,
+    ProcedureAgencyOut,
+)
+from shared.dossier_protocol import DossierOut
+from shared.enums import Role
+
+router = APIRouter(tags=["agencies"])
+DossierCode = Annotated[str, Path(min_length=1, max_length=80)]
+AgencyCodePath = Annotated[str, Path(min_length=1, max_length=40)]
+
+
+def _admin(me: Principal) -> None:
+    if me.role is not Role.ADMIN:
+        raise Forbidden("Chỉ quản trị viên được sửa danh mục cơ quan giải quyết.",
+                        "Only an administrator edits the processing agencies.")
+
+
+def _agency_in(body: AgencyIn) -> registry.AgencyIn:
+    return registry.AgencyIn(code=body.code, name_vi=body.name_vi, name_en=body.name_en, kind=body.kind.value,
+                             governing_body=body.governing_body, catalog_terms=tuple(body.catalog_terms),
+                             field_names=tuple(body.field_names), site_codes=tuple(body.site_codes),
+                             active=body.active)
+
+
+# ---- the agencies (data) ---------------------------------------------------------------------
+@router.get("/agencies", response_model=list[AgencyOut])
+async def list_agencies(me: AnyStaff, wiring: WiringDep) -> list[dict]:
+    """Every processing agency, with its catalog phrases and its number of officers."""
+    def read() -> list[dict]:
+        with wiring.reader() as uow:
+            return registry.list_agencies(uow.conn)
+    return await wiring.run(read)
+
+
+@router.get("/agencies/mapping", response_model=MappingOut)
+async def agency_mapping(me: CurrentManager, wiring: WiringDep,
+                         site_code: Annotated[str | None, Query(max_length=32)] = None) -> dict:
+    """How the catalog maps for dossiers received at `site_code`: procedures per agency id,
+    and the catalog's agency texts no agency answers to yet."""
+    def read() -> dict:
+        with wiring.reader() as uow:
+            code = get_site(uow.conn, site_code).code if site_code else None
+            return registry.mapping_summary(uow.conn, code)
+    return await wiring.run(read)
+
+
+@router.post("/agencies", response_model=AgencyOut, status_code=201)
+async def create_agency(body: AgencyIn, me: CurrentManager, wiring: WiringDep) -> dict:
+    _admin(me)
+    return await wiring.run(registry.save_agency, wiring.uow(), _agency_in(body))
+
+
+@router.put("/agencies/{agency_code}", response_model=AgencyOut)
+async def update_agency(agency_code: AgencyCodePath, body: AgencyIn, me: CurrentManager, wiring: WiringDep) -> dict:
+    _admin(me)
+
+    def work() -> dict:
+        with wiring.reader() as uow:
+            agency_id = registry.agency_by_code(uow.conn, agency_code).id
+        return registry.save_agency(wiring.uow(), _agency_in(body), agency_id)
+    return await wiring.run(work)
+
+
+@router.put("/procedures/{procedure_code}/agency", response_model=ProcedureAgencyOut)
+async def choose_procedure_agency(procedure_code: Annotated[str, Path(min_length=1, max_length=40)],
+                                  body: ProcedureAgencyIn, me: CurrentManager, wiring: WiringDep) -> dict:
+    """An admin's choice of agency for one procedure (null: back to the catalog text)."""
+    _admin(me)
+    return await wiring.run(registry.choose_agency_for_procedure, wiring.uow(), procedure_code, body.agency_code)
+
+
+# ---- the center forwards ---------------------------------------------------------------------
+@router.post("/dossiers/{code}/forward", response_model=DossierOut)
+async def forward(code: DossierCode, body: ForwardIn, me: CurrentStaff, wiring: WiringDep) -> dict:
+    """Hand a received dossier to its processing agency. The hand-off is judged against the
+    15:00 rule: received by the cut-off, forward the same working day; later, the next."""
+    command = agency_work.ForwardDossier(code=code, staff_id=me.staff.id, agency_code=body.agency_code,
+                                         note=body.note)
+    return await wiring.run(agency_work.forward_dossier, command, wiring.uow(), dossier_rules(wiring),
+                            allowed_site=_allowed_site(me))
+
+
+@router.post("/dossiers/forward-due", response_model=ForwardDueOut)
+async def forward_due(body: ForwardDueIn, me: CurrentStaff, wiring: WiringDep) -> dict:
+    """Forward every received dossier whose agency is known: of the caller's site (staff),
+    of `site_code` or of every site (managers); optionally of one agency."""
+    def work() -> dict:
+        site_id = _allowed_site(me)
+        if body.site_code:
+            with wiring.reader() as uow:
+                wanted = get_site(uow.conn, body.site_code).id
+            if site_id is not None and wanted != site_id:
+                raise Forbidden("Thuộc điểm phục vụ khác.", "Belongs to another site.")
+            site_id = wanted
+        return agency_work.forward_due(wiring.uow(), dossier_rules(wiring), me.staff.id, site_id=site_id,
+                                       agency_code=body.agency_code)
+    return await wiring.run(work)
+
+
+# ---- the agency's inbox and steps ------------------------------------------------------------
+@router.get("/agency/inbox", response_model=InboxOut)
+async def inbox(me: CurrentProcessor, wiring: WiringDep,
+                view: Literal["open", "mine", "overdue", "due_soon", "supplement", "done"] = "open",
+                limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> dict:
+    """The caller's agency's dossiers with their legal clock, closest to the due day first."""
+    return await wiring.run(read_inbox, wiring, me, view, limit, offset)
+
+
+def read_inbox(wiring: Wiring, me: Principal, view: str, limit: int, offset: int) -> dict[str, Any]:
+    rules = dossier_rules(wiring)
+    with wiring.reader() as uow:
+        agency = registry.agency_row(uow.conn, me.agency_id)
+        page = agency_views.inbox(uow, rules, agency_id=agency.id, staff_id=me.staff.id, view=view, limit=limit,
+                                  offset=offset)
+        counts = agency_views.inbox_counts(uow, rules, agency_id=agency.id, staff_id=me.staff.id)
+    return {"agency_code": agency.code, "agency_name_vi": agency.name_vi, **page, "counts": counts}
+
+
+@router.get("/agency/officers", response_model=list[OfficerOut])
+async def officers(me: CurrentProcessor, wiring: WiringDep) -> list[dict]:
+    def read() -> list[dict]:
+        with wiring.reader() as uow:
+            return agency_views.officers(uow.conn, me.agency_id)
+    return await wiring.run(read)
+
+
+@router.get("/agency/dossiers/{code}", response_model=DossierOut)
+async def agency_dossier(code: DossierCode, me: CurrentProcessor, wiring: WiringDep) -> dict:
+    return await wiring.run(read_agency_dossier, wiring, me, code)
+
+
+def read_agency_dossier(wiring: Wiring, me: Principal, code: str) -> dict[str, Any]:
+    with wiring.reader() as uow:
+        row = views.load_dossier(uow, code)
+        check_reader(me, row)
+        return views.dossier_reply(uow, row.id, dossier_rules(wiring))
+
+
+@router.get("/agency/dossiers/{code}/files/{attachment_id}", response_class=FileResponse)
+async def agency_file(code: DossierCode, attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                      me: CurrentProcessor, wiring: WiringDep) -> FileResponse:
+    """A scanned page or the digitized result, always as a download."""
+    def read() -> tuple[str, str, str, int]:
+        with wiring.reader() as uow:
+            check_reader(me, views.load_dossier(uow, code))
+            return views.attachment_file(uow, code, attachment_id)
+    sha, media_type, name, _ = await wiring.run(read)
+    return await stored_file_download(wiring, sha, media_type, name)
+
+
+@router.post("/agency/dossiers/{code}/steps", response_model=DossierOut)
+async def agency_step(code: DossierCode, body: AgencyStepIn, me: CurrentProcessor, wiring: WiringDep) -> dict:
+    """accept, assign (to an officer of the agency), request_supplement (the clock stops),
+    refuse (with reasons; form 03), apologize (form 04: a new date, the dossier counts as
+    late), send_back (the result to the center for return). A step the status does not
+    allow: 409 naming the allowed ones (`allowed`)."""
+    command = agency_work.AgencyStep(
+        code=code, staff_id=me.staff.id, agency_id=me.agency_id, step=body.step.value, note=body.note,
+        items=[i.model_dump() for i in body.items], reasons=list(body.reasons), assignee=body.assignee,
+        new_due_date=body.new_due_date)
+    return await wiring.run(agency_work.take_step, command, wiring.uow(), dossier_rules(wiring))
+
+
+_RESULT_DOC: dict[str, Any] = {
+    "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["files"],
+        "properties": {
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                      "description": "The digitized result: PDF, JPEG, PNG or TIFF (by content)"},
+            "note": {"type": "string", "maxLength": 2000},
+        }}}}},
+}
+
+
+@router.post("/agency/dossiers/{code}/result", response_model=DossierOut, openapi_extra=_RESULT_DOC)
+async def agency_result(code: DossierCode, request: Request, me: CurrentProcessor, wiring: WiringDep) -> dict:
+    """The result is ready: attach the digitized result (multipart `files`) and mark it."""
+    return await resolve_with_files(request, wiring, me, code)
+
+
+async def resolve_with_files(request: Request, wiring: Wiring, me: Principal, code: str,
+                             fields: tuple[str, ...] = ("note",),
+                             check: Callable[[dict[str, str]], None] | None = None) -> dict[str, Any]:
+    """`check` sees the form's plain fields before anything is linked (the web's CSRF)."""
+    await wiring.run(read_agency_dossier, wiring, me, code)  # refuse other agencies before storing anything
+    stored, values = await store_uploads(request, wiring, code, fields=fields, required=False)
+    if check is not None:
+        check(values)
+    command = agency_work.AgencyStep(code=code, staff_id=me.staff.id, agency_id=me.agency_id, step="resolve",
+                                     note=values.get("note", "")[:2000], files=stored)
+    return await wiring.run(agency_work.take_step, command, wiring.uow(), dossier_rules(wiring))

@@ -1,0 +1,73 @@
+"""The refusal: "Phiếu từ chối tiếp nhận giải quyết hồ sơ" (form 03 of Circular
+03/2025/TT-VPCP, which replaced Circular 01/2018/TT-VPCP). Issued by the one-stop desk or
+by the processing agency when a dossier will not be settled, with every reason written
+out so the citizen knows exactly why."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+
+from ._layout import (
+    PageName,
+    build_pdf,
+    contact_line,
+    sheet,
+    signature_block,
+    text,
+)
+from .vi_format import format_moment_vi
+
+TITLE = "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"
+
+
+@dataclass(frozen=True)
+class RefusalData:
+    unit_name: str  # who refuses: the center or the processing agency
+    dossier_code: str
+    applicant_name: str
+    procedure_name: str
+    reasons: Sequence[str]
+    officer_name: str
+    received_at: datetime  # aware: when the dossier was received
+    issued_at: datetime  # aware: when refused
+    governing_body: str = ""
+    place_name: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    signer_title: str = "NGƯỜI TIẾP NHẬN HỒ SƠ"
+    tz: str = "Asia/Ho_Chi_Minh"
+
+
+def render_refusal_pdf(data: RefusalData, page: PageName = "A5") -> bytes:
+    if data.issued_at.tzinfo is None or data.received_at.tzinfo is None:
+        raise ValueError("issued_at and received_at must be timezone-aware")
+    reasons = [r for r in data.reasons if r.strip()]
+    if not reasons:
+        raise ValueError("a refusal must say why")
+    sh = sheet(page, data.issued_at, data.tz, data.place_name)
+    base, st, width, zone, field = sh.base, sh.st, sh.width, sh.zone, sh.field
+    unit = text(data.unit_name)
+    story: list[Flowable] = [
+        *sh.heading(data.governing_body, data.unit_name, TITLE, data.dossier_code),
+        Paragraph(f"{unit} tiếp nhận hồ sơ của:", st["field"]),
+        field("Ông/Bà", data.applicant_name),
+        field("Địa chỉ", data.address),
+        field("Số điện thoại", contact_line(data.phone, data.email)),
+        field("Nội dung yêu cầu giải quyết", data.procedure_name),
+        field("Thời gian tiếp nhận", format_moment_vi(data.received_at.astimezone(zone))),
+        Spacer(1, base * 0.3),
+        Paragraph(f"Qua xem xét, đối chiếu với quy định hiện hành, {unit} từ chối tiếp nhận, giải quyết hồ sơ "
+                  "này vì các lý do sau:", st["field"]),
+        *[Paragraph(f"{n}. {text(reason)}", st["item"]) for n, reason in enumerate(reasons, start=1)],
+        Spacer(1, base * 0.4),
+        Paragraph("Xin thông báo để Ông/Bà được biết và thực hiện./.", st["body"]),
+        Spacer(1, base * 0.8),
+        KeepTogether(signature_block("", "", data.signer_title, data.officer_name, width=width, st=st, base=base)),
+    ]
+    return build_pdf(story, page=page, title=f"{TITLE} {data.dossier_code}",
+                     footer=f"Mã hồ sơ {data.dossier_code}")
