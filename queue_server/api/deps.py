@@ -62,10 +62,10 @@ class Principal:
 
 
 def document_reader(me: Principal) -> Reader:
-    """A staff caller as the citizen-document access policy sees them. Issue 16 gives
-    processors an agency: `staff.agency_id`, read here once the column exists."""
+    """A staff caller as the citizen-document access policy sees them (a processor with
+    their agency)."""
     staff = me.staff
-    return Reader(staff.id, staff.role, staff.site_id, getattr(staff, "agency_id", None))
+    return Reader(staff.id, staff.role, staff.site_id, staff.agency_id)
 
 
 def _resolve(wiring: Wiring, token: str) -> Principal | None:

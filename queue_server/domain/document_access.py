@@ -10,10 +10,8 @@ may read them:
    whose agency is the dossier's processing agency.
 
 A province-wide account (no site, no agency) may not: seeing everyone's papers is not a
-job anyone has. Rule 2 is written in full, and waits for the data: processing agencies and
-processor accounts come with issue 16 (`agencies`, `dossiers.agency_id`,
-`staff.agency_id`); until then `Reader.agency_id` and `ReadContext.processing_agency_id`
-are None and rule 2 grants nothing.
+job anyone has. A dossier not yet forwarded has no processing agency, so rule 2 grants
+nothing until the center forwards it.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ from dataclasses import dataclass
 
 from shared.identity_protocol import ReadPurpose
 
-PROCESSOR_ROLE = "processor"  # issue 16's role for processing-agency staff
+PROCESSOR_ROLE = "processor"  # processing-agency staff (Role.PROCESSOR)
 SITE_ROLES = frozenset({"staff", "manager", "admin"})
 
 
@@ -38,7 +36,7 @@ class Reader:
     staff_id: int
     role: str
     site_id: int | None
-    agency_id: int | None = None  # issue 16: staff.agency_id of a processor
+    agency_id: int | None = None  # staff.agency_id of a processor
 
 
 @dataclass(frozen=True)
@@ -46,7 +44,7 @@ class ReadContext:
     """The dossier the read is for (or the reception under way at a counter)."""
 
     receiving_site_id: int
-    processing_agency_id: int | None = None  # issue 16: dossiers.agency_id
+    processing_agency_id: int | None = None  # dossiers.agency_id
 
 
 def may_read_citizen_documents(reader: Reader, context: ReadContext) -> bool:

@@ -95,8 +95,9 @@ def _context(uow: UnitOfWork, c: ReadCitizenDocuments) -> tuple[ReadContext, str
     conn = uow.conn
     if c.dossier_code:
         dossier = load_dossier(uow, c.dossier_code)
-        # Issue 16 adds the processing agency: ReadContext(dossier.site_id, dossier.agency_id).
-        return (ReadContext(dossier.site_id, getattr(dossier, "agency_id", None)), dossier.applicant_id_kind,
+        # The agency sees a dossier once the center has forwarded it (as its inbox does).
+        agency = dossier.agency_id if dossier.forwarded_at is not None else None
+        return (ReadContext(dossier.site_id, agency), dossier.applicant_id_kind,
                 dossier.applicant_id_number, f"dossier {dossier.code}", True)
     if c.counter_id is None:
         raise Invalid("Hãy cho biết quầy đang tiếp nhận hoặc mã hồ sơ.", "Give the counter or the dossier code.")

@@ -1,9 +1,8 @@
 """The daily fee report, per site and processing agency: fees confirmed for the dossiers
 received that day, what was collected that day (cash and transfer), and what is still owed.
 
-The agency is the procedure's implementing agency as the catalog names it; once dossiers
-carry their processing agency (issue 16) the grouping moves to that column (see
-`_agency_column`).
+The agency is the dossier's processing agency; a dossier not yet forwarded is grouped under
+the procedure's implementing agency as the catalog names it (see `_agency_column`).
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from queue_server.adapters import tables as t
 from queue_server.domain.business_day import day_bounds_utc
@@ -55,8 +54,7 @@ class FeeRow:
 
 
 def _agency_column():  # noqa: ANN202
-    # Issue 16: the dossier's processing agency (agencies.name_vi through dossiers.agency_id).
-    return t.procedures.c.agency_vi
+    return func.coalesce(t.agencies.c.name_vi, t.procedures.c.agency_vi)
 
 
 def daily_fee_report(uow: UnitOfWork, day: date, site_id: int | None) -> dict[str, Any]:
@@ -68,6 +66,7 @@ def daily_fee_report(uow: UnitOfWork, day: date, site_id: int | None) -> dict[st
                 .join(t.dossiers, d.id == f.dossier_id)
                 .join(t.sites, t.sites.c.id == f.site_id)
                 .join(t.procedures, t.procedures.c.id == d.procedure_id)
+                .outerjoin(t.agencies, t.agencies.c.id == d.agency_id)
                 .where(((d.received_at >= start) & (d.received_at < end))
                        | ((f.paid_at >= start) & (f.paid_at < end))))
         if site_id is not None:

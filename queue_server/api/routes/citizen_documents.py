@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse
 
-from queue_server.api.deps import CurrentStaff, WiringDep, document_reader
+from queue_server.api.deps import AnyStaff, CurrentStaff, WiringDep, document_reader
 from queue_server.api.routes.dossiers import (
     CounterId,
     DossierCode,
@@ -45,16 +45,16 @@ async def documents_at_counter(counter_id: CounterId, me: CurrentStaff, wiring: 
 
 
 @router.get("/dossiers/{code}/citizen-documents", response_model=CitizenDocumentsOut)
-async def documents_of_applicant(code: DossierCode, me: CurrentStaff, wiring: WiringDep, purpose: Purpose,
+async def documents_of_applicant(code: DossierCode, me: AnyStaff, wiring: WiringDep, purpose: Purpose,
                                  note: Note = "") -> dict:
-    """The stored documents of a dossier's applicant, for staff of its receiving site (and,
-    with issue 16, of its processing agency); logged."""
+    """The stored documents of a dossier's applicant, for staff of its receiving site and
+    processors of its processing agency; logged."""
     command = store.ReadCitizenDocuments(document_reader(me), purpose, note, dossier_code=code)
     return await wiring.run(store.read_documents, command, wiring.uow(), store_rules(wiring))
 
 
 @router.get("/citizen-documents/{document_id}/pages/{attachment_id}", response_class=FileResponse)
-async def document_page(document_id: RowId, attachment_id: RowId, me: CurrentStaff, wiring: WiringDep,
+async def document_page(document_id: RowId, attachment_id: RowId, me: AnyStaff, wiring: WiringDep,
                         purpose: Purpose, counter_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
                         dossier: Annotated[str | None, Query(max_length=80)] = None, id_number: IdNumber = None,
                         id_kind: ApplicantIdKind = ApplicantIdKind.CITIZEN_ID, note: Note = "") -> FileResponse:

@@ -163,3 +163,22 @@ def test_the_applicants_birth_date_and_sex_from_the_card_are_kept(api):
     serve_one(api)
     dossier = receive(api, applicant=CARD, documents=DOCUMENTS)
     assert dossier["applicant"]["birth_date"] == "1960-05-12" and dossier["applicant"]["sex"] == "Nam"
+
+
+def test_processors_of_the_agency_the_dossier_was_forwarded_to_may_read_its_applicants_documents(api, wiring):
+    from agency_helpers import OFFICER, OTHER_AGENCY, forward
+
+    first = first_visit(api)
+    path = f"{API}/dossiers/{first['code']}/citizen-documents"
+
+    def read(user: str):  # noqa: ANN202
+        return api.client.get(path, headers=api.staff(user), params={"purpose": "processing"})
+
+    assert read(OFFICER).status_code == 403  # not forwarded yet: no agency holds it
+    forward(api, first["code"])
+    mine = read(OFFICER)
+    assert mine.status_code == 200, mine.text
+    assert sorted(item["kind"] for item in mine.json()["items"]) == ["Bản sao CCCD", "Giấy chứng sinh"]
+    assert read(OTHER_AGENCY).status_code == 403  # a processor of another agency
+    logged = reads_logged(wiring)[-2:]
+    assert [(row.username, row.outcome) for row in logged] == [(OFFICER, "ok"), (OTHER_AGENCY, "refused")]
