@@ -16,7 +16,12 @@ Definitions of a month M (local days; the page prints them too):
   supplement stops left out; against the legal time in working days (same results);
 - refusal rate: refusals in M / (results + refusals in M);
 - satisfaction: ratings given in M on the visits of the group's dossiers (intake or
-  return), each visit once: very satisfied + satisfied, of the ratings given.
+  return), each visit once: very satisfied + satisfied, of the ratings given;
+- reuse rate: of the checklist lines of the dossiers received in M, those attached by
+  reference from the citizen's document store instead of scanned again;
+- fees collected: fees marked paid in M (cash or transfer), their count and amount.
+These last two group by the dossier's current agency (the store and the fee belong to the
+dossier, not to a hand-off).
 """
 
 from __future__ import annotations
@@ -59,6 +64,10 @@ class MonthFigures:
     legal_days: int = 0
     rated: int = 0
     satisfied: int = 0
+    document_lines: int = 0
+    reused_lines: int = 0
+    fees_paid: int = 0
+    fees_paid_vnd: int = 0
 
     def add(self, other: dict[str, int]) -> None:
         for name, value in other.items():
@@ -80,6 +89,8 @@ class MonthFigures:
             "refusal_rate": self._share(self.refused, self.results + self.refused),
             "digitization_rate": self._share(self.digitized, self.received),
             "satisfaction_rate": self._share(self.satisfied, self.rated), "rated": self.rated,
+            "reuse_rate": self._share(self.reused_lines, self.document_lines),
+            "fees_paid": self.fees_paid, "fees_paid_vnd": self.fees_paid_vnd,
         }
 
 
@@ -149,6 +160,30 @@ def _ratings(start: datetime, end: datetime):  # noqa: ANN202
             .group_by(visits.c.agency_id, visits.c.site_id))
 
 
+def _reuse(start: datetime, end: datetime):  # noqa: ANN202
+    """Per (agency, site): checklist lines of the dossiers received in the month, and those
+    reused from the citizen's store (a line counts once however many pages it has)."""
+    d, a = t.dossiers.c, t.dossier_attachments.c
+    reused = (select(a.dossier_id, func.count(func.distinct(a.document_index)).label("n"))
+              .where(a.reused_from_dossier_id.is_not(None)).group_by(a.dossier_id).subquery())
+    return (select(d.agency_id, d.site_id,
+                   func.coalesce(func.sum(func.json_array_length(d.documents)), 0).label("document_lines"),
+                   func.coalesce(func.sum(reused.c.n), 0).label("reused_lines"))
+            .select_from(t.dossiers.outerjoin(reused, reused.c.dossier_id == d.id))
+            .where(d.received_at >= start, d.received_at < end)
+            .group_by(d.agency_id, d.site_id))
+
+
+def _fees(start: datetime, end: datetime):  # noqa: ANN202
+    """Per (agency, site): fees marked paid in the month."""
+    f, d = t.dossier_fees.c, t.dossiers.c
+    return (select(d.agency_id, f.site_id, func.count().label("fees_paid"),
+                   func.coalesce(func.sum(f.amount_vnd), 0).label("fees_paid_vnd"))
+            .select_from(t.dossier_fees.join(t.dossiers, d.id == f.dossier_id))
+            .where(f.paid_at >= start, f.paid_at < end)
+            .group_by(d.agency_id, f.site_id))
+
+
 def month_figures(uow: UnitOfWork, rules: DossierRules, month: date) -> dict[str, Any]:
     """Each agency's and each site's month, and the province's, from the event log: the
     database adds up per (agency, site) pair; the pairs are summed here."""
@@ -159,7 +194,8 @@ def month_figures(uow: UnitOfWork, rules: DossierRules, month: date) -> dict[str
     by_agency: dict[int | None, MonthFigures] = {}
     by_site: dict[int, MonthFigures] = {}
     total = MonthFigures("Toàn tỉnh")
-    for query in (_receptions(month), _settlements(start, end), _ratings(start, end)):
+    for query in (_receptions(month), _settlements(start, end), _ratings(start, end), _reuse(start, end),
+                  _fees(start, end)):
         for row in conn.execute(query).mappings():
             figures = {k: v for k, v in row.items() if k not in ("agency_id", "site_id")}
             by_agency.setdefault(row["agency_id"], MonthFigures(agency_names.get(row["agency_id"], NO_AGENCY))) \

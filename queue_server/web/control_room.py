@@ -49,6 +49,8 @@ COLUMNS = (
     "Supplement rate (%)"), ("refused", "Từ chối", "Refused"), ("refusal_rate", "Tỷ lệ từ chối (%)",
     "Refusal rate (%)"), ("digitization_rate", "Số hóa khi tiếp nhận (%)", "Digitized at reception (%)"),
     ("satisfaction_rate", "Hài lòng (%)", "Satisfied (%)"), ("rated", "Lượt đánh giá", "Ratings"),
+    ("reuse_rate", "Tái sử dụng giấy tờ (%)", "Documents reused (%)"),
+    ("fees_paid", "Lượt thu phí, lệ phí", "Fees paid"), ("fees_paid_vnd", "Phí, lệ phí đã thu (đồng)", "Fees collected (VND)"),
 )
 
 

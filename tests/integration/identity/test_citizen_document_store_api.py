@@ -182,3 +182,19 @@ def test_processors_of_the_agency_the_dossier_was_forwarded_to_may_read_its_appl
     assert read(OTHER_AGENCY).status_code == 403  # a processor of another agency
     logged = reads_logged(wiring)[-2:]
     assert [(row.username, row.outcome) for row in logged] == [(OFFICER, "ok"), (OTHER_AGENCY, "refused")]
+
+
+def test_the_control_room_shows_the_months_reuse_rate_and_fees_collected(api, wiring):
+    first_visit(api)  # two lines, both scanned; the procedure is free
+    serve_one(api)
+    card = next(d for d in stored(api)["items"] if d["kind"] == "Bản sao CCCD")
+    second = receive(api, applicant=CARD, fee_vnd=70000, documents=[
+        {"name": "Bản sao CCCD", "form": "copy", "citizen_document_id": card["id"]},
+        {"name": "Tờ khai đăng ký khai sinh"}, {"name": "Giấy chứng sinh"}])
+    r = api.client.post(f"{API}/dossiers/{second['code']}/fee/payment", headers=api.staff(), json={"method": "cash"})
+    assert r.status_code == 200, r.text
+    total = api.client.get(f"{API}/control-room", headers=api.staff("quanly")).json()["month"]["total"]
+    # By hand: 2 + 3 checklist lines received this month, 1 reused by reference → 20.0 %;
+    # one fee of 70.000 đồng paid.
+    assert total["reuse_rate"] == 20.0
+    assert (total["fees_paid"], total["fees_paid_vnd"]) == (1, 70000)
