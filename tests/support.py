@@ -50,6 +50,11 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
+def bearer(token: str) -> dict[str, str]:
+    """Streams take the token in a header (never in the URL: URLs are logged)."""
+    return {"Authorization": f"Bearer {token}"}
+
+
 def kiosk_headers(site: str = SITE_TT) -> dict[str, str]:
     return {"Authorization": f"Bearer {demo_device_token(DeviceKind.KIOSK, site)}"}
 
@@ -87,6 +92,14 @@ class Api:
         r = self.counter(counter_id, action, body, user)
         assert r.status_code == 200, r.text
         return r.json()
+
+    def display_pairing_path(self, site: str = SITE_TT) -> str:
+        """A one-time link (path) that pairs a browser with the site's display, made by its manager."""
+        devices = self.client.get(f"{API}/devices", params={"site_code": site}, headers=self.staff("quanly")).json()
+        device = next(d for d in devices if d["kind"] == "display" and d["revoked_at"] is None)
+        r = self.client.post(f"{API}/devices/{device['id']}/display-link", headers=self.staff("quanly"))
+        assert r.status_code == 201, r.text
+        return r.json()["path"]
 
     def snapshot(self, site: str = SITE_TT) -> dict[str, Any]:
         r = self.client.get(f"{API}/sites/{site}/snapshot", headers=display_headers(site))
