@@ -30,7 +30,7 @@ class Received:
     last_ns: int = 0
 
 
-async def _display_main(url: str, sockets: int, pipe: Pipe) -> None:
+async def _display_main(url: str, sockets: int, pipe: Pipe, headers: dict[str, str]) -> None:
     import websockets
 
     loop = asyncio.get_running_loop()
@@ -46,7 +46,7 @@ async def _display_main(url: str, sockets: int, pipe: Pipe) -> None:
             for attempt in range(3):
                 try:
                     ws = await websockets.connect(url, compression=None, ping_interval=None, open_timeout=60,
-                                                  max_queue=None)
+                                                  max_queue=None, additional_headers=headers)
                     await ws.recv()  # hello
                     conns.append(ws)
                     return
@@ -96,17 +96,17 @@ async def _display_main(url: str, sockets: int, pipe: Pipe) -> None:
     pipe.send(("done", {tid: (r.count, r.first_ns, r.last_ns) for tid, r in seen.items()}, closed_early))
 
 
-def display_process(url: str, sockets: int, pipe: Pipe) -> None:
+def display_process(url: str, sockets: int, pipe: Pipe, headers: dict[str, str]) -> None:
     raise_fd_limit()
     from bench.loadgen import run
 
-    run(lambda: _display_main(url, sockets, pipe))
+    run(lambda: _display_main(url, sockets, pipe, headers))
 
 
 class DisplayFleet:
     """`total` sockets spread over client processes of at most `per_process` each."""
 
-    def __init__(self, url: str, total: int, per_process: int = 1250) -> None:
+    def __init__(self, url: str, total: int, per_process: int = 1250, headers: dict[str, str] | None = None) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.procs, self.pipes, self.sizes = [], [], []
         remaining = total
@@ -114,7 +114,7 @@ class DisplayFleet:
             n = min(per_process, remaining)
             remaining -= n
             ours, theirs = ctx.Pipe()
-            proc = ctx.Process(target=display_process, args=(url, n, theirs), daemon=True)
+            proc = ctx.Process(target=display_process, args=(url, n, theirs, headers or {}), daemon=True)
             proc.start()
             self.procs.append(proc)
             self.pipes.append(ours)

@@ -320,8 +320,8 @@ def fanout(dbs: Databases, workers: int, displays: int, calls: int, options: Opt
             for _ in range(calls + 1):
                 http.post("/tickets", json={"service_id": 1},
                           headers={"Authorization": f"Bearer {KIOSK_TOKEN}"}).raise_for_status()
-        url = f"ws://127.0.0.1:{server.port}{API}/ws/sites/HUE-TT?token={DISPLAY_TOKEN}"
-        fleet = DisplayFleet(url, displays)
+        url = f"ws://127.0.0.1:{server.port}{API}/ws/sites/HUE-TT"
+        fleet = DisplayFleet(url, displays, headers={"Authorization": f"Bearer {DISPLAY_TOKEN}"})
         fleet.wait_ready()
         rss_connected = server.rss()
 

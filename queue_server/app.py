@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from queue_server.adapters import tables as t
-from queue_server.api import errors
+from queue_server.api import errors, log_redaction
 from queue_server.api.audit_trail import AuditTrail
 from queue_server.api.guard import RequestGuard
 from queue_server.api.metrics import Metrics, RequestTimer
@@ -61,6 +61,7 @@ async def _keep_seqs_fresh(wiring: Wiring) -> None:
 
 
 def create_app(wiring: Wiring | None = None, *, check_migrations: bool = True) -> FastAPI:
+    log_redaction.install()  # before anything logs a URL
     wiring = wiring or bootstrap()
 
     @contextlib.asynccontextmanager

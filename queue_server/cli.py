@@ -167,9 +167,12 @@ def device_command(argv: list[str]) -> int:
     add.add_argument("--site", required=True, help="site code")
     revoke = sub.add_parser("revoke", help="revoke a device token at once (a lost kiosk)")
     revoke.add_argument("device_id", type=int)
+    pair = sub.add_parser("pair-display", help="print a one-time link that pairs a browser TV with a display "
+                                               "device (open it on the TV within 15 minutes)")
+    pair.add_argument("device_id", type=int)
     args = parser.parse_args(argv)
     from queue_server.domain.errors import DomainError
-    from queue_server.service_layer import accounts, audit
+    from queue_server.service_layer import accounts, audit, display_pairing
 
     entry = audit.cli_entry(f"motcua device {args.action}")
     entry.target_hint = (f"device={args.name} kind={args.kind} site={args.site}" if args.action == "add"
@@ -179,6 +182,9 @@ def device_command(argv: list[str]) -> int:
         if args.action == "add":
             token = accounts.create_device(_wiring().uow(), args.name, DeviceKind(args.kind), args.site)
             print(token)
+        elif args.action == "pair-display":
+            link = display_pairing.create_link(_wiring().uow(), args.device_id)
+            print(link["url"])
         else:
             accounts.revoke_device(_wiring().uow(), args.device_id)
             print(f"device {args.device_id} revoked")

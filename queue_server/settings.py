@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     db_pool_timeout_seconds: float | None = Field(None, gt=0, le=120)  # default: 10 s, SQLite 30 s
     ws_queue_size: int = Field(256, ge=8)
     ws_heartbeat_seconds: float = Field(15.0, gt=0)
+    # Open ticket pages (/t/{token}/ws): a family's phones and tabs on one ticket, and a
+    # whole lobby behind one carrier-NAT address; beyond them a page is closed with 1013.
+    ticket_pages_per_ticket: int = Field(8, ge=1)
+    ticket_pages_per_address: int = Field(300, ge=1)
     file_storage_dir: Path = Path("var/files")
     kiosk_tickets_per_minute: float = Field(20.0, gt=0, description="sustained rate per kiosk")
     kiosk_ticket_burst: int = Field(10, ge=1, description="tickets a kiosk may issue back to back")

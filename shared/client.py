@@ -220,9 +220,11 @@ class LiveSite:
         self.on_snapshot(snapshot)
 
     async def _session(self) -> None:
-        url = f"{self.client.ws_base}{API}{self.stream_path}?token={quote(self.client.token or '')}"
-        async with websockets.connect(url, open_timeout=5, ping_interval=20, ping_timeout=20,
-                                      compression=None, max_size=2**20) as ws:
+        # The token goes in a header, never in the URL (URLs are written to access logs).
+        headers = {"Authorization": f"Bearer {self.client.token}"} if self.client.token else {}
+        url = f"{self.client.ws_base}{API}{self.stream_path}"
+        async with websockets.connect(url, open_timeout=5, ping_interval=20, ping_timeout=20, compression=None,
+                                      max_size=2**20, additional_headers=headers) as ws:
             # Subscribed first, snapshot second: nothing between the two can be missed.
             hello = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
             await self._resync()

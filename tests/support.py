@@ -50,6 +50,11 @@ class FakeClock:
         self.now += timedelta(**delta)
 
 
+def bearer(token: str) -> dict[str, str]:
+    """Streams take the token in a header (never in the URL: URLs are logged)."""
+    return {"Authorization": f"Bearer {token}"}
+
+
 def kiosk_headers(site: str = SITE_TT) -> dict[str, str]:
     return {"Authorization": f"Bearer {demo_device_token(DeviceKind.KIOSK, site)}"}
 
@@ -88,6 +93,14 @@ class Api:
         assert r.status_code == 200, r.text
         return r.json()
 
+    def display_pairing_path(self, site: str = SITE_TT) -> str:
+        """A one-time link (path) that pairs a browser with the site's display, made by its manager."""
+        devices = self.client.get(f"{API}/devices", params={"site_code": site}, headers=self.staff("quanly")).json()
+        device = next(d for d in devices if d["kind"] == "display" and d["revoked_at"] is None)
+        r = self.client.post(f"{API}/devices/{device['id']}/display-link", headers=self.staff("quanly"))
+        assert r.status_code == 201, r.text
+        return r.json()["path"]
+
     def snapshot(self, site: str = SITE_TT) -> dict[str, Any]:
         r = self.client.get(f"{API}/sites/{site}/snapshot", headers=display_headers(site))
         assert r.status_code == 200, r.text
@@ -99,7 +112,7 @@ class LiveServer:
     """A real `motcua server` process on 127.0.0.1."""
 
     def __init__(self, db_url: str, port: int | None = None, extra_env: dict[str, str] | None = None,
-                 workers: int = 1) -> None:
+                 workers: int = 1, log_level: str = "warning") -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
@@ -109,7 +122,7 @@ class LiveServer:
                "MOTCUA_PUBLIC_BASE_URL": self.url, "MOTCUA_KIOSK_TICKET_BURST": "100000", **(extra_env or {})}
         self.log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"motcua-live-{self.port}.log", "w+")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "shared.cli", "server", "--port", str(self.port), "--log-level", "warning",
+            [sys.executable, "-m", "shared.cli", "server", "--port", str(self.port), "--log-level", log_level,
              "--workers", str(workers)],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
         )
@@ -119,8 +132,12 @@ class LiveServer:
         wait_until_healthy(self.proc, self.url, timeout, self._log_tail)
 
     def _log_tail(self) -> str:
-        self.log.seek(0)
-        return self.log.read()[-3000:]
+        return self.log_text()[-3000:]
+
+    def log_text(self) -> str:
+        """Everything the server process has written (stdout and stderr) so far. Read
+        through a file of its own: seeking the shared one would move the server's writes."""
+        return Path(self.log.name).read_text(errors="replace")
 
     def stop(self) -> None:
         if self.proc.poll() is None:

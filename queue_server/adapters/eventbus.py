@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from queue_server.adapters.cache import StaticCache
+from queue_server.domain.public_view import public_event
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class Subscription:
     kind: str = "other"  # display, kiosk, staff, manager (for /metrics)
     revoked: bool = False  # its token was revoked: the stream closes with 1008 "revoked"
     expired: bool = False  # its staff session ended: the stream closes with 1008 "expired"
+    public: bool = False  # a lobby device: gets events cut to what it shows (domain/public_view.py)
 
     def revoke(self) -> None:
         """The token was revoked: wake the sender, which closes the stream."""
@@ -90,8 +92,10 @@ class EventBus:
         self._loop = None
 
     # ---- subscribers ----
-    def subscribe(self, site_id: int | None, *, credential: str = "", kind: str = "other") -> Subscription:
-        sub = Subscription(site_id, asyncio.Queue(self._queue_size), credential=credential, kind=kind)
+    def subscribe(self, site_id: int | None, *, credential: str = "", kind: str = "other",
+                  public: bool = False) -> Subscription:
+        sub = Subscription(site_id, asyncio.Queue(self._queue_size), credential=credential, kind=kind,
+                           public=public)
         self._by_site.setdefault(site_id, set()).add(sub)
         return sub
 
@@ -146,14 +150,21 @@ class EventBus:
             self._loop.call_soon_threadsafe(self.dispatch_text, text)
 
     def deliver(self, site_id: int, seq: int, text: str) -> None:
-        """The same text object to every subscriber of the site and of all sites."""
+        """The same text object to every subscriber of the site and of all sites; lobby
+        devices get the public cut of it, also serialized once for all of them."""
         if seq > self.latest_seq.get(site_id, 0):
             self.latest_seq[site_id] = seq
+        public_text: str | None = None
         for key in (site_id, None):
             subs = self._by_site.get(key)
             if subs:
                 for sub in tuple(subs):
-                    sub.offer(text)
+                    if sub.public:
+                        if public_text is None:
+                            public_text = json.dumps(public_event(json.loads(text)), ensure_ascii=False)
+                        sub.offer(public_text)
+                    else:
+                        sub.offer(text)
 
     def _revoke(self, credential: str) -> None:
         if not credential:

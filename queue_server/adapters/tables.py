@@ -166,6 +166,23 @@ devices = Table(
     Column("revoked_at", UtcDateTime),
 )
 
+# A browser TV paired with a display device: the one-time link's secret (`code_hash`, good
+# once, for minutes) is exchanged for the HttpOnly cookie's (`session_hash`), so no device
+# token ever sits in the TV's address bar, history or an access log.
+display_pairings = Table(
+    "display_pairings",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("device_id", ForeignKey("devices.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("code_hash", String(64), nullable=False, unique=True),
+    Column("code_expires_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_by", ForeignKey("staff.id"), nullable=True),
+    Column("paired_at", UtcDateTime),
+    Column("session_hash", String(64), unique=True),
+    Column("revoked_at", UtcDateTime),
+)
+
 counters = Table(
     "counters",
     metadata,

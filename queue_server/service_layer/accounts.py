@@ -19,7 +19,7 @@ from queue_server.adapters.secrets import (
     verify_password,
 )
 from queue_server.domain.errors import Conflict, Invalid, NotFound, Unauthorized
-from queue_server.service_layer import audit
+from queue_server.service_layer import audit, display_pairing
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from shared.enums import DeviceKind, Role
 
@@ -67,6 +67,9 @@ def resolve_staff(conn: Connection, token: str, now) -> Row | None:  # noqa: ANN
 
 
 def resolve_device(conn: Connection, token: str) -> Row | None:
+    """The device of a device token, or of a paired browser display's cookie secret."""
+    if token.startswith(display_pairing.PAIRED_DISPLAY_PREFIX):
+        return conn.execute(display_pairing.DEVICE_BY_PAIRED_SECRET, {"token_hash": token_digest(token)}).first()
     if not token.startswith(DEVICE_TOKEN_PREFIX):
         return None
     return conn.execute(_DEVICE_BY_TOKEN, {"token_hash": token_digest(token)}).first()

@@ -27,7 +27,7 @@ from queue_server.domain.errors import DomainError
 from queue_server.service_layer import bookings as handlers
 from queue_server.service_layer import views
 from queue_server.web import session as s
-from queue_server.web.citizen import TOKEN_RE
+from queue_server.web.citizen_views import TOKEN_RE
 from queue_server.web.templating import render
 
 router = APIRouter()

@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 import websockets
-from support import API, COUNTER_A, SITE_TT, Api, LiveServer, kiosk_headers
+from support import API, COUNTER_A, SITE_TT, Api, LiveServer, bearer, kiosk_headers
 
 from queue_server.seed import demo_device_token
 from shared.client import LiveSite, MotcuaClient, StreamState, cancel_quietly
@@ -25,7 +25,8 @@ def test_call_made_on_one_server_process_reaches_a_display_on_another(pg_templat
     first, second = LiveServer(url), LiveServer(url)
     try:
         async def scenario() -> dict:
-            async with websockets.connect(f"{second.ws_url}{API}/ws/sites/{SITE_TT}?token={DISPLAY_TOKEN}") as ws:
+            async with websockets.connect(f"{second.ws_url}{API}/ws/sites/{SITE_TT}",
+                                          additional_headers=bearer(DISPLAY_TOKEN)) as ws:
                 hello = json.loads(await ws.recv())
                 with httpx.Client(base_url=first.url) as http:
                     api = Api(http)

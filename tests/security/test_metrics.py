@@ -11,7 +11,7 @@ import httpx
 import pytest
 import websockets
 from prometheus_client.parser import text_string_to_metric_families
-from support import API, COUNTER_A, SITE_TT, Api, LiveServer
+from support import API, COUNTER_A, SITE_TT, Api, LiveServer, bearer
 
 from queue_server.seed import demo_device_token
 from shared.enums import DeviceKind
@@ -71,7 +71,8 @@ def test_metrics_follow_issuing_and_calling(db_url: str) -> None:
 
             async def with_display() -> dict:
                 token = demo_device_token(DeviceKind.DISPLAY, SITE_TT)
-                async with websockets.connect(f"{server.ws_url}{API}/ws/sites/{SITE_TT}?token={token}") as ws:
+                async with websockets.connect(f"{server.ws_url}{API}/ws/sites/{SITE_TT}",
+                                              additional_headers=bearer(token)) as ws:
                     assert json.loads(await ws.recv())["kind"] == "hello"
                     return await asyncio.get_running_loop().run_in_executor(None, scrape)
 

@@ -11,7 +11,17 @@ import httpx
 import pytest
 import websockets
 from starlette.websockets import WebSocketDisconnect
-from support import API, COUNTER_A, SITE_PX, SITE_TT, Api, FakeClock, LiveServer, kiosk_headers
+from support import (
+    API,
+    COUNTER_A,
+    SITE_PX,
+    SITE_TT,
+    Api,
+    FakeClock,
+    LiveServer,
+    bearer,
+    kiosk_headers,
+)
 
 from queue_server.seed import DEMO_PASSWORD, demo_device_token
 from shared.enums import DeviceKind, Role
@@ -72,7 +82,7 @@ def test_a_staff_session_expires_after_the_configured_hours(api: Api, clock: Fak
 def test_a_stream_opened_with_a_session_closes_when_the_session_expires(api: Api, clock: FakeClock,
                                                                         wiring) -> None:  # noqa: ANN001
     token = api.token("canbo.tt")
-    with api.client.websocket_connect(f"{API}/ws/counters/{COUNTER_A}?token={token}") as ws:
+    with api.client.websocket_connect(f"{API}/ws/counters/{COUNTER_A}", headers=bearer(token)) as ws:
         assert ws.receive_json()["kind"] == "hello"
         assert ws.receive_json()["kind"] == "heartbeat"  # still open while the session lasts
         clock.advance(hours=wiring.settings.staff_session_hours, seconds=1)
@@ -111,10 +121,10 @@ def test_revoking_a_kiosk_closes_its_open_stream_on_every_server_process(db_url:
             kiosk = _device_id(api, SITE_TT)
 
             async def scenario() -> tuple[int, str, float]:
-                url = f"{second.ws_url}{API}/ws/sites/{SITE_TT}?token={KIOSK_TT}"
-                async with websockets.connect(url) as ws, websockets.connect(
-                        f"{second.ws_url}{API}/ws/sites/{SITE_PX}?token={demo_device_token(DeviceKind.KIOSK, SITE_PX)}"
-                ) as other:
+                url = f"{second.ws_url}{API}/ws/sites/{SITE_TT}"
+                async with websockets.connect(url, additional_headers=bearer(KIOSK_TT)) as ws, websockets.connect(
+                        f"{second.ws_url}{API}/ws/sites/{SITE_PX}",
+                        additional_headers=bearer(demo_device_token(DeviceKind.KIOSK, SITE_PX))) as other:
                     assert json.loads(await ws.recv())["kind"] == "hello"
                     assert json.loads(await other.recv())["kind"] == "hello"
                     result = await _closed_after(ws, lambda: api.client.post(
@@ -128,7 +138,8 @@ def test_revoking_a_kiosk_closes_its_open_stream_on_every_server_process(db_url:
             # and it cannot come back: the handshake itself is refused
             async def reconnect() -> int:
                 with pytest.raises(websockets.InvalidStatus) as refused:
-                    async with websockets.connect(f"{second.ws_url}{API}/ws/sites/{SITE_TT}?token={KIOSK_TT}"):
+                    async with websockets.connect(f"{second.ws_url}{API}/ws/sites/{SITE_TT}",
+                                                  additional_headers=bearer(KIOSK_TT)):
                         pass
                 return refused.value.response.status_code
             assert asyncio.run(reconnect()) == 403
@@ -147,7 +158,8 @@ def test_logging_out_closes_the_clerks_counter_stream(db_url: str) -> None:
             token = api.token("canbo.tt")
 
             async def scenario() -> tuple[int, str, float]:
-                async with websockets.connect(f"{server.ws_url}{API}/ws/counters/{COUNTER_A}?token={token}") as ws:
+                async with websockets.connect(f"{server.ws_url}{API}/ws/counters/{COUNTER_A}",
+                                              additional_headers=bearer(token)) as ws:
                     assert json.loads(await ws.recv())["kind"] == "hello"
                     return await _closed_after(ws, lambda: http.post(
                         f"{API}/auth/logout", headers={"Authorization": f"Bearer {token}"}).raise_for_status())

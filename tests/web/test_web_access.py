@@ -58,23 +58,59 @@ def test_citizen_pages_reveal_nothing_without_the_right_token(web_api: Api, path
 # ---- display pages ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("token", [None, "mcd_forged", demo_device_token(DeviceKind.DISPLAY, SITE_PX),
                                    demo_device_token(DeviceKind.KIOSK, SITE_TT)])
-def test_display_page_needs_this_sites_display_token(web_client, token: str | None) -> None:  # noqa: ANN001
+def test_display_page_needs_this_sites_display(web_client, token: str | None) -> None:  # noqa: ANN001
     query = f"?token={token}" if token else ""
     page = web_client.get(f"/display/{SITE_TT}{query}")
     assert page.status_code == 403
-    assert "Quầy" not in page.text
-    params = {"label": "A001", "counter": "5"} | ({"token": token} if token else {})
-    phrase = web_client.get(f"/display/{SITE_TT}/phrase", params=params)
-    assert phrase.status_code == 403
+    assert "Quầy" not in page.text and "motcua_display" not in page.headers.get("set-cookie", "")
+    assert web_client.get(f"/display/{SITE_TT}/phrase", params={"label": "A001", "counter": "5"}).status_code == 403
+    assert web_client.get(f"/display/{SITE_TT}/snapshot").status_code == 403
 
 
-def test_display_page_and_phrase_with_the_right_token(web_client) -> None:  # noqa: ANN001
-    token = demo_device_token(DeviceKind.DISPLAY, SITE_TT)
-    assert web_client.get(f"/display/{SITE_TT}?token={token}").status_code == 200
-    phrase = web_client.get(f"/display/{SITE_TT}/phrase?label=A023&counter=5&token={token}").json()
+def test_pairing_link_becomes_an_httponly_cookie_once_and_the_url_stays_clean(web_api: Api) -> None:
+    client = web_api.client
+    link = web_api.display_pairing_path()
+    paired = client.get(link)
+    assert paired.status_code == 303 and paired.headers["location"] == f"/display/{SITE_TT}"
+    cookie = paired.headers["set-cookie"]
+    assert cookie.startswith("motcua_display=mcp_") and "HttpOnly" in cookie and "Path=/display" in cookie
+    page = client.get(f"/display/{SITE_TT}")
+    assert page.status_code == 200 and "mcp_" not in page.text and "mcd_" not in page.text
+    phrase = client.get(f"/display/{SITE_TT}/phrase?label=A023&counter=5").json()
     assert phrase == {"vi": "Mời công dân có số thứ tự A, hai mươi ba đến quầy số năm",
                       "en": "Ticket number A, twenty-three, please go to counter five"}
-    assert web_client.get(f"/display/{SITE_TT}/phrase?label=<b>&counter=5&token={token}").status_code == 422
+    assert client.get(f"/display/{SITE_TT}/phrase?label=<b>&counter=5").status_code == 422
+    assert client.get(f"/display/{SITE_TT}/snapshot").json()["site"]["code"] == SITE_TT
+    assert client.get(f"/display/{SITE_PX}").status_code == 403  # paired with one site only
+    client.cookies.clear()
+    spent = client.get(link)
+    assert spent.status_code == 403 and "đã dùng hoặc đã hết hạn" in spent.text
+
+
+def test_an_old_token_bookmark_is_swapped_for_the_cookie_and_a_clean_url(web_client) -> None:  # noqa: ANN001
+    token = demo_device_token(DeviceKind.DISPLAY, SITE_TT)
+    swapped = web_client.get(f"/display/{SITE_TT}?token={token}&voice=vi,en")
+    assert swapped.status_code == 303 and swapped.headers["location"] == f"/display/{SITE_TT}?voice=vi%2Cen"
+    assert "HttpOnly" in swapped.headers["set-cookie"] and token not in swapped.headers["set-cookie"]
+    assert web_client.get(swapped.headers["location"]).status_code == 200
+
+
+def test_revoking_the_display_device_unpairs_its_browsers(web_api: Api) -> None:
+    client = web_api.client
+    client.get(web_api.display_pairing_path())
+    assert client.get(f"/display/{SITE_TT}").status_code == 200
+    devices = client.get(f"{API}/devices", params={"site_code": SITE_TT}, headers=web_api.staff("quanly")).json()
+    display = next(d for d in devices if d["kind"] == "display")
+    assert client.post(f"{API}/devices/{display['id']}/revoke", headers=web_api.staff("quanly")).status_code == 200
+    assert client.get(f"/display/{SITE_TT}").status_code == 403
+
+
+def test_only_a_display_device_gets_a_pairing_link(web_api: Api) -> None:
+    devices = web_api.client.get(f"{API}/devices", params={"site_code": SITE_TT},
+                                 headers=web_api.staff("quanly")).json()
+    kiosk = next(d for d in devices if d["kind"] == "kiosk")
+    r = web_api.client.post(f"{API}/devices/{kiosk['id']}/display-link", headers=web_api.staff("quanly"))
+    assert r.status_code == 422 and r.json()["code"] == "not_a_display"
 
 
 # ---- manager pages ---------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ def test_display_page_shows_and_says_calls_and_shows_the_managers_notice(
     context.add_init_script(FAKE_DEVICES)
     tv = context.new_page()
     errors = collect_errors(tv)
-    tv.goto(f"{web_server.url}/display/{SITE_TT}?token={TOKEN}")
+    tv.goto(web_server.url + api.display_pairing_path())  # a one-time link, swapped for a cookie
+    assert tv.url == f"{web_server.url}/display/{SITE_TT}"
     tv.click("[data-unlock-button]")  # the one tap a browser needs before it may speak
     tv.wait_for_selector("[data-link=live]")
     assert tv.is_visible("[data-idle]")
@@ -58,7 +59,8 @@ def test_display_page_shows_and_says_calls_and_shows_the_managers_notice(
     shots(tv, "display", "desktop", full_page=False)
 
     phone = browser.new_page(viewport=PHONE)
-    phone.goto(f"{web_server.url}/display/{SITE_TT}?token={TOKEN}&kiosk=1")
+    phone.goto(f"{web_server.url}/display/{SITE_TT}?token={TOKEN}&kiosk=1")  # an old bookmark still works
+    assert phone.url == f"{web_server.url}/display/{SITE_TT}"
     phone.wait_for_selector("[data-link=live]")
     expect(phone.locator("[data-now-label]")).to_have_text(second["label"])
     shots(phone, "display", "phone", full_page=False)
@@ -66,4 +68,4 @@ def test_display_page_shows_and_says_calls_and_shows_the_managers_notice(
 
     refused = phone.goto(f"{web_server.url}/display/{SITE_TT}?token=mcd_demo-kiosk-hue-tt")  # a kiosk is no TV
     assert refused.status == 403
-    assert "không hợp lệ" in phone.inner_text("body")
+    assert "chưa được ghép" in phone.inner_text("body")

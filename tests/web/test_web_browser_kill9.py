@@ -7,14 +7,10 @@ from __future__ import annotations
 import httpx
 import pytest
 from playwright.sync_api import expect
-from support import COUNTER_A, SITE_TT, Api, LiveServer
+from support import COUNTER_A, Api, LiveServer
 from web_helpers import DESKTOP, FAKE_DEVICES, PHONE
 
-from queue_server.seed import demo_device_token
-from shared.enums import DeviceKind
-
 pytestmark = pytest.mark.slow
-TOKEN = demo_device_token(DeviceKind.DISPLAY, SITE_TT)
 
 
 def test_display_and_ticket_pages_come_back_by_themselves_after_kill_9(browser, sqlite_url: str) -> None:  # noqa: ANN001
@@ -28,8 +24,9 @@ def test_display_and_ticket_pages_come_back_by_themselves_after_kill_9(browser, 
             api = Api(http)
             ticket = api.issue()
             api.ok(COUNTER_A, "open")
+            pairing = api.display_pairing_path()
         tv = context.new_page()
-        tv.goto(f"{server.url}/display/{SITE_TT}?token={TOKEN}")
+        tv.goto(server.url + pairing)
         tv.click("[data-unlock-button]")
         tv.wait_for_selector("[data-link=live]")
         phone = phone_context.new_page()

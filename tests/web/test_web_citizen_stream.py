@@ -3,6 +3,8 @@ changes, following the ticket to another site, and nothing about anyone else."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 from starlette.websockets import WebSocketDisconnect
@@ -10,7 +12,7 @@ from support import COUNTER_A, SITE_PX, SITE_TT, Api
 
 from queue_server.adapters import tables as t
 from queue_server.service_layer import manager as m
-from queue_server.web.citizen import TicketKeys, is_relevant
+from queue_server.web.ticket_pages import touched
 from shared.web_protocol import CitizenTicket
 
 PUBLIC_FIELDS = set(CitizenTicket.model_fields)
@@ -92,15 +94,14 @@ def test_stream_refuses_an_unknown_token(web_api: Api, token: str) -> None:
     assert closed.value.code == 1008
 
 
-KEYS = TicketKeys(ticket_id=7, site_id=1, service_id=1)
-
-
-@pytest.mark.parametrize(("event", "relevant"), [
-    ({"type": "TicketCalled", "ticket": {"id": 7, "service_id": 1}}, True),
-    ({"type": "TicketCalled", "ticket": {"id": 3, "service_id": 1}, "waiting": {"1": 4}}, True),
-    ({"type": "TicketIssued", "ticket": {"id": 9, "service_id": 2}, "waiting": {"2": 1}}, False),
-    ({"type": "CounterOpened", "counter": {"id": 4}}, True),
-    ({"type": "NoticePosted", "data": {"notice": "x"}}, False),
+@pytest.mark.parametrize(("event", "named", "lines"), [
+    ({"type": "TicketCalled", "ticket": {"id": 7, "service_id": 1}}, {7}, {1}),
+    ({"type": "TicketCalled", "ticket": {"id": 3, "service_id": 1}, "waiting": {"1": 4}}, set(), {1}),
+    ({"type": "TicketIssued", "ticket": {"id": 9, "service_id": 2}, "waiting": {"2": 1}}, set(), set()),
+    ({"type": "CounterOpened", "counter": {"id": 4}}, set(), None),
+    ({"type": "NoticePosted", "data": {"notice": "x"}}, set(), set()),
 ])
-def test_only_events_that_can_change_the_citizens_view_wake_the_stream(event: dict, relevant: bool) -> None:
-    assert is_relevant(event, KEYS) is relevant
+def test_only_events_that_can_change_a_watched_view_wake_the_site_watcher(event: dict, named: set,
+                                                                           lines: set | None) -> None:
+    """Ticket 7 is watched, in line 1; line 2 has no open page."""
+    assert touched([json.dumps(event)], {7}, {1}) == (named, lines)

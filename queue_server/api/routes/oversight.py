@@ -14,7 +14,7 @@ from fastapi import APIRouter, Path, Query
 from queue_server.api.deps import CurrentManager, Principal, WiringDep
 from queue_server.bootstrap import Wiring
 from queue_server.domain.errors import Forbidden
-from queue_server.service_layer import accounts, audit_views
+from queue_server.service_layer import accounts, audit_views, display_pairing
 from queue_server.service_layer.views import get_site
 from shared.admin_protocol import AuditPage, DeviceOut
 from shared.enums import Role
@@ -50,6 +50,15 @@ async def revoke_device(device_id: Annotated[int, Path(ge=1, le=2**31 - 1)], me:
     streams close with 1008. There is no undo; register the device again for a new token."""
     own = None if me.role is Role.ADMIN else me.staff.site_id
     return await wiring.run(accounts.revoke_device, wiring.uow(), device_id, own)
+
+
+@router.post("/devices/{device_id}/display-link", status_code=201)
+async def display_link(device_id: Annotated[int, Path(ge=1, le=2**31 - 1)], me: CurrentManager,
+                       wiring: WiringDep) -> dict:
+    """A one-time link (15 minutes) that pairs a browser TV with this display device: open
+    it on the TV; it becomes an HttpOnly cookie and the TV lands on /display/<SITE>."""
+    own = None if me.role is Role.ADMIN else me.staff.site_id
+    return await wiring.run(display_pairing.create_link, wiring.uow(), device_id, own, me.staff.id)
 
 
 @router.get("/audit", response_model=AuditPage)

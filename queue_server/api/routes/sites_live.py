@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query
 
 from queue_server.api.deps import PrincipalDep, WiringDep
 from queue_server.domain.errors import Forbidden
+from queue_server.domain.public_view import public_counter
 from queue_server.service_layer import views
 from shared.protocol import EstimateOut, SiteSnapshot
 
@@ -21,7 +22,10 @@ async def site_snapshot(code: SiteCode, me: PrincipalDep, wiring: WiringDep) -> 
         if not me.may_act_on_site(site.id):
             raise Forbidden("Thiết bị hoặc cán bộ này thuộc điểm phục vụ khác.",
                             "This device or staff member belongs to another site.")
-        return views.site_snapshot(wiring.reader(), site.id)
+        snapshot = views.site_snapshot(wiring.reader(), site.id)
+        if me.device is not None:  # a lobby screen or kiosk: no clerk's name, no typed reason
+            snapshot["counters"] = [public_counter(c) for c in snapshot["counters"]]
+        return snapshot
     return await wiring.run(read)
 
 

@@ -1,5 +1,11 @@
 """WebSocket streams: per site (displays, kiosks), per counter (staff), all sites (managers).
 
+Credentials never ride in the URL (URLs end up in access logs, proxies and browser
+history): a client sends `Authorization: Bearer <token>` with the upgrade request, or, when
+it cannot set headers (a browser), sends `{"kind": "auth", "token": …}` as its first frame
+within AUTH_SECONDS. `?token=` still works for clients older than this change; the access
+log redacts it (api/log_redaction.py) and the server logs a warning without the token.
+
 Protocol (JSON text frames): first a `hello` with the current sequence number of each
 site in the stream, then `event` messages in order, and a `heartbeat` with the latest
 sequence numbers whenever the stream is quiet. A client keeps the seq of its last
@@ -17,6 +23,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, WebSocket, WebSocketDisconnect
 from sqlalchemy import select
+from starlette.websockets import WebSocketState
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.eventbus import CLOSED, HEARTBEAT, WAKE, Subscription
@@ -29,9 +36,13 @@ from queue_server.service_layer import views
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/ws", tags=["realtime"])
 
-Token = Annotated[str | None, Query(max_length=200)]
+Token = Annotated[str | None, Query(max_length=200, deprecated=True,
+                                     description="Old clients only: send an Authorization header instead")]
 POLICY_VIOLATION = 1008
 TRY_AGAIN_LATER = 1013
+AUTH_SECONDS = 5.0  # a client authenticating by its first frame must send it this soon
+# Lobby devices: their streams carry only what a lobby screen shows (domain/public_view.py).
+PUBLIC_KINDS = frozenset({"display", "kiosk"})
 
 
 def current_seqs(wiring: Wiring, site_id: int | None) -> dict[str, int]:
@@ -52,9 +63,28 @@ def session_end(principal: Principal) -> datetime | None:
     return principal.staff.session_expires_at if principal.staff is not None else None
 
 
+async def stream_token(ws: WebSocket, legacy_query_token: str | None) -> str | None:
+    """The client's token: from the Authorization header, else the first frame (the
+    socket is accepted to read it), else a legacy `?token=`."""
+    header = ws.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    if legacy_query_token:
+        log.warning("a stream client sent its token in the URL (%s); update it to send a header", ws.url.path)
+        return legacy_query_token
+    await ws.accept()
+    try:
+        first = json.loads(await asyncio.wait_for(ws.receive_text(), timeout=AUTH_SECONDS))
+    except (TimeoutError, ValueError, KeyError, WebSocketDisconnect, RuntimeError):
+        return None
+    token = first.get("token") if isinstance(first, dict) and first.get("kind") == "auth" else None
+    return token if isinstance(token, str) else None
+
+
 async def _authorize(ws: WebSocket, token: str | None, check):  # noqa: ANN001, ANN202
     wiring: Wiring = ws.app.state.wiring
     try:
+        token = await stream_token(ws, token)
         principal = await principal_from_token(wiring, token)
         site_id = await wiring.run(check, wiring, principal)
     except DomainError as exc:
@@ -68,7 +98,7 @@ async def pump_events(ws: WebSocket, wiring: Wiring, site_id: int | None, creden
     """`credential`: the hash of the token the client connected with; revoking that token
     (a lost kiosk, a logout) closes this stream with 1008 at once. A staff session's stream
     also closes (1008 "expired") when the session expires."""
-    sub = wiring.bus.subscribe(site_id, credential=credential, kind=kind)
+    sub = wiring.bus.subscribe(site_id, credential=credential, kind=kind, public=kind in PUBLIC_KINDS)
     loop = asyncio.get_running_loop()
     timer: asyncio.TimerHandle | None = None
 
@@ -88,7 +118,8 @@ async def pump_events(ws: WebSocket, wiring: Wiring, site_id: int | None, creden
         timer = loop.call_later(interval - idle, beat)
 
     try:
-        await ws.accept()
+        if ws.application_state is not WebSocketState.CONNECTED:  # not accepted to read a first-frame token
+            await ws.accept()
         seqs = await wiring.run(current_seqs, wiring, site_id)
         await ws.send_text(json.dumps({"kind": "hello", "seqs": seqs}))
         sub.last_sent = loop.time()

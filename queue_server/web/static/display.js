@@ -2,8 +2,8 @@
 (function () {
   "use strict";
   var cfg = JSON.parse(document.getElementById("display-config").textContent);
-  var API = "/api/v1";
-  var auth = { Authorization: "Bearer " + cfg.token };
+  // Paired by an HttpOnly cookie (web/display.py): this script holds no credential.
+  var HOME = "/display/" + encodeURIComponent(cfg.site_code);
   var MAX_CALLS = 8;
   var st = { seq: -1, calls: [], queues: [], notice: "" };
   var socket = null, backoff = 1000, refreshTimer = null, lastMessage = Date.now();
@@ -99,7 +99,7 @@
   }
 
   function loadSnapshot() {
-    return fetch(API + "/sites/" + encodeURIComponent(cfg.site_code) + "/snapshot", { headers: auth, cache: "no-store" })
+    return fetch(HOME + "/snapshot", { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { if (!r.ok) { throw new Error("snapshot " + r.status); } return r.json(); })
       .then(applySnapshot);
   }
@@ -141,8 +141,7 @@
   function connect() {
     if (socket) { return; }
     link("connecting");
-    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + API + "/ws/sites/" +
-      encodeURIComponent(cfg.site_code) + "?token=" + encodeURIComponent(cfg.token);
+    var url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + HOME + "/ws";
     socket = new WebSocket(url);
     socket.onmessage = function (msg) {
       lastMessage = Date.now();
@@ -178,8 +177,7 @@
   function phrases(label, counter) {
     var key = label + "@" + counter;
     if (phraseCache[key]) { return Promise.resolve(phraseCache[key]); }
-    var url = "/display/" + encodeURIComponent(cfg.site_code) + "/phrase?label=" + encodeURIComponent(label) +
-      "&counter=" + encodeURIComponent(counter) + "&token=" + encodeURIComponent(cfg.token);
+    var url = HOME + "/phrase?label=" + encodeURIComponent(label) + "&counter=" + encodeURIComponent(counter);
     return fetch(url).then(function (r) { return r.json(); }).then(function (p) { phraseCache[key] = p; return p; })
       .catch(function () {
         return { vi: "Mời công dân có số thứ tự " + label + " đến quầy số " + counter,

@@ -66,7 +66,7 @@ def test_kiosk_reports_a_failed_print_and_staff_streams_get_an_alert(api: Api) -
     from support import kiosk_headers
 
     ticket = api.issue()
-    with api.client.websocket_connect(f"{API}/ws/counters/{COUNTER_A}?token={api.token('canbo.tt')}") as ws:
+    with api.client.websocket_connect(f"{API}/ws/counters/{COUNTER_A}", headers=api.staff()) as ws:
         ws.receive_json()
         r = api.client.post(f"{API}/tickets/{ticket['id']}/print-result", headers=kiosk_headers(),
                             json={"printed": False, "error_kind": "paper_out", "message": "Hết giấy"})

@@ -9,7 +9,7 @@ from shared.enums import DeviceKind
 
 
 def _ws(api: Api, path: str, token: str):  # noqa: ANN202
-    return api.client.websocket_connect(f"{API}/ws/{path}?token={token}")
+    return api.client.websocket_connect(f"{API}/ws/{path}", headers={"Authorization": f"Bearer {token}"})
 
 
 def _next_event(ws) -> dict:  # noqa: ANN001
