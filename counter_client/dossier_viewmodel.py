@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.dossier_protocol import DOCUMENT_FORM_VI, ApplicantIdKind
+from shared.dossier_protocol import DOCUMENT_FORM_VI, ApplicantIdKind, format_lookup_pin
 
 from .dossier_form import COMMON_DOCUMENTS, ID_KIND_VI
 from .dossier_presenter import DossierPresenter, Stage
@@ -181,7 +181,7 @@ def _summary(d: DossierPresenter) -> str:
         f"Thành phần: {len(dossier.documents)} loại giấy tờ",
     ]
     if d.state.pin:
-        lines.append(f"Mã PIN tra cứu (in trên giấy tiếp nhận): {d.state.pin}")
+        lines.append(f"Mã PIN tra cứu (in trên giấy tiếp nhận): {format_lookup_pin(d.state.pin)}")
     return "\n".join(lines)
 
 

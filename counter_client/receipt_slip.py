@@ -15,7 +15,7 @@ from datetime import tzinfo
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from shared.dossier_protocol import DOCUMENT_FORM_VI, DossierOut
+from shared.dossier_protocol import DOCUMENT_FORM_VI, DossierOut, format_lookup_pin
 from shared.fonts import BOLD, REGULAR
 
 PAPER_DOTS = {80: 576, 58: 384}
@@ -58,7 +58,7 @@ def slip_lines(dossier: DossierOut, pin: str | None, tz: tzinfo) -> list[SlipLin
         lines.append(SlipLine(f"Quầy số {dossier.counter_number}"))
     lines.append(SlipLine("Quét mã QR để tra cứu hồ sơ", size=20, center=True))
     if pin:
-        lines.append(SlipLine(f"Mã PIN tra cứu: {pin}", bold=True, size=24, center=True))
+        lines.append(SlipLine(f"Mã PIN tra cứu: {format_lookup_pin(pin)}", bold=True, size=24, center=True))
     return lines
 
 

@@ -23,7 +23,8 @@ from queue_server.adapters.cache import StaticCache
 from queue_server.adapters.clock import Clock, utc_now
 from queue_server.adapters.db import make_engine
 from queue_server.adapters.eventbus import EventBus, LocalBus, PostgresBus
-from queue_server.adapters.ratelimit import FailureWindow, TokenBucket
+from queue_server.adapters.ratelimit import TokenBucket, Turns
+from queue_server.domain.errors import Busy
 from queue_server.service_layer.rules import QueueRules
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.settings import Settings
@@ -41,18 +42,15 @@ class Wiring:
     # Sees the events of every committed unit of work (the app's metrics).
     on_commit: Callable[[list[dict[str, Any]]], None] | None = None
     kiosk_rate: TokenBucket = field(init=False)
-    login_by_account: FailureWindow = field(init=False)
-    login_by_address: FailureWindow = field(init=False)
+    password_checks: Turns = field(init=False)
     cache: StaticCache = field(default_factory=StaticCache)
 
     def __post_init__(self) -> None:
         # Events from other processes (PostgreSQL) drop what they made stale here too.
         self.bus.cache = self.cache
         s = self.settings
-        window = s.login_failure_window_minutes * 60.0
         self.kiosk_rate = TokenBucket(s.kiosk_tickets_per_minute, s.kiosk_ticket_burst, self.clock)
-        self.login_by_account = FailureWindow(s.login_failures_per_account, window, self.clock)
-        self.login_by_address = FailureWindow(s.login_failures_per_address, window, self.clock)
+        self.password_checks = Turns(s.password_checks_at_once, s.password_check_queue, _logins_busy)
 
     @property
     def is_sqlite(self) -> bool:
@@ -68,6 +66,12 @@ class Wiring:
         if self.is_sqlite:
             return fn(*args, **kwargs)
         return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs))
+
+
+def _logins_busy() -> Busy:
+    return Busy("Hệ thống đang xử lý nhiều lượt đăng nhập. Vui lòng thử lại sau giây lát.",
+                "The server is busy with other logins. Please try again in a moment.",
+                retry_after=1, code="logins_busy")
 
 
 def pg_conninfo(url: str) -> str:

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     login_failures_per_account: int = Field(5, ge=1)
     login_failures_per_address: int = Field(20, ge=1)
     login_failure_window_minutes: int = Field(15, ge=1)
+    # Password hashes (argon2, ~0.2 s of CPU each) run in threads, this many at once per
+    # process; up to `password_check_queue` more logins wait their turn, further ones are
+    # answered 503 "retry in a second" at once instead of stalling the server.
+    password_checks_at_once: int = Field(2, ge=1, le=32)
+    password_check_queue: int = Field(8, ge=0, le=10_000)
     # Reverse proxies (addresses or networks, e.g. '["127.0.0.1", "10.0.0.0/24"]') whose
     # X-Forwarded-For is believed; from anyone else the header is ignored, so a client
     # cannot pick the address the audit log and the login throttle see.
@@ -74,9 +79,13 @@ class Settings(BaseSettings):
     # (JSON lists in the environment, e.g. MOTCUA_CALENDAR_EXTRA_DAYS_OFF='["2027-02-05"]').
     calendar_extra_days_off: list[date] = Field(default_factory=list)
     calendar_extra_working_days: list[date] = Field(default_factory=list)
-    # Public lookup: wrong PINs allowed per dossier code within the window.
+    # Public lookup (docs/security.md): wrong PINs allowed within the window per dossier
+    # code from one client address, per client address over all codes, and per hour from
+    # everyone together (the bound on distributed guessing).
     dossier_lookup_max_failures: int = Field(10, ge=1, le=1000)
+    dossier_lookup_failures_per_address: int = Field(30, ge=1, le=10_000)
     dossier_lookup_window_minutes: int = Field(15, ge=1, le=24 * 60)
+    dossier_lookup_failures_per_hour: int = Field(100, ge=1, le=100_000)
     # A kiosk gives a return-of-results ticket only for a dossier whose result is ready;
     # False where processing is tracked in another system and statuses here lag behind.
     dossier_return_requires_ready: bool = True
@@ -119,8 +128,11 @@ class Settings(BaseSettings):
     # The kiosk accepts the booking code from this long before the slot starts to this long after.
     booking_checkin_before_minutes: int = Field(30, ge=0, le=240)
     booking_checkin_after_minutes: int = Field(15, ge=0, le=240)
-    # New bookings one address may make per hour (a lobby's Wi-Fi shares one address).
-    booking_creations_per_hour: float = Field(30.0, gt=0)
+    # New bookings one client address may make per hour (a lobby's Wi-Fi shares one
+    # address), and one phone number or one ID number per day (cancel and book again).
+    booking_creations_per_hour: int = Field(30, ge=1)
+    booking_creations_per_phone_per_day: int = Field(4, ge=1)
+    booking_creations_per_id_per_day: int = Field(4, ge=1)
     # Wrong code+phone pairs allowed per booking code within the window (lookup, cancel).
     booking_lookup_max_failures: int = Field(10, ge=1, le=1000)
     booking_lookup_window_minutes: int = Field(15, ge=1, le=24 * 60)

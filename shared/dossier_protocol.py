@@ -22,6 +22,20 @@ Line = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 
 
+# The lookup PIN printed on the receipt slip: 12 digits (docs/security.md has the
+# arithmetic), printed and shown in groups of four so it is read out and typed without
+# losing one's place. Slips printed before carry 6 digits, which open nothing any more.
+LOOKUP_PIN_DIGITS = 12
+OLD_SLIP_PIN_DIGITS = 6
+
+
+def format_lookup_pin(pin: str) -> str:
+    """'482109375526' -> '4821 0937 5526'."""
+    if not pin.isdigit() or len(pin) != LOOKUP_PIN_DIGITS:
+        return pin
+    return " ".join(pin[i:i + 4] for i in range(0, len(pin), 4))
+
+
 class DossierStatus(StrEnum):
     RECEIVED = "received"  # đã tiếp nhận
     FORWARDED = "forwarded"  # đã chuyển cơ quan giải quyết

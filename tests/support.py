@@ -128,7 +128,7 @@ class LiveServer:
         )
         self.wait_ready()
 
-    def wait_ready(self, timeout: float = 30) -> None:
+    def wait_ready(self, timeout: float = 90) -> None:  # a busy 2-core machine starts slowly
         wait_until_healthy(self.proc, self.url, timeout, self._log_tail)
 
     def _log_tail(self) -> str:

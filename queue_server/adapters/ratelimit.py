@@ -1,16 +1,19 @@
-"""In-process rate limits: a kiosk's ticket rate and failed logins.
+"""In-process limits: a kiosk's ticket rate, and how many slow password hashes run at once.
 
 Per server process (several PostgreSQL workers each keep their own count, so the real
 limit is at most workers × the setting): enough to stop a stuck button or a stolen
-token from printing hundreds of tickets, and to slow password guessing to a crawl.
+token from printing hundreds of tickets, and to keep the CPU free for everyone else.
+Limits on guessing live in the database (service_layer/attempt_limits.py), shared by
+every process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
-from collections import deque
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,36 +42,27 @@ class TokenBucket:
             return math.ceil((1.0 - tokens) / per_second) if per_second > 0 else 60.0
 
 
-@dataclass
-class FailureWindow:
-    """At most `limit` failures per key within `window_seconds`; then locked until the
-    oldest failure leaves the window."""
+class Turns:
+    """At most `at_once` holders at a time; up to `queue` more wait their turn, and anyone
+    beyond that is refused at once (`refuse()` raises), so a burst never piles up."""
 
-    limit: int
-    window_seconds: float
-    clock: Callable[[], datetime]
-    _failures: dict[object, deque[float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    def __init__(self, at_once: int, queue: int, refuse: Callable[[], Exception]) -> None:
+        self.at_once, self.queue, self.refuse = at_once, queue, refuse
+        self._free: asyncio.Semaphore | None = None  # made on the loop that uses it
+        self._waiting = 0
 
-    def _trim(self, key: object, now: float) -> deque[float]:
-        times = self._failures.setdefault(key, deque())
-        while times and times[0] <= now - self.window_seconds:
-            times.popleft()
-        return times
-
-    def retry_after(self, key: object) -> float:
-        now = self.clock().timestamp()
-        with self._lock:
-            times = self._trim(key, now)
-            if len(times) < self.limit:
-                return 0.0
-            return math.ceil(times[0] + self.window_seconds - now)
-
-    def record_failure(self, key: object) -> None:
-        now = self.clock().timestamp()
-        with self._lock:
-            self._trim(key, now).append(now)
-
-    def clear(self, key: object) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        if self._free is None:
+            self._free = asyncio.Semaphore(self.at_once)
+        if self._free.locked() and self._waiting >= self.queue:
+            raise self.refuse()
+        self._waiting += 1
+        try:
+            await self._free.acquire()
+        finally:
+            self._waiting -= 1
+        try:
+            yield
+        finally:
+            self._free.release()

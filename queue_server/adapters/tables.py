@@ -634,12 +634,14 @@ fee_receipt_sequence = Table(
 )
 
 # Failed PIN checks per looked-up code (known or not, so the count itself reveals nothing).
-dossier_lookup_failures = Table(
-    "dossier_lookup_failures",
+# Attempts at something guessable (a password, a dossier PIN, a booking code), counted per
+# key in a fixed window. Counted before the secret is checked (service_layer/attempt_limits).
+attempt_counters = Table(
+    "attempt_counters",
     metadata,
-    Column("code", String(60), primary_key=True),
+    Column("key", String(200), primary_key=True),
     Column("window_started_at", UtcDateTime, nullable=False, index=True),
-    Column("failures", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False),
 )
 
 # Satisfaction (đánh giá mức độ hài lòng): one rating per ticket, attached to the counter

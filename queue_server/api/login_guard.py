@@ -1,38 +1,62 @@
-"""Logging in, with the brakes on: failed logins are counted per account and per client
-address, and past the limit the login is refused for a while (429) even with the right
-password. The API and the manager's login form both come through here, so neither is a
-way around the other's limit."""
+"""Logging in, with the brakes on. The API and the manager's login form both come through
+here, so neither is a way around the other's limit.
+
+1. A turn to hash: a few argon2 checks run at once (in threads, off the event loop);
+   a few more wait, the rest are answered 503 "retry in a moment" at once.
+2. The attempt is counted in the database, per account and per client address, before
+   the password is checked; past the limit it is refused (429), even with the right
+   password. Every server process shares the count, so a parallel burst gets at most
+   `login_failures_per_account` password checks per account per window.
+3. The password is checked; a right one forgets the account's failures and gives the
+   address its attempt back, in the transaction that opens the session.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+import anyio.to_thread
+from sqlalchemy import Connection
 from starlette.types import Scope
 
 from queue_server.api.client_address import client_address
 from queue_server.bootstrap import Wiring
-from queue_server.domain.errors import TooManyRequests, Unauthorized
-from queue_server.service_layer import accounts, audit
+from queue_server.service_layer import accounts, attempt_limits, audit
+from queue_server.service_layer.attempt_limits import Limit
+from queue_server.settings import Settings
+
+TOO_MANY_VI = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
+TOO_MANY_EN = "Too many failed logins. Try again in {minutes} minutes."
+
+
+def login_limits(settings: Settings, account: str, address: str) -> tuple[Limit, Limit]:
+    window = timedelta(minutes=settings.login_failure_window_minutes)
+    return (Limit(f"login:user:{account}"[:200], settings.login_failures_per_account, window,
+                  TOO_MANY_VI, TOO_MANY_EN, code="login_throttled"),
+            Limit(f"login:addr:{address}"[:200], settings.login_failures_per_address, window,
+                  TOO_MANY_VI, TOO_MANY_EN, code="login_throttled"))
 
 
 async def login(wiring: Wiring, scope: Scope, username: str, password: str) -> dict[str, Any]:
-    account = username.lower()
-    address = client_address(scope, wiring.settings.proxy_networks)
     audit.login_attempt(username)
-    wait = max(wiring.login_by_account.retry_after(account), wiring.login_by_address.retry_after(address))
-    if wait:
-        raise TooManyRequests(
-            f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {int(wait // 60) + 1} phút.",
-            f"Too many failed logins. Try again in {int(wait // 60) + 1} minute(s).",
-            retry_after=wait, code="login_throttled",
-        )
+    by_account, by_address = limits = login_limits(wiring.settings, username.lower(),
+                                                   client_address(scope, wiring.settings.proxy_networks))
+    async with wiring.password_checks.turn():
+        await wiring.run(_reserve, wiring, limits)
+        row = await wiring.run(accounts.find_account, wiring.reader(), username)
+        ok = await anyio.to_thread.run_sync(accounts.password_matches, row, password)
+    row = accounts.checked_account(row, ok)  # 401 for a wrong password: the attempt stays counted
+
+    def settle(conn: Connection) -> None:
+        attempt_limits.forget(conn, by_account.key)
+        attempt_limits.release(conn, [by_address])
+
     ttl = timedelta(hours=wiring.settings.staff_session_hours)
-    try:
-        reply = await wiring.run(accounts.login, wiring.uow(), username, password, ttl)
-    except Unauthorized:
-        wiring.login_by_account.record_failure(account)
-        wiring.login_by_address.record_failure(address)
-        raise
-    wiring.login_by_account.clear(account)
-    return reply
+    return await wiring.run(accounts.open_session, wiring.uow(), row, ttl, settle)
+
+
+def _reserve(wiring: Wiring, limits: tuple[Limit, ...]) -> None:
+    # Committed on its own (not in a unit of work: the audit entry waits for the outcome).
+    with wiring.engine.begin() as conn:
+        attempt_limits.reserve(conn, wiring.clock(), limits)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
-from queue_server.domain.dossier import format_lookup_pin
+from shared.dossier_protocol import format_lookup_pin
 
 from ._layout import (
     PageName,

@@ -21,6 +21,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from shared.dossier_protocol import LOOKUP_PIN_DIGITS, OLD_SLIP_PIN_DIGITS
+
 from .errors import IllegalTransition, Invalid
 
 # ---------------------------------------------------------------------------------------
@@ -282,34 +284,35 @@ def is_overdue(
 # Lookup PIN: the second factor printed on the slip, so a dossier code read over a
 # shoulder or guessed from the sequence does not reveal a citizen's dossier.
 
-LOOKUP_PIN_DIGITS = 6
-
-
 def new_lookup_pin() -> str:
     return f"{secrets.randbelow(10**LOOKUP_PIN_DIGITS):0{LOOKUP_PIN_DIGITS}d}"
 
 
-def format_lookup_pin(pin: str) -> str:
-    """For print: two groups of three digits are easier to read out and type (the check
-    forgives the space)."""
-    if len(pin) != LOOKUP_PIN_DIGITS or not pin.isdigit():
-        return pin
-    return f"{pin[:3]} {pin[3:]}"
-
-
 def lookup_pin_digest(pin: str, *, key: bytes, dossier_code: str) -> str:
-    """What to store instead of the PIN. Keyed, because a million PINs are brute-forced
+    """What to store instead of the PIN. Keyed, because short PINs are brute-forced
     in no time from a plain hash; bound to the dossier, so digests cannot be swapped."""
     message = f"{dossier_code}\x00{pin}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def check_lookup_pin(given: str, stored_digest: str, *, key: bytes, dossier_code: str) -> bool:
-    """Constant-time check of what the citizen typed. Spaces, dashes and full-width digits
-    from phone keyboards are forgiven; anything else is simply a mismatch. Callers must
-    still limit attempts: a million PINs are few."""
+def typed_pin(given: str) -> str:
+    """What the citizen typed, with the spaces, dashes and full-width digits of phone
+    keyboards forgiven."""
     typed = unicodedata.normalize("NFKC", given)
-    typed = "".join(ch for ch in typed if ch not in " -.\t")
+    return "".join(ch for ch in typed if ch not in " -.\t")
+
+
+def is_old_slip_pin(given: str) -> bool:
+    """Six digits: a slip printed before PINs grew to twelve. It opens nothing any more
+    (docs/security.md); the counter prints a new PIN."""
+    typed = typed_pin(given)
+    return len(typed) == OLD_SLIP_PIN_DIGITS and typed.isascii() and typed.isdigit()
+
+
+def check_lookup_pin(given: str, stored_digest: str, *, key: bytes, dossier_code: str) -> bool:
+    """Constant-time check of what the citizen typed; anything but 12 digits is simply a
+    mismatch. Callers must still limit attempts (service_layer/attempt_limits.py)."""
+    typed = typed_pin(given)
     if len(typed) != LOOKUP_PIN_DIGITS or not typed.isascii() or not typed.isdigit():
         # Still spend the same work, so a malformed guess is not told apart by timing.
         typed = "\x00" * LOOKUP_PIN_DIGITS

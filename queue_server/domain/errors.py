@@ -56,3 +56,10 @@ class TooManyRequests(DomainError):
     def __init__(self, message_vi: str, message_en: str, *, retry_after: float, code: str | None = None) -> None:
         super().__init__(message_vi, message_en, code=code)
         self.retry_after = max(1, int(retry_after))
+
+
+class Busy(TooManyRequests):
+    """Too much of one kind of work at once: answered at once with a retry hint (503)."""
+
+    status = 503
+    code = "busy"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -17,9 +18,19 @@ import httpx
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port nobody listens on: any the system picks, or one of MOTCUA_TEST_PORTS
+    (e.g. "18100-18199") where several people share a machine and each has a range."""
+    lowest, _, highest = os.environ.get("MOTCUA_TEST_PORTS", "").partition("-")
+    candidates = list(range(int(lowest), int(highest) + 1)) if highest else [0]
+    start = random.randrange(len(candidates))  # two servers made before either starts rarely collide
+    for port in candidates[start:] + candidates[:start]:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in MOTCUA_TEST_PORTS={os.environ['MOTCUA_TEST_PORTS']}")
 
 
 def die_with_parent() -> None:

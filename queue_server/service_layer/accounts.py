@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -33,18 +34,41 @@ def staff_out(row: Row) -> dict[str, Any]:
 
 
 def login(uow: UnitOfWork, username: str, password: str, ttl: timedelta) -> dict[str, Any]:
+    """Check and open a session in one go (tools and benchmarks; the server goes through
+    api/login_guard.py, which limits attempts and hashes off the event loop)."""
+    row = find_account(uow, username)
+    return open_session(uow, checked_account(row, password_matches(row, password)), ttl)
+
+
+def find_account(uow: UnitOfWork, username: str) -> Row | None:
     with uow:
-        row = uow.conn.execute(select(t.staff).where(t.staff.c.username == username)).first()
-        ok = verify_password(row.password_hash if row else _DUMMY_HASH, password)
-        if row is not None:
-            audit.identify(row)  # a failed attempt on a real account is logged against it
-        if row is None or not ok or not row.active:
-            raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password.",
-                               code="bad_credentials")
+        return uow.conn.execute(select(t.staff).where(t.staff.c.username == username)).first()
+
+
+def password_matches(row: Row | None, password: str) -> bool:
+    """The slow part (argon2): an unknown user costs the same, so timing does not reveal
+    valid usernames."""
+    return verify_password(row.password_hash if row else _DUMMY_HASH, password)
+
+
+def checked_account(row: Row | None, ok: bool) -> Row:
+    if row is not None:
+        audit.identify(row)  # a failed attempt on a real account is logged against it
+    if row is None or not ok or not row.active:
+        raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password.", code="bad_credentials")
+    return row
+
+
+def open_session(uow: UnitOfWork, row: Row, ttl: timedelta,
+                 also: Callable[[Connection], None] | None = None) -> dict[str, Any]:
+    """A new session for a checked account; `also` runs in the same transaction."""
+    with uow:
         token = new_token(STAFF_TOKEN_PREFIX)
         expires = uow.now + ttl
         uow.conn.execute(insert(t.staff_sessions).values(
             token_hash=token_digest(token), staff_id=row.id, created_at=uow.now, expires_at=expires))
+        if also is not None:
+            also(uow.conn)
         uow.commit()
         return {"token": token, "expires_at": expires, "staff": staff_out(row)}
 

@@ -40,8 +40,8 @@ from queue_server.domain.booking import (
 from queue_server.domain.business_day import business_day
 from queue_server.domain.calendar import WorkingCalendar
 from queue_server.domain.errors import Conflict, Invalid, NotFound
+from queue_server.service_layer.attempt_limits import Limit, release, reserve
 from queue_server.service_layer.handlers import ticket_brief, ticket_reply
-from queue_server.service_layer.lookup_limits import count_failure, refuse_if_too_many
 from queue_server.service_layer.rules import working_calendar
 from queue_server.service_layer.unit_of_work import PendingEvent, UnitOfWork
 from shared.enums import EventType, PriorityClass, TicketStatus
@@ -59,6 +59,9 @@ class BookingRules:
     public_base_url: str
     lookup_max_failures: int = 10
     lookup_window: timedelta = timedelta(minutes=15)
+    creations_per_address_hour: int = 30
+    creations_per_phone_day: int = 4
+    creations_per_id_day: int = 4
 
     @classmethod
     def from_settings(cls, settings) -> BookingRules:  # noqa: ANN001
@@ -75,6 +78,9 @@ class BookingRules:
             public_base_url=settings.public_base_url.rstrip("/"),
             lookup_max_failures=settings.booking_lookup_max_failures,
             lookup_window=timedelta(minutes=settings.booking_lookup_window_minutes),
+            creations_per_address_hour=settings.booking_creations_per_hour,
+            creations_per_phone_day=settings.booking_creations_per_phone_per_day,
+            creations_per_id_day=settings.booking_creations_per_id_per_day,
         )
 
     def booking_url(self, token: str) -> str:
@@ -89,6 +95,7 @@ class CreateBooking:
     full_name: str
     phone: str
     id_number: str = ""
+    client: str = ""  # the client address (api/client_address.py), for the creation limit
 
 
 @dataclass(frozen=True)
@@ -220,6 +227,22 @@ def _already_booked() -> Conflict:
         "(with its code and phone number) and book again.", code="already_booked")
 
 
+def creation_limits(rules: BookingRules, client: str, phone: str, id_number: str) -> list[Limit]:
+    """New bookings per client address an hour, and per phone and per ID number a day: one
+    person cannot fill a day's places with made-up numbers, nor churn one number through
+    book-cancel-book. Shared by every server process (attempt_limits.py)."""
+    try_later = ("Bạn đã đặt quá nhiều lịch hẹn trong thời gian ngắn. Vui lòng thử lại sau.",
+                 "Too many bookings in a short time. Please try again later.")
+    limits = [Limit(f"book-from:{client}"[:200], rules.creations_per_address_hour, timedelta(hours=1), *try_later,
+                    code="booking_rate_limited"),
+              Limit(f"book-phone:{phone}", rules.creations_per_phone_day, timedelta(days=1), *try_later,
+                    code="booking_rate_limited")]
+    if id_number:
+        limits.append(Limit(f"book-id:{id_number}"[:200], rules.creations_per_id_day, timedelta(days=1), *try_later,
+                            code="booking_rate_limited"))
+    return limits
+
+
 def create_booking(c: CreateBooking, uow: UnitOfWork, rules: BookingRules) -> dict[str, Any]:
     full_name = " ".join((c.full_name or "").split())
     if not 2 <= len(full_name) <= 200:
@@ -231,6 +254,8 @@ def create_booking(c: CreateBooking, uow: UnitOfWork, rules: BookingRules) -> di
     start = c.slot_start.astimezone(ZoneInfo("UTC"))
     with uow:
         conn = uow.conn
+        # Counted in this transaction: a booking refused for any reason below is not counted.
+        reserve(conn, uow.now, creation_limits(rules, c.client, phone, id_number))
         offer = _offer(uow, c.site_code, c.procedure_code)
         day = start.astimezone(rules.tz).date()
         _require_bookable_day(uow, rules, offer, day)
@@ -340,15 +365,15 @@ def _by_code_and_phone(uow: UnitOfWork, rules: BookingRules, code_text: str, pho
         phone = normalize_phone(phone_text)
     except Invalid:
         phone = None
-    key = FAILURE_KEY_PREFIX + (code or "?")
-    refuse_if_too_many(uow, key, rules.lookup_max_failures, rules.lookup_window,
-                       "Đã nhập sai quá nhiều lần cho mã lịch hẹn này. Vui lòng thử lại sau {minutes} phút.",
-                       "Too many wrong attempts for this booking code. Try again in {minutes} minutes.")
+    limit = [Limit(FAILURE_KEY_PREFIX + (code or "?"), rules.lookup_max_failures, rules.lookup_window,
+                   "Đã nhập sai quá nhiều lần cho mã lịch hẹn này. Vui lòng thử lại sau {minutes} phút.",
+                   "Too many wrong attempts for this booking code. Try again in {minutes} minutes.")]
+    reserve(uow.conn, uow.now, limit)  # counted before the phone is compared (attempt_limits.py)
     booking = _load(uow, t.bookings.c.code == code, for_update=True) if code else None
     if booking is None or phone is None or booking.phone != phone:
-        count_failure(uow, key, rules.lookup_window)
-        uow.commit()
+        uow.commit()  # the attempt stays counted
         raise NotFound(*NOT_FOUND_OR_WRONG_PHONE, code="booking_not_found")
+    release(uow.conn, limit)
     return booking
 
 

@@ -30,6 +30,7 @@ from queue_server.domain.dossier import (
     InvalidDossierCode,
     check_lookup_pin,
     format_dossier_code,
+    is_old_slip_pin,
     lookup_pin_digest,
     new_lookup_pin,
     next_dossier_status,
@@ -41,9 +42,9 @@ from queue_server.service_layer import citizen_documents as store
 from queue_server.service_layer import dossier_flow as flow
 from queue_server.service_layer import dossier_views as views
 from queue_server.service_layer.agencies import agency_for_procedure
+from queue_server.service_layer.attempt_limits import Limit, release, reserve
 from queue_server.service_layer.dossier_views import canonical_code, load_dossier
 from queue_server.service_layer.handlers import ticket_brief, ticket_reply
-from queue_server.service_layer.lookup_limits import count_failure, refuse_if_too_many
 from queue_server.service_layer.rules import working_calendar
 from queue_server.service_layer.unit_of_work import PendingEvent, UnitOfWork
 from shared.dossier_protocol import RATING_VI, RatingLevel
@@ -70,6 +71,8 @@ class DossierRules:
     public_base_url: str
     lookup_max_failures: int = 10
     lookup_window: timedelta = timedelta(minutes=15)
+    lookup_failures_per_address: int = 30
+    lookup_failures_per_hour: int = 100
     return_requires_ready: bool = True
     governing_body: str = ""
     place_name: str = ""
@@ -91,6 +94,8 @@ class DossierRules:
             public_base_url=settings.public_base_url.rstrip("/"),
             lookup_max_failures=settings.dossier_lookup_max_failures,
             lookup_window=timedelta(minutes=settings.dossier_lookup_window_minutes),
+            lookup_failures_per_address=settings.dossier_lookup_failures_per_address,
+            lookup_failures_per_hour=settings.dossier_lookup_failures_per_hour,
             return_requires_ready=settings.dossier_return_requires_ready,
             governing_body=settings.documents_governing_body,
             place_name=settings.documents_place_name,
@@ -463,28 +468,59 @@ NOT_FOUND_OR_WRONG_PIN = (
 )
 
 
-def public_lookup(code: str, pin: str, uow: UnitOfWork, rules: DossierRules) -> dict[str, Any]:
+OLD_SLIP_PIN = (
+    "Mã PIN 6 số của giấy tiếp nhận cũ không còn dùng để tra cứu. Vui lòng mang giấy tiếp nhận đến bộ phận một cửa "
+    "để được in mã PIN mới (12 số).",
+    "The 6-digit PIN of an old receipt slip no longer works. Bring the slip to the service center for a new "
+    "12-digit PIN.",
+)
+
+
+def public_lookup(code: str, pin: str, uow: UnitOfWork, rules: DossierRules, client: str) -> dict[str, Any]:
     """The citizen's view with the slip's PIN. An unknown code and a wrong PIN get the very
-    same answer, and failures are counted per code whether it exists or not, so neither
-    the reply nor the limit tells an existing dossier from a guess."""
+    same answer and count the same, so neither the reply nor the limit tells an existing
+    dossier from a guess. The attempt is counted before the PIN is checked (parallel
+    guesses cannot outrun the limit) and given back when the PIN is right."""
     with uow:
         conn = uow.conn
         try:
             wanted = canonical_code(code)
         except InvalidDossierCode:
             raise NotFound(*NOT_FOUND_OR_WRONG_PIN, code="dossier_not_found") from None
-        refuse_if_too_many(uow, wanted, rules.lookup_max_failures, rules.lookup_window,
-                           "Đã nhập sai mã PIN quá nhiều lần cho mã hồ sơ này. Vui lòng thử lại sau {minutes} phút.",
-                           "Too many wrong PINs for this dossier code. Try again in {minutes} minutes.")
+        if is_old_slip_pin(pin):  # told from the typed text alone: says nothing about the dossier
+            raise NotFound(*OLD_SLIP_PIN, code="old_slip_pin")
+        limits = lookup_limits(rules, wanted, client)
+        reserve(conn, uow.now, limits)
         dossier = conn.execute(select(t.dossiers).where(t.dossiers.c.code == wanted)).first()
         # The same keyed-hash work for a known and an unknown code.
         digest = dossier.lookup_pin_digest if dossier is not None else "0" * 64
         ok = check_lookup_pin(pin, digest, key=rules.pin_key, dossier_code=wanted) and dossier is not None
         if not ok:
-            count_failure(uow, wanted, rules.lookup_window)
-            uow.commit()
+            uow.commit()  # the attempt stays counted
             raise NotFound(*NOT_FOUND_OR_WRONG_PIN, code="dossier_not_found")
+        release(conn, limits)
+        uow.commit()
         return views.public_dossier(uow, dossier.id, rules)
+
+
+def lookup_limits(rules: DossierRules, code: str, client: str) -> list[Limit]:
+    """Wrong PINs are limited per guessing client, not per dossier: strangers guessing a
+    code do not lock its citizen out. Per code from one address, per address over all codes
+    (codes are sequential), and from everyone together per hour, which bounds distributed
+    guessing (docs/security.md)."""
+    return [
+        Limit(f"dossier:{code}@{client}"[:200], rules.lookup_max_failures, rules.lookup_window,
+              "Đã nhập sai mã PIN quá nhiều lần cho mã hồ sơ này. Vui lòng thử lại sau {minutes} phút.",
+              "Too many wrong PINs for this dossier code. Try again in {minutes} minutes."),
+        Limit(f"dossier-from:{client}"[:200], rules.lookup_failures_per_address, rules.lookup_window,
+              "Đã nhập sai mã hồ sơ hoặc mã PIN quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+              "Too many wrong dossier codes or PINs. Try again in {minutes} minutes."),
+        Limit("dossier-everyone", rules.lookup_failures_per_hour, timedelta(hours=1),
+              "Tra cứu trực tuyến đang tạm dừng vì có quá nhiều lượt nhập sai. Vui lòng thử lại sau hoặc hỏi "
+              "tại bộ phận một cửa.",
+              "Online lookup is paused after too many wrong attempts. Please try later or ask at the service center.",
+              code="lookup_paused"),
+    ]
 
 
 # ---- return of results -------------------------------------------------------------------

@@ -20,7 +20,8 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from qrcode.constants import ERROR_CORRECT_M
 
-from queue_server.api.routes.bookings import booking_rules, creation_limit
+from queue_server.api.client_address import client_address
+from queue_server.api.routes.bookings import booking_rules
 from queue_server.bootstrap import Wiring
 from queue_server.domain.booking import format_code
 from queue_server.domain.errors import DomainError
@@ -144,10 +145,10 @@ async def book(request: Request) -> Response:
             slot = datetime.fromisoformat(fields["slot"])
         except ValueError:
             raise DomainError("Vui lòng chọn một khung giờ.", "Please choose a time slot.") from None
-        creation_limit(wiring, request.client.host if request.client else "?")
         command = handlers.CreateBooking(site_code=fields["site"], procedure_code=fields["procedure"],
                                          slot_start=slot, full_name=fields["full_name"], phone=fields["phone"],
-                                         id_number=fields["id_number"])
+                                         id_number=fields["id_number"],
+                                         client=client_address(request.scope, wiring.settings.proxy_networks))
         booking = await wiring.run(handlers.create_booking, command, wiring.uow(), booking_rules(wiring))
     except DomainError as exc:
         status = exc.status if exc.status != 400 else 422

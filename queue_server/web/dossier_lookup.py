@@ -1,10 +1,10 @@
 """The citizen's dossier page `/d/{code}`: where the receipt slip's QR code leads.
 
-The QR holds only the dossier code; the page asks for the 6-digit PIN printed beside it on
+The QR holds only the dossier code; the page asks for the 12-digit PIN printed beside it on
 the slip (the second factor), then shows the dossier's status, due date and history — no
 more than the slip itself shows. The PIN travels in a POST body, never in the URL, so it
 stays out of access logs and browser history. The lookup has no side effect beyond counting
-wrong PINs (the same counter the JSON API uses), so the form needs no CSRF token.
+wrong PINs (the same counters the JSON API uses, per client address), so the form needs no CSRF token.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from queue_server.api.client_address import client_address
 from queue_server.api.routes.dossiers import dossier_rules
 from queue_server.bootstrap import Wiring
 from queue_server.domain.errors import DomainError, NotFound, TooManyRequests
@@ -60,7 +61,8 @@ async def _lookup(request: Request, code: str, pin: str) -> Response:
                          "Enter the dossier code and the PIN printed on the receipt slip.", code="pin_required")
         return _form_page(request, code, status=422, error=error)
     try:
-        dossier = await wiring.run(handlers.public_lookup, code, pin, wiring.uow(), dossier_rules(wiring))
+        client = client_address(request.scope, wiring.settings.proxy_networks)
+        dossier = await wiring.run(handlers.public_lookup, code, pin, wiring.uow(), dossier_rules(wiring), client)
     except DomainError as exc:
         return _form_page(request, code, status=exc.status, error=exc)
     return render(request, "citizen/dossier.html", code=dossier["code"], dossier=dossier, error=None)

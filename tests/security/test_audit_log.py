@@ -152,9 +152,6 @@ def test_the_address_comes_from_x_forwarded_for_only_through_a_trusted_proxy(wir
 
 def test_login_throttling_per_address_uses_the_real_client_behind_the_proxy(wiring) -> None:  # noqa: ANN001
     wiring.settings.login_failures_per_address = 2
-    from queue_server.adapters.ratelimit import FailureWindow
-
-    wiring.login_by_address = FailureWindow(2, 900, wiring.clock)
     app = create_app(wiring)
     with TestClient(app, client=("10.0.0.5", 4000)) as proxied:
         def attempt(client_ip: str, user: str) -> int:

@@ -11,6 +11,7 @@ from support import API, BIRTH_REGISTRATION, COUNTER_A, Api, LiveServer
 from web_helpers import WIDTHS, Shots, collect_errors
 
 from queue_server.adapters import tables as t
+from shared.dossier_protocol import format_lookup_pin
 
 APPLICANT = {"name": "Nguyễn Thị Hường", "id_kind": "citizen_id", "id_number": "046186012345",
              "phone": "0912 345 678", "address": "12 Lê Lợi, phường Thuận Hóa, thành phố Huế"}
@@ -59,9 +60,9 @@ def test_the_right_pin_shows_status_due_date_and_history_without_personal_data(
 
 def test_a_wrong_pin_and_an_unknown_code_get_the_same_answer(web_client, web_api: Api) -> None:  # noqa: ANN001
     dossier = receive_dossier(web_api)
-    wrong = "000000" if dossier["lookup_pin"] != "000000" else "111111"
+    wrong = "0" * 12 if dossier["lookup_pin"] != "0" * 12 else "1" * 12
     bad_pin = web_client.post(f"/d/{dossier['code']}", data={"pin": wrong})
-    unknown = web_client.post("/d", data={"code": "XYZ-991231-9999", "pin": "123456"})
+    unknown = web_client.post("/d", data={"code": "XYZ-991231-9999", "pin": "1234 5678 9012"})
     assert bad_pin.status_code == unknown.status_code == 404
     assert "mã PIN không đúng" in bad_pin.text and "mã PIN không đúng" in unknown.text
     assert "Đã tiếp nhận" not in bad_pin.text
@@ -69,10 +70,17 @@ def test_a_wrong_pin_and_an_unknown_code_get_the_same_answer(web_client, web_api
     assert missing.status_code == 422 and "Hãy nhập mã hồ sơ và mã PIN" in missing.text
 
 
+def test_an_old_slips_six_digit_pin_is_told_to_get_a_new_one_at_the_center(web_client, web_api: Api) -> None:  # noqa: ANN001
+    dossier = receive_dossier(web_api)
+    old = web_client.post(f"/d/{dossier['code']}", data={"pin": "482 913"})
+    assert old.status_code == 404 and "in mã PIN mới (12 số)" in old.text and "12-digit PIN" in old.text
+    assert "Đã tiếp nhận" not in old.text
+
+
 def test_guessing_pins_is_stopped_with_a_wait(web_client, web_api: Api, web_wiring) -> None:  # noqa: ANN001
     dossier = receive_dossier(web_api)
     right = dossier["lookup_pin"]
-    wrong = [f"{n:06d}" for n in range(1000) if f"{n:06d}" != right]
+    wrong = [f"{n:012d}" for n in range(1000) if f"{n:012d}" != right]
     limit = web_wiring.settings.dossier_lookup_max_failures
     for pin in wrong[:limit]:
         assert web_client.post(f"/d/{dossier['code']}", data={"pin": pin}).status_code == 404
@@ -99,7 +107,7 @@ def test_a_citizen_looks_up_the_dossier_on_a_phone(browser, web_server: LiveServ
         page.goto(url)
         assert page.input_value("#code") == dossier["code"]
         shots(page, "dossier-lookup-form", width)
-        page.fill("#pin", dossier["lookup_pin"])
+        page.fill("#pin", format_lookup_pin(dossier["lookup_pin"]))  # typed as printed, in groups
         page.click("button[type=submit]")
         page.wait_for_selector("[data-f=status]")
         assert page.inner_text("[data-f=code]") == dossier["code"]

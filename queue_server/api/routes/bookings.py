@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from queue_server.adapters.ratelimit import TokenBucket
+from queue_server.api.client_address import client_address
 from queue_server.api.deps import KioskDevice, WiringDep
 from queue_server.bootstrap import Wiring
 from queue_server.domain.errors import TooManyRequests
@@ -37,20 +37,6 @@ def booking_rules(wiring: Wiring) -> handlers.BookingRules:
     return rules
 
 
-def creation_limit(wiring: Wiring, address: str) -> None:
-    """New bookings per client address: one person cannot fill a day's slots with made-up phones."""
-    bucket = getattr(wiring, "_booking_bucket", None)
-    if bucket is None:
-        per_hour = wiring.settings.booking_creations_per_hour
-        bucket = TokenBucket(per_hour / 60.0, max(1, int(per_hour)), wiring.clock)
-        wiring._booking_bucket = bucket  # type: ignore[attr-defined]
-    wait = bucket.try_take(address)
-    if wait:
-        raise TooManyRequests("Bạn đã đặt quá nhiều lịch hẹn trong thời gian ngắn. Vui lòng thử lại sau.",
-                              "Too many bookings from here in a short time. Please try again later.",
-                              retry_after=wait, code="booking_rate_limited")
-
-
 @router.get("/bookings/days", response_model=DaysOut)
 async def bookable_days(site: SiteQuery, procedure: ProcedureQuery, wiring: WiringDep) -> dict:
     """Working days from today to the horizon, with the places still free on each."""
@@ -66,11 +52,12 @@ async def bookable_slots(site: SiteQuery, procedure: ProcedureQuery, day: date, 
 @router.post("/bookings", response_model=BookingOut, status_code=201)
 async def create_booking(body: BookingIn, request: Request, wiring: WiringDep) -> dict:
     """Book a slot. The reply's `code` is typed at the kiosk; `url` (with the token) goes
-    in the QR code. One active booking per phone number and per ID number."""
-    creation_limit(wiring, request.client.host if request.client else "?")
+    in the QR code. One active booking per phone number and per ID number; new bookings are
+    limited per client address an hour and per phone and ID number a day (429)."""
     command = handlers.CreateBooking(site_code=body.site_code, procedure_code=body.procedure_code,
                                      slot_start=body.slot_start, full_name=body.full_name, phone=body.phone,
-                                     id_number=body.id_number)
+                                     id_number=body.id_number,
+                                     client=client_address(request.scope, wiring.settings.proxy_networks))
     return await wiring.run(handlers.create_booking, command, wiring.uow(), booking_rules(wiring))
 
 

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.file_store import FileStore, clean_name, display_name
+from queue_server.api.client_address import client_address
 from queue_server.api.deps import CurrentStaff, KioskDevice, Principal, WiringDep, document_reader
 from queue_server.bootstrap import Wiring
 from queue_server.documents import render_receipt_pdf, render_supplement_request_pdf
@@ -351,17 +352,19 @@ def _items_from_query(missing: list[str], reasons: list[str]) -> list[dict[str, 
 
 # ---- citizen and kiosk -------------------------------------------------------------------
 @router.get("/public/dossiers/{code}", response_model=PublicDossierOut, tags=["citizen"])
-async def public_dossier(code: DossierCode, wiring: WiringDep,
+async def public_dossier(code: DossierCode, wiring: WiringDep, request: Request,
                          pin: Annotated[str | None, Query(min_length=1, max_length=20)] = None,
                          header_pin: PinHeader = None) -> dict:
     """The dossier's status by the code and PIN on the slip. No login. The PIN may come as
     `?pin=` or, kept out of access logs, in the X-Lookup-Pin header. An unknown code and a
-    wrong PIN get the same 404; too many wrong PINs for a code get 429 for a while."""
+    wrong PIN get the same 404; too many wrong PINs from one client (for a code, or over all
+    codes), or from everyone together, get 429 for a while (docs/security.md)."""
     given = header_pin or pin
     if not given:
         raise Invalid("Hãy nhập mã PIN in trên giấy tiếp nhận.", "Give the PIN printed on the receipt slip.",
                       code="pin_required")
-    return await wiring.run(handlers.public_lookup, code, given, wiring.uow(), dossier_rules(wiring))
+    client = client_address(request.scope, wiring.settings.proxy_networks)
+    return await wiring.run(handlers.public_lookup, code, given, wiring.uow(), dossier_rules(wiring), client)
 
 
 @router.post("/tickets/for-dossier", response_model=ReturnTicketOut, status_code=201, tags=["tickets"])

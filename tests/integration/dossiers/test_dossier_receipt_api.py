@@ -24,6 +24,8 @@ from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4, A5
 from support import API
 
+from shared.dossier_protocol import format_lookup_pin
+
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "dossiers"
 
 
@@ -64,7 +66,7 @@ def test_the_receipt_shows_applicant_code_due_date_and_pin_and_its_qr_opens_the_
         "09 giờ 42 phút, ngày 13 tháng 02 năm 2026",
         # Three working days after Tết: Monday 23, Tuesday 24, Wednesday 25 February.
         "Thời gian hẹn trả kết quả: thứ Tư, ngày 25 tháng 02 năm 2026",
-        f"Mã PIN tra cứu: {pin[:3]} {pin[3:]}",
+        f"Mã PIN tra cứu: {pin[:4]} {pin[4:8]} {pin[8:]}",  # twelve digits in groups of four
         dossier["received_by_name"],  # the receiving officer signs
     ]:
         assert expected in text, expected
@@ -85,7 +87,7 @@ def test_a4_and_reprints_without_the_pin_and_a_wrong_pin(api, dossier) -> None:
     assert PdfReader(io.BytesIO(a4.content)).pages[0].mediabox.height == pytest.approx(A4[1], abs=0.5)
     # Without the PIN the reprint hides it: the PIN exists only on the first slip.
     assert "Mã PIN tra cứu: ******" in pdf_text(a4.content)
-    wrong = "000000" if dossier["lookup_pin"] != "000000" else "111111"
+    wrong = "0" * 12 if dossier["lookup_pin"] != "0" * 12 else "1" * 12
     refused = get_pdf(api, f"/dossiers/{dossier['code']}/receipt.pdf", **{"X-Lookup-Pin": wrong})
     assert refused.status_code == 422 and refused.json()["code"] == "wrong_pin"
     assert get_pdf(api, f"/dossiers/{dossier['code']}/receipt.pdf?page=Letter").status_code == 422
@@ -95,7 +97,7 @@ def test_a4_and_reprints_without_the_pin_and_a_wrong_pin(api, dossier) -> None:
     fresh = api.client.post(f"{API}/dossiers/{dossier['code']}/new-pin", headers=api.staff()).json()
     reprint = get_pdf(api, f"/dossiers/{dossier['code']}/receipt.pdf", **{"X-Lookup-Pin": fresh["lookup_pin"]})
     assert reprint.status_code == 200
-    assert f"{fresh['lookup_pin'][:3]} {fresh['lookup_pin'][3:]}" in pdf_text(reprint.content)
+    assert format_lookup_pin(fresh["lookup_pin"]) in pdf_text(reprint.content)
     stale = get_pdf(api, f"/dossiers/{dossier['code']}/receipt.pdf", **{"X-Lookup-Pin": dossier["lookup_pin"]})
     assert stale.status_code == 422 or fresh["lookup_pin"] == dossier["lookup_pin"]
 

@@ -34,7 +34,7 @@ def test_a_received_dossier_gets_a_code_a_due_date_and_a_pin_stored_only_as_a_di
     assert [d["name"] for d in first["documents"]] == [d["name"] for d in DOCUMENTS]
     assert first["intake_ticket_id"] == ticket["id"] and first["counter_number"] == 1
     assert first["lookup_url"].endswith("/d/000.00.01.H57-260310-0001")
-    assert re.fullmatch(r"[0-9]{6}", first["lookup_pin"])
+    assert re.fullmatch(r"[0-9]{12}", first["lookup_pin"])
     assert [h["action"] for h in first["history"]] == ["receive"]
     assert first["history"][0]["staff_name"] and first["history"][0]["to_status"] == "received"
 

@@ -21,6 +21,7 @@ from shared.dossier_protocol import ApplicantOut, DocumentOut, DossierOut, Dossi
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 CODE = "000.00.01.H57-261123-0007"
+PIN = "482913750264"
 
 
 def dossier() -> DossierOut:
@@ -34,22 +35,22 @@ def dossier() -> DossierOut:
                    DocumentOut(name="Giấy chứng sinh", copies=2, form="certified_copy")],
         notes="", received_at=datetime(2026, 11, 23, 8, 5, tzinfo=UTC), received_by_name="Trần Văn Cán Bộ",
         counter_number=2, intake_ticket_id=3, intake_ticket_label="A003", due_date=date(2026, 11, 24), due_at=None,
-        overdue=False, attachments=[], history=[], lookup_url=f"http://127.0.0.1:8000/d/{CODE}", lookup_pin="482913")
+        overdue=False, attachments=[], history=[], lookup_url=f"http://127.0.0.1:8000/d/{CODE}", lookup_pin=PIN)
 
 
 def test_the_slip_has_every_field_in_vietnamese_local_time() -> None:
-    text = "\n".join(line.text for line in slip_lines(dossier(), "482913", HCM))
+    text = "\n".join(line.text for line in slip_lines(dossier(), PIN, HCM))
     for expected in ("GIẤY TIẾP NHẬN HỒ SƠ", "VÀ HẸN TRẢ KẾT QUẢ", f"Mã hồ sơ: {CODE}", "Người nộp: Nguyễn Thị Hương",
                      "Số giấy tờ: 046190004321", "Điện thoại: 0914222333", "Địa chỉ: 25 Nguyễn Huệ, Huế",
                      "Thủ tục: 1.001193 Thủ tục đăng ký khai sinh", "2. Giấy chứng sinh (2 bản sao có chứng thực)",
                      "Tiếp nhận lúc: 15 giờ 05, ngày 23/11/2026", "Hẹn trả kết quả: Ngày 24/11/2026",
-                     "Cán bộ tiếp nhận: Trần Văn Cán Bộ", "Mã PIN tra cứu: 482913"):
+                     "Cán bộ tiếp nhận: Trần Văn Cán Bộ", "Mã PIN tra cứu: 4829 1375 0264"):  # in groups of four
         assert expected in text
 
 
 @pytest.mark.parametrize(("paper", "dots"), [(80, 576), (58, 384)])
 def test_the_slip_is_as_wide_as_the_paper_and_its_qr_opens_the_lookup_page(paper: int, dots: int) -> None:
-    slip = render_slip(dossier(), "482913", HCM, paper)
+    slip = render_slip(dossier(), PIN, HCM, paper)
     assert slip.mode == "1" and slip.width == dots
     assert [r.text for r in zxingcpp.read_barcodes(slip.convert("L"))] == [f"http://127.0.0.1:8000/d/{CODE}"]
 
@@ -70,7 +71,7 @@ def test_a_network_printer_receives_the_slip_as_raster_images_then_a_cut(tmp_pat
     import asyncio
 
     output = DocumentOutput(tmp_path, open_after=False, printer_url=f"tcp://127.0.0.1:{port}")
-    asyncio.run(output.print_slip(dossier(), "482913", HCM))
+    asyncio.run(output.print_slip(dossier(), PIN, HCM))
     thread.join(10)
     server.close()
     stream = decode(bytes(received))
