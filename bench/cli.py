@@ -99,6 +99,14 @@ def run_plan(plan: Plan, backends: list[str], pg_workers: list[int], *, template
                             _attach(r, baseline.get((workers, counters)))
                             results.append(r)
                             log(_line(r))
+                            if workers == 1 and "floor" in scenario_names:
+                                for floor_mode in ("core", "raw"):
+                                    r = scenarios.call_next_floor(dbs, floor_mode, counters, options,
+                                                                  served_tickets=plan.served_tickets,
+                                                                  unserved_tickets=plan.unserved_tickets)
+                                    _attach(r, baseline.get((1, counters)))
+                                    results.append(r)
+                                    log(_line(r))
                     if "fanout" in scenario_names:
                         for displays in plan.displays:
                             day = plan.day_tickets if displays == max(plan.displays) else 0

@@ -21,7 +21,14 @@ from bench import populate
 from bench.displays import DisplayFleet
 from bench.httpclient import Connection
 from bench.loadgen import HOST, closed_loop, run
-from bench.servers import Databases, ServerProcess, baseline_server, floor_server, motcua_server
+from bench.servers import (
+    Databases,
+    ServerProcess,
+    baseline_server,
+    claim_floor_server,
+    floor_server,
+    motcua_server,
+)
 from bench.stats import Result, percentile
 
 API = "/api/v1"
@@ -168,6 +175,102 @@ def issue_floor(dbs: Databases, mode: str, connections: int, options: Options) -
 
 
 # ---- call-next race ----------------------------------------------------------------------
+@dataclass
+class _Race:
+    claimed: list[int]
+    latencies: list[float]
+    samples: list[str]
+    errors: int
+    seconds: float
+    drained: bool
+    cpu_ms_per_claim: float | None
+    db_cpu_ms_per_claim: float | None
+
+
+def _claim_race(server: ServerProcess, counter_ids: list[int], prefix: str, token: str | None,
+                options: Options, db_probe: Callable[[], float] | None = None) -> _Race:
+    """Every counter loops: call-next (finishing its serving ticket), then start, until
+    the measured phase ends or the line runs dry. CPU per claim cycle: the server's, and
+    the database's backends' when `db_probe` reads them (PostgreSQL)."""
+    claimed: list[int] = []
+    latencies: list[float] = []
+    samples: list[str] = []
+    errors = 0
+    drained_at: list[float] = []
+    marks: list[tuple[float, float]] = []  # (server, database) CPU seconds at start and end of the measured phase
+
+    def mark() -> None:
+        marks.append((server.cpu(), db_probe() if db_probe else 0.0))
+
+    async def race() -> float:
+        nonlocal errors
+        conns = [await Connection(HOST, server.port).open() for _ in counter_ids]
+        start = time.perf_counter()
+        measure_from = start + options.warmup
+        stop_at = measure_from + options.duration
+        asyncio.get_running_loop().call_later(options.warmup, mark)
+
+        async def counter(conn: Connection, cid: int) -> None:
+            nonlocal errors
+            call = conn.build("POST", f"{prefix}/counters/{cid}/call-next", {"finish_current": True}, token)
+            begin = conn.build("POST", f"{prefix}/counters/{cid}/start", None, token)
+            while time.perf_counter() < stop_at:
+                t0 = time.perf_counter()
+                status, body = await conn.send(call)
+                t1 = time.perf_counter()
+                if status == 409 and b"no_ticket_waiting" in body:
+                    drained_at.append(t1)
+                    return
+                if status != 200:
+                    errors += 1
+                    samples.append(f"call-next {status} {body[:200]!r}")
+                    return
+                claimed.append(json.loads(body)["id"])
+                if t0 >= measure_from:
+                    latencies.append((t1 - t0) * 1000.0)
+                status, body = await conn.send(begin)
+                if status != 200:
+                    errors += 1
+                    samples.append(f"start {status} {body[:200]!r}")
+                    return
+
+        await asyncio.gather(*(counter(c, cid) for c, cid in zip(conns, counter_ids, strict=True)))
+        mark()
+        end = min([time.perf_counter(), *drained_at])
+        for conn in conns:
+            await conn.close()
+        return max(1e-9, end - measure_from)
+
+    seconds = run(race)
+    per_claim = [None, None]
+    if len(marks) == 2 and latencies and not drained_at:
+        # Per claim cycle (call-next + start: two requests).
+        per_claim = [(marks[1][k] - marks[0][k]) * 1000.0 / len(latencies) for k in (0, 1)]
+    return _Race(claimed, latencies, samples, errors, seconds, bool(drained_at), per_claim[0],
+                 per_claim[1] if db_probe else None)
+
+
+def _race_result(scenario: str, dbs: Databases, workers: int, counters: int, race: _Race, rss: int,
+                 world: populate.CallNextWorld, db_url: str) -> Result:
+    try:
+        audit = populate.audit_claims(db_url, world, race.claimed)
+    finally:
+        dbs.drop(db_url)
+    res = _result_from(scenario, dbs.backend, workers, counters, race.latencies, race.errors, race.seconds,
+                       race.samples)
+    res.rss_mb = rss / 2**20
+    res.extra.update(claimed=audit.claimed, double_claims=audit.double_claims, lost_tickets=audit.lost_tickets,
+                     drained=race.drained, queue=len(world.ticket_ids))
+    if race.cpu_ms_per_claim is not None:
+        res.extra["cpu_ms_per_claim"] = race.cpu_ms_per_claim
+    if race.db_cpu_ms_per_claim is not None:
+        res.extra["db_cpu_ms_per_claim"] = race.db_cpu_ms_per_claim
+    res.failures.extend(audit.details)
+    if len(race.latencies) == 0:
+        res.failures.append("no claim was measured (queue too small or warm-up too long)")
+    return res
+
+
 def call_next(dbs: Databases, workers: int, counters: int, options: Options, *, served_tickets: int,
               unserved_tickets: int) -> Result:
     """Every counter loops: call-next (finishing its serving ticket), then start. Measured:
@@ -176,75 +279,30 @@ def call_next(dbs: Databases, workers: int, counters: int, options: Options, *, 
     world = populate.build_call_next_world(db_url, counters=counters, served_tickets=served_tickets,
                                            unserved_tickets=unserved_tickets)
     server = motcua_server(db_url, workers).start()
-    claimed: list[int] = []
-    latencies: list[float] = []
-    samples: list[str] = []
-    errors = 0
-    drained_at: list[float] = []
-    cpu_marks: list[float] = []  # server CPU seconds when the measured phase starts and ends
     try:
         token = _login(server)
-
-        async def race() -> float:
-            nonlocal errors
-            conns = [await Connection(HOST, server.port).open() for _ in world.counter_ids]
-            start = time.perf_counter()
-            measure_from = start + options.warmup
-            stop_at = measure_from + options.duration
-            asyncio.get_running_loop().call_later(options.warmup, lambda: cpu_marks.append(server.cpu()))
-
-            async def counter(conn: Connection, cid: int) -> None:
-                nonlocal errors
-                call = conn.build("POST", f"{API}/counters/{cid}/call-next", {"finish_current": True}, token)
-                begin = conn.build("POST", f"{API}/counters/{cid}/start", None, token)
-                while time.perf_counter() < stop_at:
-                    t0 = time.perf_counter()
-                    status, body = await conn.send(call)
-                    t1 = time.perf_counter()
-                    if status == 409 and b"no_ticket_waiting" in body:
-                        drained_at.append(t1)
-                        return
-                    if status != 200:
-                        errors += 1
-                        samples.append(f"call-next {status} {body[:200]!r}")
-                        return
-                    claimed.append(json.loads(body)["id"])
-                    if t0 >= measure_from:
-                        latencies.append((t1 - t0) * 1000.0)
-                    status, body = await conn.send(begin)
-                    if status != 200:
-                        errors += 1
-                        samples.append(f"start {status} {body[:200]!r}")
-                        return
-
-            await asyncio.gather(*(counter(c, cid) for c, cid in zip(conns, world.counter_ids, strict=True)))
-            cpu_marks.append(server.cpu())
-            end = min([time.perf_counter(), *drained_at])
-            for conn in conns:
-                await conn.close()
-            return max(1e-9, end - measure_from)
-
         with _profiled(server, options, f"callnext-{dbs.backend}-w{workers}-n{counters}",
                        options.warmup + options.duration):
-            seconds = run(race)
+            race = _claim_race(server, world.counter_ids, API, token, options, dbs.cpu_probe(db_url))
         rss = server.rss()
     finally:
         server.stop()
+    return _race_result("call-next", dbs, workers, counters, race, rss, world, db_url)
+
+
+def call_next_floor(dbs: Databases, mode: str, counters: int, options: Options, *, served_tickets: int,
+                    unserved_tickets: int) -> Result:
+    """bench/claim_floor.py: only a claim cycle's database work, behind bare endpoints."""
+    db_url = dbs.new()
+    world = populate.build_call_next_world(db_url, counters=counters, served_tickets=served_tickets,
+                                           unserved_tickets=unserved_tickets)
+    server = claim_floor_server(db_url, mode).start()
     try:
-        audit = populate.audit_claims(db_url, world, claimed)
+        race = _claim_race(server, world.counter_ids, "/bench/floor", None, options, dbs.cpu_probe(db_url))
+        rss = server.rss()
     finally:
-        dbs.drop(db_url)
-    res = _result_from("call-next", dbs.backend, workers, counters, latencies, errors, seconds, samples)
-    res.rss_mb = rss / 2**20
-    res.extra.update(claimed=audit.claimed, double_claims=audit.double_claims, lost_tickets=audit.lost_tickets,
-                     drained=bool(drained_at), queue=len(world.ticket_ids))
-    if len(cpu_marks) == 2 and latencies and not drained_at:
-        # Per claim cycle (call-next + start: two requests).
-        res.extra["cpu_ms_per_claim"] = (cpu_marks[1] - cpu_marks[0]) * 1000.0 / len(latencies)
-    res.failures.extend(audit.details)
-    if len(latencies) == 0:
-        res.failures.append("no claim was measured (queue too small or warm-up too long)")
-    return res
+        server.stop()
+    return _race_result(f"call-next-floor-{mode}", dbs, 1, counters, race, rss, world, db_url)
 
 
 # ---- call-to-display fan-out -------------------------------------------------------------

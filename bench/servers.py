@@ -14,6 +14,7 @@ import os
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -22,10 +23,29 @@ from pathlib import Path
 
 import httpx
 
-from queue_server.reliability.server_process import free_port
+from queue_server.reliability import server_process
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def free_port() -> int:
+    """A free port; within `MOTCUA_BENCH_PORTS` ("18700-18799") when set, for machines
+    where each user keeps to a range."""
+    span = os.environ.get("MOTCUA_BENCH_PORTS")
+    if not span:
+        return server_process.free_port()
+    low, _, high = span.partition("-")
+    start = int(low) + os.getpid() % (int(high) - int(low) + 1)  # spread parallel runs over the range
+    for offset in range(int(high) - int(low) + 1):
+        port = int(low) + (start - int(low) + offset) % (int(high) - int(low) + 1)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {span}")
 
 
 def raise_fd_limit() -> None:
@@ -97,6 +117,21 @@ class Databases:
         if name in self.created:
             self.created.remove(name)
 
+    def cpu_probe(self, url: str):  # noqa: ANN201
+        """PostgreSQL: a function giving the CPU seconds spent so far by the backends
+        serving database `url` (pooled connections live through a measured phase); None
+        on SQLite, where the database runs inside the server."""
+        if self.backend == "sqlite":
+            return None
+        name = url.rpartition("/")[2]
+
+        def probe() -> float:
+            with self.psycopg.connect(self.admin, autocommit=True) as conn:
+                pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,))]
+            return sum(cpu_seconds(pid, children=False) for pid in pids)
+
+        return probe
+
     def close(self) -> None:
         if self.backend == "postgres":
             for name in reversed(list(self.created)):
@@ -124,11 +159,11 @@ def process_tree(pid: int) -> list[int]:
     return out
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, *, children: bool = True) -> float:
     """User + system CPU time of a process and its children (server workers)."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
-    for p in process_tree(pid):
+    for p in process_tree(pid) if children else [pid]:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
@@ -159,11 +194,12 @@ class ServerProcess:
     port: int = field(default_factory=free_port)
     workers: int = 1
     log_path: Path | None = None
+    cwd: Path = ROOT
 
     def start(self, timeout: float = 60) -> ServerProcess:
         self.log_path = self.log_path or Path(os.environ.get("TMPDIR", "/tmp")) / f"motcua-bench-{self.port}.log"
         self._log = open(self.log_path, "w+")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen([*self.argv, "--port", str(self.port)], cwd=ROOT, env=self.env,
+        self.proc = subprocess.Popen([*self.argv, "--port", str(self.port)], cwd=self.cwd, env=self.env,
                                      stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=raise_fd_limit)
         self._wait_ready(timeout)
         return self
@@ -246,12 +282,22 @@ def motcua_server(db_url: str, workers: int = 1) -> ServerProcess:
     env = {**os.environ, "MOTCUA_DATABASE_URL": db_url, "MOTCUA_ENVIRONMENT": "test",
            "MOTCUA_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **UNLIMITED_KIOSK}
     argv = [sys.executable, "-m", "shared.cli", "server", "--workers", str(workers), "--log-level", "warning"]
-    return ServerProcess(argv, env, "/api/v1/health", port=port, workers=workers)
+    # Another checkout's server (e.g. the code before a change, for a before/after run
+    # with this bench): `python -m` imports from the working directory first.
+    root = Path(os.environ.get("MOTCUA_BENCH_SERVER_ROOT") or ROOT)
+    return ServerProcess(argv, env, "/api/v1/health", port=port, workers=workers, cwd=root)
 
 
 def baseline_server(workers: int = 1) -> ServerProcess:
     argv = [sys.executable, "-m", "bench.baseline", "--workers", str(workers)]
     return ServerProcess(argv, dict(os.environ), "/bench/health", workers=workers)
+
+
+def claim_floor_server(db_url: str, mode: str) -> ServerProcess:
+    """bench/claim_floor.py: the least a call-next + start cycle could cost (either database)."""
+    env = {**os.environ, "MOTCUA_FLOOR_DB": db_url}
+    argv = [sys.executable, "-m", "bench.claim_floor", "--mode", mode]
+    return ServerProcess(argv, env, "/bench/health")
 
 
 def floor_server(db_url: str, mode: str) -> ServerProcess:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from queue_server.adapters.cache import StaticCache
 from queue_server.adapters.clock import Clock, utc_now
 from queue_server.adapters.db import make_engine
+from queue_server.adapters.db_faults import retry_on_disconnect
 from queue_server.adapters.eventbus import EventBus, LocalBus, PostgresBus
 from queue_server.adapters.ratelimit import TokenBucket, Turns
 from queue_server.domain.errors import Busy
@@ -65,7 +66,7 @@ class Wiring:
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if self.is_sqlite:
             return fn(*args, **kwargs)
-        return await anyio.to_thread.run_sync(partial(fn, *args, **kwargs))
+        return await anyio.to_thread.run_sync(partial(retry_on_disconnect, fn, *args, **kwargs))
 
 
 def _logins_busy() -> Busy:

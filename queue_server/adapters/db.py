@@ -35,7 +35,10 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float | None = N
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No ping before every transaction (a round trip each): a dropped connection fails
+        # the first statement, the pool drops all older ones, and `Wiring.run` runs the
+        # request's work once more (adapters/db_faults.retry_on_disconnect).
+        pool_pre_ping=False,
         pool_timeout=10.0 if pool_timeout is None else pool_timeout,
         connect_args={"connect_timeout": 5},
     )

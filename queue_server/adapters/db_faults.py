@@ -8,9 +8,14 @@ full. In all three the transaction was rolled back, so nothing was half-written.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextvars import ContextVar
 from enum import StrEnum
+from typing import Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError
+
+T = TypeVar("T")
 
 
 class DbFault(StrEnum):
@@ -39,3 +44,36 @@ def classify(exc: DBAPIError) -> DbFault | None:
         # 08: connection exceptions; 57: operator intervention (admin shutdown, crash).
         return DbFault.UNAVAILABLE
     return None
+
+
+# ---- one retry on a dropped connection (PostgreSQL) ------------------------------------------
+# The pool does not ping a connection before every transaction (a round trip each time):
+# a connection the server dropped (PostgreSQL restarted, an idle timeout) shows itself on
+# the first statement instead, SQLAlchemy then discards every pooled connection older than
+# that moment, and the request's work runs once more on a fresh one. A transaction that
+# died before COMMIT was rolled back by the server, so running it again is safe; once a
+# COMMIT was sent its fate is unknown, and the error goes to the client (503) instead.
+_commit_sent: ContextVar[list[bool] | None] = ContextVar("motcua_commit_sent", default=None)
+
+
+def note_commit_sent() -> None:
+    """The unit of work is about to send COMMIT: from here a retry could do it twice."""
+    flag = _commit_sent.get()
+    if flag is not None:
+        flag[0] = True
+
+
+def retry_on_disconnect(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`fn(*args, **kwargs)`, run a second time if a dropped connection failed it before
+    any of its transactions sent COMMIT."""
+    sent = [False]
+    token = _commit_sent.set(sent)
+    try:
+        try:
+            return fn(*args, **kwargs)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated or sent[0]:
+                raise
+        return fn(*args, **kwargs)
+    finally:
+        _commit_sent.reset(token)

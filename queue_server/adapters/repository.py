@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Float,
     Integer,
     Row,
     and_,
     bindparam,
+    case,
     exists,
     func,
     insert,
+    literal,
     literal_column,
     or_,
     select,
+    text,
     true,
     union_all,
     update,
@@ -26,7 +31,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from queue_server.adapters import tables as t
-from queue_server.domain.estimation import Desk
+from queue_server.domain.estimation import SMOOTHING, Desk
 from queue_server.domain.ordering import Candidate, Head, Order, Slice
 from shared.enums import CounterState, PriorityClass, TicketStatus
 
@@ -387,17 +392,26 @@ _COUNTER_NAMES = tuple(c.name for c in t.counters.c)
 _TICKET_NAMES = tuple(c.name for c in t.tickets.c)
 
 
+def _counter_and_ticket_locked():  # noqa: ANN202
+    """PostgreSQL: both rows locked in one round trip, the counter first. FOR UPDATE cannot
+    reach the nullable side of an outer join, so each row is locked in a CTE of its own;
+    the ticket's reads the locked counter row (after any wait, its newest version), which
+    makes PostgreSQL lock the counter before it looks for the ticket."""
+    counter = select(t.counters).where(t.counters.c.id == bindparam("counter_id")).with_for_update().cte("c")
+    ticket = (select(t.tickets).join(counter, t.tickets.c.id == counter.c.current_ticket_id)
+              .with_for_update(of=t.tickets).cte("tk"))
+    return (select(counter, *(c.label(f"t__{c.name}") for c in ticket.c))
+            .select_from(counter.outerjoin(ticket, true())))
+
+
+_COUNTER_AND_TICKET_LOCKED = _counter_and_ticket_locked()
+
+
 def counter_and_current_ticket(conn: Connection, counter_id: int) -> tuple[Any, Any]:
-    """The counter and the ticket at it (or None), as mappings. SQLite: one statement, in
-    the write transaction; PostgreSQL: both rows locked (FOR UPDATE cannot reach the
-    nullable side of an outer join, so two statements)."""
-    if _is_pg(conn):
-        counter = counter_for_update(conn, counter_id)
-        if counter is None:
-            return None, None
-        ticket = ticket_for_update(conn, counter.current_ticket_id) if counter.current_ticket_id else None
-        return counter._mapping, (ticket._mapping if ticket is not None else None)
-    row = conn.execute(_COUNTER_AND_TICKET, {"counter_id": counter_id}).first()
+    """The counter and the ticket at it (or None), as mappings, in one statement: in the
+    write transaction (SQLite), both rows locked (PostgreSQL)."""
+    stmt = _COUNTER_AND_TICKET_LOCKED if _is_pg(conn) else _COUNTER_AND_TICKET
+    row = conn.execute(stmt, {"counter_id": counter_id}).first()
     if row is None:
         return None, None
     m = row._mapping
@@ -463,11 +477,19 @@ _HANDLING_AVERAGE = select(t.service_stats.c.avg_handling_seconds, t.service_sta
 
 
 def _stats_upsert(insert_fn):  # noqa: ANN001, ANN202
+    """One statement folds an observed handling time into the service's moving average:
+    domain.estimation.updated_average written in SQL (the first samples averaged plainly,
+    then a weight of at least SMOOTHING for the newest), so finishing a ticket needs no
+    read of the average first."""
     ins = insert_fn(t.service_stats)
-    return ins.on_conflict_do_update(
-        index_elements=["site_id", "service_id"],
-        set_={"avg_handling_seconds": ins.excluded.avg_handling_seconds, "samples": ins.excluded.samples},
-    )
+    stats = t.service_stats.c
+    observed = ins.excluded.avg_handling_seconds
+    plain = literal(1.0, Float) / (stats.samples + 1)
+    alpha = case((plain > literal(SMOOTHING, Float), plain), else_=literal(SMOOTHING, Float))
+    average = case((or_(stats.avg_handling_seconds.is_(None), stats.samples <= 0), observed),
+                   else_=stats.avg_handling_seconds + alpha * (observed - stats.avg_handling_seconds))
+    return ins.on_conflict_do_update(index_elements=["site_id", "service_id"],
+                                     set_={"avg_handling_seconds": average, "samples": stats.samples + 1})
 
 
 _SAVE_AVERAGE = {"postgresql": _stats_upsert(pg_insert), "sqlite": _stats_upsert(sqlite_insert)}
@@ -478,9 +500,11 @@ def handling_average(conn: Connection, site_id: int, service_id: int) -> tuple[f
     return (row.avg_handling_seconds, row.samples) if row else (None, 0)
 
 
-def save_handling_average(conn: Connection, site_id: int, service_id: int, average: float, samples: int) -> None:
+def record_handling_time(conn: Connection, site_id: int, service_id: int, observed_seconds: float) -> None:
+    """Fold one observed handling time into the (site, service) moving average."""
     conn.execute(_SAVE_AVERAGE[conn.dialect.name], {"site_id": site_id, "service_id": service_id,
-                                                    "avg_handling_seconds": average, "samples": samples})
+                                                    "avg_handling_seconds": max(0.0, observed_seconds),
+                                                    "samples": 1})
 
 
 def held_tickets_of(conn: Connection, counter_id: int) -> list[Row]:
@@ -531,5 +555,79 @@ def take_event_seqs(conn: Connection, site_id: int, n: int) -> int:
     return conn.execute(_TAKE_EVENT_SEQS, {"b_site_id": site_id, "n": n}).scalar_one()
 
 
+_SEQS_AND_COUNTS: dict[int, Any] = {}
+
+
+def _seqs_and_counts(k: int):  # noqa: ANN202
+    c = t.tickets.c
+    counts = [select(func.count()).where(c.site_id == bindparam("b_site_id"), c.service_id == bindparam(f"w{i}"),
+                                         t.TICKET_IS_WAITING).scalar_subquery() for i in range(k)]
+    return _TAKE_EVENT_SEQS.returning(*counts)
+
+
+def take_event_seqs_and_counts(conn: Connection, site_id: int, n: int,
+                               service_ids: Iterable[int]) -> tuple[int, dict[int, int]]:
+    """`take_event_seqs` and the waiting counts of some services of the site, in one
+    statement (the counts read in RETURNING see this transaction's changes)."""
+    wanted = sorted(set(service_ids))
+    stmt = _SEQS_AND_COUNTS.get(len(wanted))
+    if stmt is None:
+        stmt = _SEQS_AND_COUNTS[len(wanted)] = _seqs_and_counts(len(wanted))
+    row = conn.execute(stmt, {"b_site_id": site_id, "n": n, **{f"w{i}": sid for i, sid in enumerate(wanted)}}).one()
+    return row[0], dict(zip(wanted, row[1:], strict=True))
+
+
 def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
     conn.execute(_INSERT_EVENT, rows)
+
+
+# ---- PostgreSQL: a commit's log rows and notifications in one round trip -------------------------
+_EVENT_COLUMNS = ("site_id", "seq", "type", "at", "ticket_id", "counter_id", "staff_id", "device_id", "data")
+_AUDIT_COLUMNS = ("at", "staff_id", "username", "role", "site_id", "action", "target", "address", "outcome",
+                  "detail")
+_JSON_COLUMNS = {"data", "detail"}
+_LOG_STATEMENTS: dict[tuple[int, bool, int], Any] = {}
+
+
+def _values(prefix: str, columns: tuple[str, ...]) -> str:
+    return "(" + ", ".join(f"CAST(:{prefix}{c} AS JSON)" if c in _JSON_COLUMNS else f":{prefix}{c}"
+                           for c in columns) + ")"
+
+
+def _log_statement(events: int, with_audit: bool, notifications: int):  # noqa: ANN202
+    key = (events, with_audit, notifications)
+    stmt = _LOG_STATEMENTS.get(key)
+    if stmt is None:
+        parts = []
+        if events:
+            parts.append(f"e AS (INSERT INTO ticket_events ({', '.join(_EVENT_COLUMNS)}) VALUES "
+                         + ", ".join(_values(f"e{i}_", _EVENT_COLUMNS) for i in range(events)) + ")")
+        if with_audit:
+            parts.append(f"a AS (INSERT INTO audit_log ({', '.join(_AUDIT_COLUMNS)}) VALUES "
+                         + _values("a_", _AUDIT_COLUMNS) + ")")
+        notify = ", ".join(f"pg_notify(:channel, :p{i})" for i in range(notifications)) or "1"
+        stmt = _LOG_STATEMENTS[key] = text(("WITH " + ", ".join(parts) + " " if parts else "") + "SELECT " + notify)
+    return stmt
+
+
+def _bind(value: Any, column: str) -> Any:
+    if column in _JSON_COLUMNS:
+        return None if value is None else json.dumps(value, default=str, ensure_ascii=False)
+    if isinstance(value, datetime):  # the columns hold naive UTC (tables.UtcDateTime)
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def append_log_and_notify(conn: Connection, events: list[dict[str, Any]], audit_row: dict[str, Any] | None,
+                          channel: str, payloads: list[str]) -> None:
+    """PostgreSQL: append a commit's events and its audit row and send its notifications
+    (they leave with the commit) in one statement: data-modifying CTEs run exactly once."""
+    if not events and audit_row is None and not payloads:
+        return
+    params: dict[str, Any] = {"channel": channel}
+    for i, row in enumerate(events):
+        params.update({f"e{i}_{c}": _bind(row.get(c), c) for c in _EVENT_COLUMNS})
+    if audit_row is not None:
+        params.update({f"a_{c}": _bind(audit_row.get(c), c) for c in _AUDIT_COLUMNS})
+    params.update({f"p{i}": payload for i, payload in enumerate(payloads)})
+    conn.execute(_log_statement(len(events), audit_row is not None, len(payloads)), params)

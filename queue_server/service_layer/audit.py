@@ -112,14 +112,19 @@ def cli_entry(command: str) -> AuditEntry:
                       always=True)
 
 
-def write(conn: Connection, entry: AuditEntry, *, at: datetime, outcome: str, site_id: int | None = None,
-          detail: dict[str, Any] | None = None) -> None:
-    conn.execute(_INSERT_ENTRY, {
+def _row(entry: AuditEntry, *, at: datetime, outcome: str, site_id: int | None = None,
+         detail: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
         "at": at, "staff_id": entry.staff_id, "username": entry.username, "role": entry.role,
         "site_id": site_id if site_id is not None else entry.actor_site_id,
         "action": entry.action, "target": entry.target, "address": entry.address[:64], "outcome": outcome,
         "detail": {**entry.detail, **(detail or {})} or None,
-    })
+    }
+
+
+def write(conn: Connection, entry: AuditEntry, *, at: datetime, outcome: str, site_id: int | None = None,
+          detail: dict[str, Any] | None = None) -> None:
+    conn.execute(_INSERT_ENTRY, _row(entry, at=at, outcome=outcome, site_id=site_id, detail=detail))
     entry.written = True
 
 
@@ -130,9 +135,29 @@ _INSERT_ENTRY = insert(t.audit_log)
 
 def write_with_commit(conn: Connection, at: datetime, events: list[dict[str, Any]]) -> None:
     """Called by the unit of work just before it commits a change."""
+    row = row_for_commit(at, events)
+    if row is not None:
+        insert_row(conn, row)
+        written()
+
+
+def insert_row(conn: Connection, row: dict[str, Any]) -> None:
+    conn.execute(_INSERT_ENTRY, row)
+
+
+def written() -> None:
+    """The row `row_for_commit` gave was written in the transaction about to commit."""
+    entry = _current.get()
+    if entry is not None:
+        entry.written = True
+
+
+def row_for_commit(at: datetime, events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The audit row the request's committing change must carry (None if none is due),
+    for a unit of work that writes it in one statement with its events."""
     entry = _current.get()
     if entry is None or entry.written or not (entry.identified or entry.always):
-        return
+        return None
     labels = sorted({e["ticket"]["label"] for e in events if e.get("ticket") and e["ticket"].get("label")})
     detail: dict[str, Any] = {}
     if events:
@@ -140,4 +165,4 @@ def write_with_commit(conn: Connection, at: datetime, events: list[dict[str, Any
     if labels:
         detail["tickets"] = labels[:50]
     site_id = events[0]["site_id"] if events else None
-    write(conn, entry, at=at, outcome=OK, site_id=site_id, detail=detail)
+    return _row(entry, at=at, outcome=OK, site_id=site_id, detail=detail)

@@ -18,7 +18,6 @@ from queue_server.adapters.secrets import new_tracking_token
 from queue_server.domain import commands as cmd
 from queue_server.domain.business_day import business_day
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound, NoTicketWaiting
-from queue_server.domain.estimation import updated_average
 from queue_server.domain.ordering import CounterView, choose
 from queue_server.domain.ticket_states import Action, next_status
 from queue_server.service_layer import static_rows
@@ -443,11 +442,9 @@ def _finish(uow: UnitOfWork, counter: Any, staff_id: int, *, update_counter: boo
     if update_counter:
         repo.update_counter(uow.conn, counter.id, current_ticket_id=None, updated_at=now)
     # Handling time (first call to finish) feeds the wait estimate of this service.
-    average, samples = repo.handling_average(uow.conn, ticket.site_id, ticket.service_id)
     # Never negative, even if the system clock went back while the citizen was at the desk.
     observed = max(0.0, (now - (ticket.first_called_at or ticket.called_at or now)).total_seconds())
-    repo.save_handling_average(uow.conn, ticket.site_id, ticket.service_id,
-                               updated_average(average, samples, observed), samples + 1)
+    repo.record_handling_time(uow.conn, ticket.site_id, ticket.service_id, observed)
     row = ticket_view(uow, ticket, **values)
     _emit_ticket(uow, EventType.TICKET_SERVED, ticket.id, counter=counter_view(counter, current_ticket_id=None),
                  staff_id=staff_id, data={"handling_seconds": round(observed, 1)}, row=row, changes_waiting=False)

@@ -22,7 +22,7 @@ from queue_server.adapters import repository as repo
 from queue_server.adapters.cache import StaticCache
 from queue_server.adapters.clock import Clock
 from queue_server.adapters.db import READ_ONLY
-from queue_server.adapters.db_faults import DbFault, classify
+from queue_server.adapters.db_faults import DbFault, classify, note_commit_sent
 from queue_server.adapters.eventbus import PG_CHANNEL, EventBus
 from queue_server.service_layer import audit
 from queue_server.service_layer.rules import QueueRules
@@ -98,16 +98,25 @@ class UnitOfWork:
         self.signals.append(message)
 
     def commit(self) -> list[dict[str, Any]]:
-        published = self._record_all() if self.events else []
-        if self.is_postgres:
-            for message in self.signals:
-                self.conn.execute(_NOTIFY, {"channel": PG_CHANNEL,
-                                            "payload": json.dumps(message, default=str, ensure_ascii=False)})
+        published, rows = self._number_events() if self.events else ([], [])
         # The audit entry of the request (if any) commits with the change it describes.
         entry = audit.current()
         already = entry.written if entry is not None else True
+        entry_row = None if self.read_only else audit.row_for_commit(self.now, published)
+        if self.is_postgres:
+            # Events, audit row and notifications (in event order, then the signals) in one
+            # round trip.
+            payloads = [json.dumps(m, default=str, ensure_ascii=False) for m in (*published, *self.signals)]
+            repo.append_log_and_notify(self.conn, rows, entry_row, PG_CHANNEL, payloads)
+        else:
+            if rows:
+                repo.insert_events(self.conn, rows)
+            if entry_row is not None:
+                audit.insert_row(self.conn, entry_row)
+        if entry_row is not None:
+            audit.written()
         if not self.read_only:
-            audit.write_with_commit(self.conn, self.now, published)
+            note_commit_sent()
         try:
             self.conn.commit()
         except Exception:
@@ -127,10 +136,10 @@ class UnitOfWork:
             self.on_commit(published)
         return published
 
-    def _record_all(self) -> list[dict[str, Any]]:
-        """Number the events per site (one UPDATE per site takes all its numbers), read the
-        waiting counts they carry (one statement per site), and append them to the log
-        (one executemany)."""
+    def _number_events(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Number the events per site (one UPDATE per site takes all its numbers and reads
+        the waiting counts they carry in its RETURNING); returns the messages to publish
+        and the event log's rows, which `commit` writes."""
         by_site: dict[int, list[PendingEvent]] = {}
         for event in self.events:
             by_site.setdefault(event.site_id, []).append(event)
@@ -139,9 +148,8 @@ class UnitOfWork:
         at = self.now.isoformat()
         for site_id in sorted(by_site):  # site rows locked in id order: no waiting in a cycle
             events = by_site[site_id]
-            last = repo.take_event_seqs(self.conn, site_id, len(events))
             needed = {sid for e in events if e.waiting is None for sid in e.services}
-            counts = repo.waiting_counts(self.conn, site_id, needed) if needed else {}
+            last, counts = repo.take_event_seqs_and_counts(self.conn, site_id, len(events), needed)
             for offset, event in enumerate(events):
                 seq = last - len(events) + 1 + offset
                 if event.waiting is not None:
@@ -168,13 +176,7 @@ class UnitOfWork:
                     "waiting": waiting,
                     "data": event.data,
                 })
-        repo.insert_events(self.conn, rows)
-        if self.is_postgres:
-            # All of the transaction's notifications in one round trip, in event order.
-            payloads = [json.dumps(m, default=str, ensure_ascii=False) for m in messages]
-            params = {f"p{i}": payload for i, payload in enumerate(payloads)}
-            self.conn.execute(_notify_many(len(payloads)), {"channel": PG_CHANNEL, **params})
-        return messages
+        return messages, rows
 
     def notify_invalidate(self, what: str) -> None:
         """Tell every server process to drop a cache (PostgreSQL: leaves with the commit)."""
@@ -184,14 +186,6 @@ class UnitOfWork:
 
 
 _NOTIFY = text("SELECT pg_notify(:channel, :payload)")
-_NOTIFY_MANY: dict[int, Any] = {}
-
-
-def _notify_many(n: int):  # noqa: ANN202
-    stmt = _NOTIFY_MANY.get(n)
-    if stmt is None:
-        stmt = _NOTIFY_MANY[n] = text("SELECT " + ", ".join(f"pg_notify(:channel, :p{i})" for i in range(n)))
-    return stmt
 
 
 def events_of(published: Iterable[dict[str, Any]], type_: EventType) -> list[dict[str, Any]]:
