@@ -3,7 +3,8 @@
 Two stages: EDIT (procedure, applicant, documents, scans staged) and RECEIVED (the code
 and PIN exist; more scans, reprint, request to complete). "Receive" is one keystroke
 (Ctrl+Enter): the dossier is created, the staged scans are sent and the receipt slip is
-printed, because a dossier is never received without its slip.
+printed, because a dossier is never received without its slip. Once received, F6 forwards
+it to its processing agency.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from shared.agency_protocol import ForwardIn
 from shared.client import ApiError
 from shared.dossier_protocol import (
     ApplicantIdKind,
     DocumentForm,
     DossierAction,
     DossierOut,
+    DossierStatus,
     DossierTransitionIn,
     SupplementItemIn,
     UploadedAttachmentOut,
@@ -353,6 +356,29 @@ class DossierPresenter:
                        f"{self.state.supplement_path.name}.")
         return self._run("supplement", work)
 
+    # ---- forwarding to the processing agency ------------------------------------------------
+    def can_forward(self) -> bool:
+        dossier = self.state.dossier
+        return dossier is not None and dossier.status is DossierStatus.RECEIVED
+
+    def forward(self) -> asyncio.Task | None:
+        """Hand the received dossier to its processing agency (F6): the one the catalog maps
+        it to. The server judges the hand-off against the 15:00 rule; the notice says so."""
+        dossier = self.state.dossier
+        if dossier is None:
+            return None
+        if not self.can_forward():
+            self._tell(f"Hồ sơ {dossier.code} {dossier.status_vi.lower()}: không chuyển được nữa.", error=True)
+            return None
+
+        async def work() -> None:
+            forwarded = await self.gateway.forward_dossier(dossier.code, ForwardIn())
+            self.state.dossier = forwarded
+            last = forwarded.handoffs[-1] if forwarded.handoffs else None
+            judged = f" ({last.timeliness_vi.lower()})" if last and last.timeliness_vi else ""
+            self._tell(f"Đã chuyển hồ sơ {forwarded.code} đến {forwarded.processing_agency_name_vi}{judged}.")
+        return self._run("forward", work)
+
     # ---- leaving --------------------------------------------------------------------------
     def close(self, finish: bool = False) -> None:
         if self.state.busy is None:
@@ -364,6 +390,9 @@ class DossierPresenter:
             "ctrl+s": self.scan, "ctrl+d": self.take_scanner_files, "ctrl+u": self.retry_unsent,
             "escape": self.close,
         }
+        if name == "f6" and self.state.stage is Stage.RECEIVED:
+            self.forward()
+            return True
         if name == "f4" and self.state.stage is Stage.RECEIVED:
             self.close(finish=True)
             return True

@@ -50,6 +50,7 @@ class DossierView:
     code: str = ""
     summary: str = ""
     supplement: list[dict[str, Any]] = field(default_factory=list)
+    can_forward: bool = False  # received and still at the center: F6 hands it to the agency
     notice: str = ""
     notice_error: bool = False
     busy: bool = False
@@ -59,7 +60,8 @@ class DossierView:
 
 
 _BUSY_VI = {"pay": "Đang ghi nhận lệ phí…", "receive": "Đang tiếp nhận và in giấy…", "upload": "Đang gửi tệp số hóa…", "scan": "Đang quét…",
-            "print": "Đang in…", "supplement": "Đang lập phiếu yêu cầu bổ sung…"}
+            "print": "Đang in…", "supplement": "Đang lập phiếu yêu cầu bổ sung…",
+            "forward": "Đang chuyển hồ sơ đến cơ quan giải quyết…"}
 
 
 def dossier_view(d: DossierPresenter) -> DossierView:
@@ -101,6 +103,7 @@ def dossier_view(d: DossierPresenter) -> DossierView:
         summary=_summary(d) if received else "",
         supplement=[{"index": i, "title": f"{i + 1}. {what}", "detail": why}
                     for i, (what, why) in enumerate(st.supplement)],
+        can_forward=d.can_forward(),
         notice=st.notice,
         notice_error=st.notice_error,
         busy=st.busy is not None,
@@ -180,6 +183,10 @@ def _summary(d: DossierPresenter) -> str:
         + (f" ({dossier.legal_time_vi})" if dossier.legal_time_vi else ""),
         f"Thành phần: {len(dossier.documents)} loại giấy tờ",
     ]
+    if dossier.processing_agency_name_vi:
+        where = (f"đã chuyển lúc {local_hhmm(dossier.forwarded_at, d.tz)}" if dossier.forwarded_at
+                 else "chưa chuyển · F6 để chuyển")
+        lines.append(f"Cơ quan giải quyết: {dossier.processing_agency_name_vi} ({where})")
     if d.state.pin:
         lines.append(f"Mã PIN tra cứu (in trên giấy tiếp nhận): {format_lookup_pin(d.state.pin)}")
     return "\n".join(lines)

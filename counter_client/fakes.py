@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from shared.agency_protocol import ForwardIn
 from shared.client import ApiError, StreamState
 from shared.dossier_protocol import (
     RATING_VI,
@@ -26,6 +27,7 @@ from shared.dossier_protocol import (
     DossierSummaryOut,
     DossierTransitionIn,
     FeeOut,
+    HandoffOut,
     RatingOut,
     ReceiveDossierIn,
     UploadedAttachmentOut,
@@ -70,6 +72,10 @@ _PROCEDURES = [
     ("1.000894", "Thủ tục đăng ký kết hôn", 3.0),
     ("2.000908", "Thủ tục chứng thực bản sao từ bản chính", 1.0),
 ]
+# The processing agency each procedure maps to (as the server's catalog mapping would);
+# a procedure not here has none yet, and forwarding it asks for one (409 agency_required).
+_AGENCY_OF = {"1.001193": ("UBND.THUANHOA", "UBND phường Thuận Hóa"),
+              "1.000894": ("UBND.THUANHOA", "UBND phường Thuận Hóa")}
 PASSWORD = "motcua-demo"
 _T0 = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -291,6 +297,8 @@ class FakeGateway:
             documents=[DocumentOut(**d.model_dump()) for d in body.documents], notes=body.notes,
             received_at=self.now, received_by_name=self.staff.full_name if self.staff else "", counter_number=counter.number,
             intake_ticket_id=ticket.id, intake_ticket_label=ticket.label, due_date=date(2026, 11, 26), due_at=None,
+            processing_agency_code=_AGENCY_OF.get(procedure[0], (None, None))[0],
+            processing_agency_name_vi=_AGENCY_OF.get(procedure[0], (None, None))[1], forward_deadline=self.now.date(),
             overdue=False, attachments=[], history=[], lookup_url=f"http://127.0.0.1:8000/d/{code}", lookup_pin="123456",
             fee=self._fee(code, body.fee_vnd if body.fee_vnd is not None else
                           self.procedure_fees.get(procedure[0]) or 0))
@@ -359,6 +367,26 @@ class FakeGateway:
     async def change_dossier(self, code: str, body: DossierTransitionIn) -> DossierOut:
         await self._enter("POST transition", body)
         dossier = self.dossiers[code].model_copy(update={"status": DossierStatus.SUPPLEMENT_REQUESTED})
+        self.dossiers[code] = dossier
+        return dossier
+
+    async def forward_dossier(self, code: str, body: ForwardIn) -> DossierOut:
+        await self._enter("POST forward", (code, body))
+        dossier = self.dossiers[code]
+        if dossier.status is not DossierStatus.RECEIVED:
+            raise ApiError(409, f"dossier_cannot_forward_{dossier.status.value}",
+                           f"Không thể chuyển cơ quan giải quyết hồ sơ {code} vì hồ sơ không ở trạng thái đã tiếp nhận.",
+                           "Only a received dossier can be forwarded.")
+        if dossier.processing_agency_name_vi is None:
+            raise ApiError(409, "agency_required",
+                           "Chưa xác định được cơ quan giải quyết của hồ sơ này: hãy chọn cơ quan.",
+                           "No processing agency is mapped for this dossier's procedure.")
+        handoff = HandoffOut(at=self.now, kind="forward", from_kind="center", from_name=_SITES[0][2],
+                             to_kind="agency", to_name=dossier.processing_agency_name_vi,
+                             deadline=dossier.forward_deadline, timeliness="on_time", timeliness_vi="Đúng hạn",
+                             timeliness_en="On time", note=body.note)
+        dossier = dossier.model_copy(update={"status": DossierStatus.FORWARDED, "status_vi": "Đã chuyển cơ quan giải "
+                                             "quyết", "forwarded_at": self.now, "handoffs": [*dossier.handoffs, handoff]})
         self.dossiers[code] = dossier
         return dossier
 

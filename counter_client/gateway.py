@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
+from shared.agency_protocol import ForwardIn
 from shared.client import API, ApiError, LiveSite, MotcuaClient, ServerUnreachable, StreamState
 from shared.dossier_protocol import (
     CounterRatingIn,
@@ -68,6 +69,7 @@ class DossierGateway(Protocol):
     async def receipt_pdf(self, code: str, pin: str | None, page: str = "A5") -> bytes: ...
     async def change_dossier(self, code: str, body: DossierTransitionIn) -> DossierOut: ...
     async def supplement_pdf(self, code: str, page: str = "A5") -> bytes: ...
+    async def forward_dossier(self, code: str, body: ForwardIn) -> DossierOut: ...
     async def dossier(self, code: str) -> DossierOut: ...
     async def dossiers_of_ticket(self, ticket_id: int) -> DossierPage: ...
     async def rate(self, counter_id: int, body: CounterRatingIn) -> RatingOut: ...
@@ -185,6 +187,12 @@ class HttpGateway:
 
     async def change_dossier(self, code: str, body: DossierTransitionIn) -> DossierOut:
         reply = await self.client.request("POST", f"/dossiers/{quote(code)}/transitions",
+                                          json_body=body.model_dump(mode="json", exclude_none=True))
+        return DossierOut.model_validate(reply)
+
+    async def forward_dossier(self, code: str, body: ForwardIn) -> DossierOut:
+        """Hand the received dossier to its processing agency (the 15:00 rule judges it)."""
+        reply = await self.client.request("POST", f"/dossiers/{quote(code)}/forward",
                                           json_body=body.model_dump(mode="json", exclude_none=True))
         return DossierOut.model_validate(reply)
 

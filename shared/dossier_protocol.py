@@ -45,6 +45,7 @@ class DossierStatus(StrEnum):
     READY = "ready"  # có kết quả, chờ trả
     RETURNED = "returned"  # đã trả kết quả
     REFUSED = "refused"  # từ chối giải quyết
+    STOPPED = "stopped"  # dừng giải quyết (rút hồ sơ, hoặc theo quy định)
 
 
 class DossierAction(StrEnum):
@@ -58,6 +59,7 @@ class DossierAction(StrEnum):
     ACCEPT = "accept"
     RESOLVE = "resolve"
     SEND_BACK = "send_back"
+    STOP = "stop"
 
 
 STATUS_VI = {
@@ -69,6 +71,7 @@ STATUS_VI = {
     DossierStatus.READY: "Đã có kết quả, chờ trả",
     DossierStatus.RETURNED: "Đã trả kết quả",
     DossierStatus.REFUSED: "Từ chối giải quyết",
+    DossierStatus.STOPPED: "Đã dừng giải quyết",
 }
 STATUS_EN = {
     DossierStatus.RECEIVED: "Received",
@@ -79,6 +82,7 @@ STATUS_EN = {
     DossierStatus.READY: "Result ready for collection",
     DossierStatus.RETURNED: "Result returned",
     DossierStatus.REFUSED: "Refused",
+    DossierStatus.STOPPED: "Processing stopped",
 }
 
 
@@ -354,6 +358,21 @@ class DossierTransitionIn(Strict):
         return self
 
 
+class StopGround(StrEnum):
+    WITHDRAWN = "withdrawn"  # the citizen asks in writing to stop and withdraw the dossier
+    BY_LAW = "by_law"  # the law requires the case to stop
+
+
+class StopIn(Strict):
+    """Stop processing before a result (form 05, "Thông báo dừng giải quyết hồ sơ"):
+    the reason always; the legal basis when stopping under the law (a withdrawal's basis
+    is the citizen's written request unless another is given)."""
+
+    ground: StopGround
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+    legal_basis: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
+
+
 class NewPinOut(BaseModel):
     code: str
     lookup_pin: str
@@ -396,6 +415,7 @@ class PublicDossierOut(BaseModel):
     new_due_date: date | None = None  # the apology's new appointment (form 04)
     apology: dict[str, Any] | None = None  # new_due_date, reason, at
     refusal_reasons: list[str] = Field(default_factory=list)
+    stop: dict[str, Any] | None = None  # form 05: reason, legal_basis, ground, at, unit
     result_ready: bool = False  # bring the receipt: the kiosk gives a return ticket from its QR
     collect_at: dict[str, str] | None = None  # name, address of the place of return
 

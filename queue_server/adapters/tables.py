@@ -509,7 +509,7 @@ dossier_milestones = Table(
     Column("id", Integer, primary_key=True),
     Column("dossier_id", ForeignKey("dossiers.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("at", UtcDateTime, nullable=False),
-    Column("kind", String(12), nullable=False),  # received | digitized | supplement | result | refused
+    Column("kind", String(12), nullable=False),  # received | digitized | supplement | result | refused | stopped
     Column("weight", Integer, nullable=False),
     Column("agency_id", ForeignKey("agencies.id"), nullable=True),
     Column("site_id", ForeignKey("sites.id"), nullable=False),

@@ -127,6 +127,7 @@ class DossierStatus(StrEnum):
     READY = "ready"  # có kết quả, chờ trả
     RETURNED = "returned"  # đã trả kết quả
     REFUSED = "refused"  # từ chối giải quyết
+    STOPPED = "stopped"  # dừng giải quyết (công dân rút hồ sơ, hoặc dừng theo quy định)
 
 
 class DossierAction(StrEnum):
@@ -142,6 +143,9 @@ class DossierAction(StrEnum):
     ACCEPT = "accept"
     RESOLVE = "resolve"
     SEND_BACK = "send_back"
+    # Processing stops before a result (form 05 of Circular 03/2025/TT-VPCP): the citizen
+    # withdraws the dossier, or the law requires the case to stop.
+    STOP = "stop"
 
 
 # Steps only a processing agency takes; the center's counter endpoint refuses them.
@@ -166,8 +170,13 @@ DOSSIER_TRANSITIONS: dict[tuple[DossierAction, DossierStatus], DossierStatus] = 
     (_A.REFUSE, _S.FORWARDED): _S.REFUSED,
     (_A.RESOLVE, _S.PROCESSING): _S.RESOLVED,
     (_A.SEND_BACK, _S.RESOLVED): _S.READY,
+    # Stopping is possible while no result exists yet, wherever the dossier is.
+    (_A.STOP, _S.RECEIVED): _S.STOPPED,
+    (_A.STOP, _S.FORWARDED): _S.STOPPED,
+    (_A.STOP, _S.PROCESSING): _S.STOPPED,
+    (_A.STOP, _S.SUPPLEMENT_REQUESTED): _S.STOPPED,
 }
-FINAL_DOSSIER_STATUSES = frozenset({_S.RETURNED, _S.REFUSED})
+FINAL_DOSSIER_STATUSES = frozenset({_S.RETURNED, _S.REFUSED, _S.STOPPED})
 # Only these run against the legal time: a dossier waiting for the citizen's supplement
 # has its clock stopped, and a result waiting at the center is no longer late. A result
 # still at the agency (RESOLVED) is: the citizen collects it at the center.
@@ -182,6 +191,7 @@ _STATUS_VI = {
     _S.READY: "đã có kết quả",
     _S.RETURNED: "đã trả kết quả",
     _S.REFUSED: "đã bị từ chối",
+    _S.STOPPED: "đã dừng giải quyết",
 }
 _ACTION_VI = {
     _A.START_PROCESSING: "chuyển xử lý",
@@ -194,6 +204,7 @@ _ACTION_VI = {
     _A.ACCEPT: "nhận giải quyết",
     _A.RESOLVE: "ghi nhận có kết quả",
     _A.SEND_BACK: "chuyển kết quả về Bộ phận Một cửa",
+    _A.STOP: "dừng giải quyết",
 }
 
 

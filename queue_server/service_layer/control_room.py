@@ -15,6 +15,8 @@ Definitions of a month M (local days; the page prints them too):
 - processing days: working days with the administration, reception to result, the
   supplement stops left out; against the legal time in working days (same results);
 - refusal rate: refusals in M / (results + refusals in M);
+- stopped: dossiers whose processing stopped in M before a result (form 05: withdrawn
+  by the citizen, or stopped under the law); not in the rates above;
 - satisfaction: ratings given in M on the visits of the group's dossiers (intake or
   return), each visit once: very satisfied + satisfied, of the ratings given;
 - reuse rate: of the checklist lines of the dossiers received in M, those attached by
@@ -59,6 +61,7 @@ class MonthFigures:
     judged: int = 0
     on_time: int = 0
     refused: int = 0
+    stopped: int = 0
     timed: int = 0  # results with working days and a legal time in working days
     working_days: int = 0  # summed over `timed`
     legal_days: int = 0
@@ -82,7 +85,7 @@ class MonthFigures:
             return round(total / self.timed, 1) if self.timed else None
         return {
             "key": self.key, "received": self.received, "results": self.results, "on_time": self.on_time,
-            "late": self.judged - self.on_time, "refused": self.refused,
+            "late": self.judged - self.on_time, "refused": self.refused, "stopped": self.stopped,
             "on_time_rate": self._share(self.on_time, self.judged),
             "avg_working_days": avg(self.working_days), "avg_legal_days": avg(self.legal_days),
             "supplement_rate": self._share(self.supplemented, self.received),
@@ -134,18 +137,19 @@ def _receptions(month: date):  # noqa: ANN202
 
 
 def _settlements(start: datetime, end: datetime):  # noqa: ANN202
-    """Per (agency, site): results and refusals of the month, with the judgement made when
-    each happened (on time, working days used, legal days)."""
+    """Per (agency, site): results, refusals and stops of the month, with the judgement
+    made when each result happened (on time, working days used, legal days)."""
     m = t.dossier_milestones.c
     result = m.kind == "result"
     timed = and_(result, m.working_days.is_not(None), m.legal_days.is_not(None))
     return (select(m.agency_id, m.site_id, _flag(result).label("results"),
                    _flag(and_(result, m.on_time.is_not(None))).label("judged"),
                    _flag(and_(result, m.on_time.is_(True))).label("on_time"),
-                   _flag(m.kind == "refused").label("refused"), _flag(timed).label("timed"),
+                   _flag(m.kind == "refused").label("refused"), _flag(m.kind == "stopped").label("stopped"),
+                   _flag(timed).label("timed"),
                    func.coalesce(func.sum(case((timed, m.working_days), else_=0)), 0).label("working_days"),
                    func.coalesce(func.sum(case((timed, m.legal_days), else_=0)), 0).label("legal_days"))
-            .where(m.kind.in_(["result", "refused"]), m.at >= start, m.at < end)
+            .where(m.kind.in_(["result", "refused", "stopped"]), m.at >= start, m.at < end)
             .group_by(m.agency_id, m.site_id))
 
 
@@ -241,7 +245,7 @@ def drill_down(uow: UnitOfWork, rules: DossierRules, *, month: date, agency_id: 
     e, d = t.dossier_events.c, t.dossiers.c
     start, end = month_bounds(month, rules)
     touched = select(e.dossier_id).where(e.at >= start, e.at < end,
-                                         e.action.in_(["receive", *RESULT_ACTIONS, "refuse"]))
+                                         e.action.in_(["receive", *RESULT_ACTIONS, "refuse", "stop"]))
     conds = [d.id.in_(touched)]
     if no_agency:
         conds.append(d.agency_id.is_(None))

@@ -262,23 +262,25 @@ _CITIZEN_STEP = {
     "mark_ready": ("Kết quả đã có tại {site}: mời Ông/Bà mang giấy tiếp nhận đến nhận",
                    "The result is at {site}: bring your receipt to collect it"),
     "refuse": ("Hồ sơ bị từ chối giải quyết", "The dossier was refused"),
+    "stop": ("{unit} dừng giải quyết hồ sơ", "{unit} stopped processing the dossier"),
     "return_result": ("Đã trả kết quả", "Result collected"),
 }
 
 
 def citizen_path(conn: Connection, r: Row, steps: list[dict[str, Any]]) -> dict[str, Any]:
     """Each step in the citizen's words with its date, the apology and its new date, the
-    refusal's reasons, and whether the result waits for them at the center."""
+    refusal's reasons, the stop notice's reason and basis (form 05), and whether the result waits for them at the center."""
     agency = conn.execute(select(t.agencies.c.name_vi).where(t.agencies.c.id == r.agency_id)).scalar() \
         if r.agency_id else None
     words = {"site": r.site_name_vi, "agency": agency or "Cơ quan giải quyết"}
-    path, apology, refusal = [], None, []
+    path, apology, refusal, stop = [], None, [], None
     for h in steps:
         if h["action"] not in _CITIZEN_STEP:
             continue
         data = h.get("data") or {}
         new_date = data.get("new_due_date")
-        shown = {**words, "new_date": date.fromisoformat(new_date).strftime("%d/%m/%Y") if new_date else ""}
+        shown = {**words, "new_date": date.fromisoformat(new_date).strftime("%d/%m/%Y") if new_date else "",
+                 "unit": data.get("unit") or r.site_name_vi}
         vi, en = _CITIZEN_STEP[h["action"]]
         path.append({"at": h["at"], "action": h["action"], "text_vi": vi.format(**shown),
                      "text_en": en.format(**{**shown, "agency": agency or "The agency"})})
@@ -286,9 +288,12 @@ def citizen_path(conn: Connection, r: Row, steps: list[dict[str, Any]]) -> dict[
             apology = {"new_due_date": new_date, "reason": h["note"], "at": h["at"]}
         if h["action"] == "refuse":
             refusal = list(data.get("reasons") or [h["note"]])
+        if h["action"] == "stop":
+            stop = {"at": h["at"], "unit": shown["unit"], "ground": data.get("ground"),
+                    "reason": data.get("reason") or h["note"], "legal_basis": data.get("legal_basis", "")}
     status = DossierStatus(r.status)
     return {"steps": path, "agency_name_vi": agency, "new_due_date": r.new_due_date, "apology": apology,
-            "refusal_reasons": refusal, "result_ready": status is DossierStatus.READY,
+            "refusal_reasons": refusal, "stop": stop, "result_ready": status is DossierStatus.READY,
             "collect_at": {"name": r.site_name_vi, "address": r.site_address}}
 
 

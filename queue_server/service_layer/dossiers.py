@@ -385,6 +385,10 @@ def change_status(c: ChangeDossierStatus, uow: UnitOfWork, rules: DossierRules, 
             raise Invalid("Bước này do cơ quan giải quyết thực hiện (hoặc chuyển hồ sơ qua chức năng chuyển).",
                           f"{c.action.value} is taken through /dossiers/{{code}}/forward or the agency's "
                           "endpoints (/agency/dossiers/...), not here.", code="agency_step")
+        if c.action is DossierAction.STOP:
+            raise Invalid("Dừng giải quyết hồ sơ cần lý do và căn cứ pháp lý: dùng chức năng dừng giải quyết.",
+                          "Stop a dossier through /dossiers/{code}/stop (with the reason and legal basis).",
+                          code="stop_step")
         new = next_dossier_status(c.action, current, dossier.code)
         if c.action in (DossierAction.REFUSE, DossierAction.REQUEST_SUPPLEMENT) and not c.note.strip():
             raise Invalid("Hãy ghi rõ lý do (bắt buộc khi từ chối hoặc yêu cầu bổ sung).",

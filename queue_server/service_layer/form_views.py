@@ -1,5 +1,5 @@
 """The data of the forms after the counter, read from a dossier's log: refusal (03),
-apology (04), control slip (06) and tracking book (07)."""
+apology (04), stop notice (05), control slip (06) and tracking book (07)."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ from queue_server.documents import (
     ControlSlipData,
     HandoffLine,
     RefusalData,
+    StopNoticeData,
     TrackingBookData,
 )
 from queue_server.domain.business_day import day_bounds_utc
 from queue_server.domain.dossier import DossierStatus
 from queue_server.domain.errors import Conflict, Invalid
 from queue_server.domain.legal_clock import TIMELINESS_VI, Timeliness
+from queue_server.service_layer.dossier_stop import GROUND_VI, WITHDRAWAL_BASIS
 from queue_server.service_layer.dossier_views import _dossier_row, load_dossier
 from queue_server.service_layer.unit_of_work import UnitOfWork
 
@@ -61,6 +63,27 @@ def refusal_data(uow: UnitOfWork, code: str, rules: DossierRules) -> RefusalData
         place_name=rules.place_name, dossier_code=r.code, applicant_name=r.applicant_name,
         address=r.applicant_address, phone=r.applicant_phone, email=r.applicant_email,
         procedure_name=r.procedure_name_vi, reasons=list(event.data.get("reasons") or [event.note]),
+        officer_name=event.staff_name or "", received_at=r.received_at, issued_at=event.at,
+        signer_title="NGƯỜI XỬ LÝ HỒ SƠ" if by_agency else "NGƯỜI TIẾP NHẬN HỒ SƠ", tz=str(rules.tz))
+
+
+def stop_notice_data(uow: UnitOfWork, code: str, rules: DossierRules) -> StopNoticeData:
+    dossier = load_dossier(uow, code)
+    event = _last_event(uow.conn, dossier.id, "stop")
+    if DossierStatus(dossier.status) is not DossierStatus.STOPPED or event is None:
+        raise Conflict(f"Hồ sơ {dossier.code} không bị dừng giải quyết: không có thông báo dừng.",
+                       f"Dossier {dossier.code} was not stopped: there is no stop notice.", code="not_stopped")
+    r = _dossier_row(uow.conn, dossier.id)
+    data = event.data or {}
+    by_agency = bool(data.get("by_agency"))
+    agency = _agency(uow.conn, dossier.agency_id) if by_agency else None
+    return StopNoticeData(
+        unit_name=data.get("unit") or (agency.name_vi if agency else r.site_name_vi), receiving_unit=r.site_name_vi,
+        governing_body=(agency.governing_body if agency else "") or rules.governing_body,
+        place_name=rules.place_name, dossier_code=r.code, applicant_name=r.applicant_name,
+        address=r.applicant_address, phone=r.applicant_phone, email=r.applicant_email,
+        procedure_name=r.procedure_name_vi, ground=GROUND_VI.get(data.get("ground", ""), ""),
+        reason=data.get("reason") or event.note, legal_basis=data.get("legal_basis") or WITHDRAWAL_BASIS,
         officer_name=event.staff_name or "", received_at=r.received_at, issued_at=event.at,
         signer_title="NGƯỜI XỬ LÝ HỒ SƠ" if by_agency else "NGƯỜI TIẾP NHẬN HỒ SƠ", tz=str(rules.tz))
 
@@ -169,6 +192,8 @@ def _book_note(r: Row) -> str:
     notes = []
     if r.status == DossierStatus.REFUSED.value:
         notes.append("Từ chối giải quyết")
+    if r.status == DossierStatus.STOPPED.value:
+        notes.append("Dừng giải quyết")
     if r.apologized:
         notes.append(f"Quá hạn, đã xin lỗi, hẹn lại {r.new_due_date:%d/%m/%Y}" if r.new_due_date else "Đã xin lỗi")
     if r.status == DossierStatus.SUPPLEMENT_REQUESTED.value:

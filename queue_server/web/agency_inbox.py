@@ -25,12 +25,13 @@ from queue_server.documents import (
     render_apology_pdf,
     render_control_slip_pdf,
     render_refusal_pdf,
+    render_stop_notice_pdf,
     render_supplement_request_pdf,
     render_tracking_book_pdf,
     render_tracking_book_xlsx,
 )
 from queue_server.domain.errors import DomainError, Invalid, NotFound
-from queue_server.service_layer import agency_views, agency_work, audit, form_views
+from queue_server.service_layer import agency_views, agency_work, audit, dossier_stop, form_views
 from queue_server.service_layer import dossier_views as views
 from queue_server.service_layer.agencies import agency_row
 from queue_server.service_layer.dossier_alerts import my_notices
@@ -46,7 +47,7 @@ ACTION_VI = {
     "receive": "Tiếp nhận", "forward": "Chuyển cơ quan giải quyết", "accept": "Cơ quan nhận giải quyết",
     "assign": "Phân công", "request_supplement": "Yêu cầu bổ sung", "receive_supplement": "Nhận hồ sơ bổ sung",
     "refuse": "Từ chối", "resolve": "Có kết quả", "apologize": "Xin lỗi, hẹn lại", "send_back": "Chuyển kết quả "
-    "về Bộ phận Một cửa", "mark_ready": "Có kết quả", "return_result": "Trả kết quả", "start_processing":
+    "về Bộ phận Một cửa", "mark_ready": "Có kết quả", "return_result": "Trả kết quả", "stop": "Dừng giải quyết", "start_processing":
     "Bắt đầu xử lý", "digitize": "Số hóa", "new_pin": "Cấp lại mã PIN",
 }
 FLASH_PATH = "/agency"
@@ -196,6 +197,29 @@ async def post_result(code: str, request: Request) -> Response:
                                     "Result recorded. Now send it to the center."))
 
 
+def stop_from_form(code: str, staff_id: int, form: s.Form, *, site_id: int | None = None,
+                   agency_id: int | None = None) -> dossier_stop.StopDossier:
+    """The stop form of the manager's and the agency's dossier pages, as the command."""
+    return dossier_stop.StopDossier(code=code[:80], staff_id=staff_id, ground=form.one("ground")[:16],
+                                    reason=form.one("reason")[:1000], legal_basis=form.one("legal_basis")[:500],
+                                    site_id=site_id, agency_id=agency_id)
+
+
+@router.post("/dossiers/{code}/stop")
+@s.web_page
+async def stop(code: str, request: Request) -> Response:
+    """Form 05: processing stops while the agency holds the dossier."""
+    user, form = await s.processor_form(request)
+    wiring = s.wiring_of(request)
+    command = stop_from_form(code, user.id, form, agency_id=user.agency_id)
+    try:
+        await wiring.run(dossier_stop.stop_dossier, command, wiring.uow(), dossier_rules(wiring))
+    except DomainError as exc:
+        return _back(request, code, error=exc)
+    return _back(request, code, ok=("Đã dừng giải quyết hồ sơ (thông báo mẫu 05).",
+                                    "Processing stopped (stop notice, form 05)."))
+
+
 @router.get("/dossiers/{code}/files/{attachment_id}")
 @s.web_page
 async def file_download(code: str, attachment_id: int, request: Request) -> Response:
@@ -210,6 +234,7 @@ FORMS = {
     "control-slip": (form_views.control_slip_data, render_control_slip_pdf),
     "refusal": (form_views.refusal_data, render_refusal_pdf),
     "apology": (form_views.apology_data, render_apology_pdf),
+    "stop-notice": (form_views.stop_notice_data, render_stop_notice_pdf),
 }
 
 

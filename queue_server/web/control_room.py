@@ -18,7 +18,7 @@ from queue_server.api.routes.control_room import read_control_room
 from queue_server.api.routes.dossiers import dossier_rules
 from queue_server.domain.errors import DomainError, Forbidden
 from queue_server.service_layer import agencies as registry
-from queue_server.service_layer import agency_views, agency_work, control_room
+from queue_server.service_layer import agency_views, agency_work, control_room, dossier_stop
 from queue_server.service_layer import dossier_views as views
 from queue_server.service_layer.dossier_alerts import make_notifier, send_notices
 from queue_server.service_layer.dossier_flow import local_day
@@ -32,6 +32,7 @@ from queue_server.web.agency_inbox import (
     file_response,
     form_pdf,
     principal_of,
+    stop_from_form,
 )
 from queue_server.web.charts import Series, bar_chart
 from queue_server.web.oversight import own_site
@@ -47,7 +48,7 @@ COLUMNS = (
     "On-time rate (%)"), ("avg_working_days", "Ngày xử lý TB", "Avg working days"),
     ("avg_legal_days", "Thời hạn luật định TB", "Avg legal days"), ("supplement_rate", "Tỷ lệ bổ sung (%)",
     "Supplement rate (%)"), ("refused", "Từ chối", "Refused"), ("refusal_rate", "Tỷ lệ từ chối (%)",
-    "Refusal rate (%)"), ("digitization_rate", "Số hóa khi tiếp nhận (%)", "Digitized at reception (%)"),
+    "Refusal rate (%)"), ("stopped", "Dừng giải quyết", "Stopped"), ("digitization_rate", "Số hóa khi tiếp nhận (%)", "Digitized at reception (%)"),
     ("satisfaction_rate", "Hài lòng (%)", "Satisfied (%)"), ("rated", "Lượt đánh giá", "Ratings"),
     ("reuse_rate", "Tái sử dụng giấy tờ (%)", "Documents reused (%)"),
     ("fees_paid", "Lượt thu phí, lệ phí", "Fees paid"), ("fees_paid_vnd", "Phí, lệ phí đã thu (đồng)", "Fees collected (VND)"),
@@ -210,6 +211,23 @@ async def forward(code: str, request: Request) -> Response:
         return s.after_action(request, back, error=exc)
     return s.after_action(request, back, result=lambda: (
         f"Đã chuyển hồ sơ đến {d['processing_agency_name_vi']}.", f"Forwarded to {d['processing_agency_name_vi']}."))
+
+
+@router.post("/dossiers/{code}/stop")
+@s.web_page
+async def stop(code: str, request: Request) -> Response:
+    """Form 05: the citizen withdrew the dossier, or the law stops it."""
+    user, form = await s.manager_form(request)
+    wiring = s.wiring_of(request)
+    back = f"/manager/dossiers/{quote(code[:80], safe='')}"
+    command = stop_from_form(code, user.id, form, site_id=own_site(user))
+    try:
+        await wiring.run(dossier_stop.stop_dossier, command, wiring.uow(), dossier_rules(wiring))
+    except DomainError as exc:
+        return s.after_action(request, back, error=exc)
+    return s.after_action(request, back, result=lambda: (
+        "Đã dừng giải quyết hồ sơ: in thông báo (mẫu 05) cho công dân.",
+        "Processing stopped: print the stop notice (form 05) for the citizen."))
 
 
 @router.post("/control/forward-due")

@@ -27,7 +27,7 @@ from queue_server.api.routes.dossiers import (
 from queue_server.bootstrap import Wiring
 from queue_server.domain.errors import Forbidden
 from queue_server.service_layer import agencies as registry
-from queue_server.service_layer import agency_views, agency_work
+from queue_server.service_layer import agency_views, agency_work, dossier_stop
 from queue_server.service_layer import dossier_views as views
 from queue_server.service_layer.views import get_site
 from shared.agency_protocol import (
@@ -43,7 +43,7 @@ from shared.agency_protocol import (
     ProcedureAgencyIn,
     ProcedureAgencyOut,
 )
-from shared.dossier_protocol import DossierOut
+from shared.dossier_protocol import DossierOut, StopIn
 from shared.enums import Role
 
 router = APIRouter(tags=["agencies"])
@@ -137,6 +137,27 @@ async def forward_due(body: ForwardDueIn, me: CurrentStaff, wiring: WiringDep) -
         return agency_work.forward_due(wiring.uow(), dossier_rules(wiring), me.staff.id, site_id=site_id,
                                        agency_code=body.agency_code)
     return await wiring.run(work)
+
+
+# ---- stopping before a result (form 05) ----------------------------------------------------
+@router.post("/dossiers/{code}/stop", response_model=DossierOut)
+async def stop(code: DossierCode, body: StopIn, me: AnyStaff, wiring: WiringDep) -> dict:
+    """Stop processing (form 05, "Thông báo dừng giải quyết hồ sơ"): the citizen withdraws
+    the dossier, or the law requires it. One-stop staff stop their site's dossiers, a
+    processor those their agency holds now (forwarded or processing), managers any. A
+    status with a result (or closed): 409 naming the allowed steps."""
+    return await wiring.run(dossier_stop.stop_dossier, stop_command(me, code, body.ground.value, body.reason,
+                                                                    body.legal_basis), wiring.uow(),
+                            dossier_rules(wiring))
+
+
+def stop_command(me: Principal, code: str, ground: str, reason: str, legal_basis: str) -> dossier_stop.StopDossier:
+    """The caller's reach goes with the command: their agency, their site, or none (managers)."""
+    if me.is_processor and me.agency_id is None:
+        raise Forbidden("Tài khoản chưa thuộc cơ quan giải quyết nào.", "This processor belongs to no agency.")
+    return dossier_stop.StopDossier(code=code, staff_id=me.staff.id, ground=ground, reason=reason,
+                                    legal_basis=legal_basis, agency_id=me.agency_id,
+                                    site_id=None if me.is_processor else _allowed_site(me))
 
 
 # ---- the agency's inbox and steps ------------------------------------------------------------

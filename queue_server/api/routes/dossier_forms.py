@@ -1,5 +1,5 @@
 """The forms after the counter as PDF (and the tracking book as XLSX): refusal (03),
-apology with the new date (04), control slip (06), tracking book (07). Managers read every
+apology with the new date (04), stop notice (05), control slip (06), tracking book (07). Managers read every
 dossier's, one-stop staff their site's, processors their agency's."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from queue_server.documents import (
     render_apology_pdf,
     render_control_slip_pdf,
     render_refusal_pdf,
+    render_stop_notice_pdf,
     render_tracking_book_pdf,
     render_tracking_book_xlsx,
 )
@@ -62,6 +63,13 @@ async def refusal_pdf(code: DossierCode, me: AnyStaff, wiring: WiringDep) -> Pla
 async def apology_pdf(code: DossierCode, me: AnyStaff, wiring: WiringDep) -> PlainResponse:
     """Form 04, the apology with the new date (409 when none was issued)."""
     return await _dossier_pdf(wiring, me, code, form_views.apology_data, render_apology_pdf, "van-ban-xin-loi")
+
+
+@router.get("/dossiers/{code}/stop-notice.pdf", response_class=Response, responses=PDF)
+async def stop_notice_pdf(code: DossierCode, me: AnyStaff, wiring: WiringDep) -> PlainResponse:
+    """Form 05, "Thông báo dừng giải quyết hồ sơ", with the reason and legal basis (409 unless stopped)."""
+    return await _dossier_pdf(wiring, me, code, form_views.stop_notice_data, render_stop_notice_pdf,
+                              "thong-bao-dung-giai-quyet")
 
 
 @router.get("/dossiers/{code}/control-slip.pdf", response_class=Response, responses=PDF)

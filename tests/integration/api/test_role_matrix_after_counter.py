@@ -1,5 +1,6 @@
 """The role matrix of every endpoint after the counter, read at a glance: agencies (data),
-forwarding, the agency's inbox and steps, the forms, the tracking book, the control room.
+forwarding, the agency's inbox and steps, the forms, the tracking book, the control room,
+stopping a dossier (form 05).
 
 Each principal calls every endpoint once, in the table's order. `ANY`: allowed (2xx, or
 409 when an earlier row changed the state); never 401, 403 or 5xx. A refusal carries a code
@@ -61,6 +62,12 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "GET  /dossiers/{forwarded}":                              (401, 403, 200, 403, 403, 403, 200, 200),
     "POST /dossiers/{forwarded}/transitions":                  (401, 403, 422, 403, 403, 403, 422, 422),
     "GET  /auth/me":                                           (401, 403, 200, 200, 200, 200, 200, 200),
+    # Form 05 (last: it closes the dossiers). The receiving site's clerk, the agency holding
+    # it and managers may stop one; an agency may not stop what is still at the center.
+    "POST /dossiers/{forwarded}/stop":                         (401, 403, ANY, 403, ANY, 403, ANY, ANY),
+    "GET  /dossiers/{forwarded}/stop-notice.pdf":              TT_READERS,
+    "POST /dossiers/{received}/stop":                          (401, 403, ANY, 403, 409, 403, ANY, ANY),
+    "GET  /dossiers/{received}/stop-notice.pdf":               (401, 403, 200, 403, 409, 403, 200, 200),
 }
 
 
@@ -76,6 +83,8 @@ def _bodies(principal: str) -> dict[str, Any]:
         "POST /agency/dossiers/{forwarded}/steps": {"step": "assign", "assignee": "thuanhoa.canbo"},
         "POST /agency/dossiers/{forwarded}/result": {},
         "POST /dossiers/{forwarded}/transitions": {"action": "accept"},
+        "POST /dossiers/{forwarded}/stop": {"ground": "withdrawn", "reason": "Công dân rút hồ sơ"},
+        "POST /dossiers/{received}/stop": {"ground": "withdrawn", "reason": "Công dân rút hồ sơ"},
     }
 
 

@@ -1,5 +1,5 @@
 """Forms after the counter (Circular 03/2025/TT-VPCP): refusal (03), apology with a new date
-(04), control slip (06, A5 with its QR code) and tracking book (07, A4 sideways, and XLSX).
+(04), stop notice (05), control slip (06, A5 with its QR code) and tracking book (07, A4 sideways, and XLSX).
 Every field is read back with pdftotext and pypdf, the fonts are embedded, and page 1 of
 each is kept as a PNG under test-artifacts/documents/ for a person to look at."""
 
@@ -23,10 +23,12 @@ from queue_server.documents import (
     ControlSlipData,
     HandoffLine,
     RefusalData,
+    StopNoticeData,
     TrackingBookData,
     render_apology_pdf,
     render_control_slip_pdf,
     render_refusal_pdf,
+    render_stop_notice_pdf,
     render_tracking_book_pdf,
     render_tracking_book_xlsx,
 )
@@ -115,6 +117,39 @@ def test_apology_form_04_gives_the_reason_and_the_new_date(pypdf_text, poppler_t
             assert expected in text, expected
     with pytest.raises(ValueError):
         render_apology_pdf(ApologyData(**{**data.__dict__, "new_due": date(2027, 3, 10)}))
+
+
+def test_stop_notice_form_05_gives_the_reason_and_the_legal_basis(pypdf_text, poppler_text, rasterize,
+                                                                  write_pdf) -> None:
+    data = StopNoticeData(
+        unit_name=WARD, receiving_unit=CENTER, governing_body="UBND THÀNH PHỐ HUẾ", place_name="Huế",
+        dossier_code=CODE, applicant_name="Nguyễn Thị Hường", address="12 Lê Lợi, phường Thuận Hóa, thành phố Huế",
+        phone="0912 345 678", email="huong@example.vn", procedure_name="Thủ tục đăng ký khai sinh",
+        ground="Dừng giải quyết theo quy định của pháp luật",
+        reason="Trẻ đã được đăng ký khai sinh tại UBND xã Phú Vinh ngày 12/01/2027",
+        legal_basis="Khoản 1 Điều 16 Luật Hộ tịch 2014", officer_name="Ngô Văn Phúc",
+        received_at=datetime(2027, 1, 28, 15, 20, tzinfo=VN), issued_at=datetime(2027, 2, 1, 9, 45, tzinfo=VN),
+        signer_title="NGƯỜI XỬ LÝ HỒ SƠ")
+    pdf = render_stop_notice_pdf(data)
+    assert _size(pdf) == pytest.approx(A5, abs=1)
+    _check_fonts(pdf, write_pdf)
+    rasterize(pdf, keep_as="form05-stop-notice-A5")
+    for text in (pypdf_text(pdf), poppler_text(pdf)):
+        for expected in ("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", f"Mã hồ sơ: {CODE}", "UBND THÀNH PHỐ HUẾ",
+                         "Huế, ngày 01 tháng 02 năm 2027", "Kính gửi: Ông/Bà Nguyễn Thị Hường",
+                         "Địa chỉ: 12 Lê Lợi, phường Thuận Hóa, thành phố Huế",
+                         "Số điện thoại: 0912 345 678 Email: huong@example.vn",
+                         f"Vào 15 giờ 20 phút, ngày 28 tháng 01 năm 2027, {CENTER} đã tiếp nhận hồ sơ của Ông/Bà",
+                         "Nội dung yêu cầu giải quyết: Thủ tục đăng ký khai sinh",
+                         f"{WARD} thông báo dừng giải quyết hồ sơ nêu trên kể từ 09 giờ 45 phút, ngày 01 tháng 02 "
+                         "năm 2027", "Căn cứ dừng giải quyết: Dừng giải quyết theo quy định của pháp luật",
+                         "Lý do: Trẻ đã được đăng ký khai sinh tại UBND xã Phú Vinh ngày 12/01/2027",
+                         "Căn cứ pháp lý: Khoản 1 Điều 16 Luật Hộ tịch 2014", "Ông/Bà có thể nộp lại hồ sơ",
+                         "NGƯỜI XỬ LÝ HỒ SƠ", "Ngô Văn Phúc"):
+            assert expected in text, expected
+    for missing in ({"reason": " "}, {"legal_basis": ""}):
+        with pytest.raises(ValueError):
+            render_stop_notice_pdf(StopNoticeData(**{**data.__dict__, **missing}))
 
 
 def test_control_slip_form_06_lists_every_hand_off_with_its_qr(pypdf_text, poppler_text, rasterize, write_pdf) -> None:

@@ -207,3 +207,31 @@ def test_the_identity_panel_fills_from_a_card_scan_reuses_a_document_and_takes_t
     assert payloads == [seen["vietqr"]]
     assert parse_tlv(parse_tlv(payloads[0])["62"]) == {"08": seen["dossier_code"]}
     publish(shots, ("11-identity-bad-scan", "12-identity-scanned-and-reuse", "13-identity-vietqr", "14-identity-paid"))
+
+
+@pytest.mark.slow
+def test_f6_forwards_the_received_dossier_to_its_agency(sqlite_url: str, tmp_path: Path) -> None:
+    server = LiveServer(sqlite_url, extra_env={"MOTCUA_FILE_STORAGE_DIR": str(tmp_path / "files")})
+    shots = SHOTS / "forward"
+    shutil.rmtree(shots, ignore_errors=True)
+    try:
+        seen = run_driver("counter_forward_driver.py", server, tmp_path, shots)["seen"]
+        with httpx.Client(base_url=server.url) as http:
+            dossier = http.get(f"{API}/dossiers/{seen['dossier_code']}", headers=Api(http).staff("canbo.tt")).json()
+    finally:
+        server.stop()
+
+    ward = "Ủy ban nhân dân phường Thuận Hóa"
+    assert seen["button_while_editing"] == [True, 0]  # hidden until the dossier exists
+    assert seen["button"] == ["Chuyển cơ quan giải quyết\n[size=14sp]F6[/size]", False]
+    assert f"Cơ quan giải quyết: {ward} (chưa chuyển · F6 để chuyển)" in seen["summary_before"]
+    assert seen["notice"] in (f"Đã chuyển hồ sơ {seen['dossier_code']} đến {ward} (đúng hạn).",
+                              f"Đã chuyển hồ sơ {seen['dossier_code']} đến {ward} (trước hạn).")
+    assert "Trạng thái: Đã chuyển cơ quan giải quyết" in seen["summary_after"]
+    assert seen["button_after"] is True
+    assert "không chuyển được nữa" in seen["again"]
+    # What the server recorded: one forward hand-off, from the center to the ward.
+    assert dossier["status"] == "forwarded" and dossier["processing_agency_name_vi"] == ward
+    assert [(h["kind"], h["to_name"]) for h in dossier["handoffs"]] == [("forward", ward)]
+    assert [h["action"] for h in dossier["history"]].count("forward") == 1
+    publish(shots, ("15-dossier-forward-ready", "16-dossier-forwarded"))

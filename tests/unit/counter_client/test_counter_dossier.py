@@ -9,6 +9,7 @@ from pathlib import Path
 from counter_client.documents import DocumentOutput
 from counter_client.dossier_form import DossierForm
 from counter_client.dossier_presenter import DossierPresenter, Stage
+from counter_client.dossier_viewmodel import dossier_view
 from counter_client.fakes import PASSWORD, FakeGateway
 from counter_client.presenter import CounterPresenter, Phase
 from counter_client.scanning import ScannerFolderWatcher
@@ -253,4 +254,42 @@ def test_f4_after_receiving_finishes_the_ticket_and_esc_just_goes_back(tmp_path:
         await c.desk.idle()
         assert c.desk.state.phase is Phase.MAIN
         assert c.fake.tickets[1].status is TicketStatus.DONE
+    asyncio.run(scenario())
+
+
+def test_f6_forwards_the_received_dossier_to_its_agency_once(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        c = Counter(tmp_path)
+        d = await c.serving()
+        await c.key("f6")  # nothing received yet: F6 does nothing here
+        assert not any(name == "POST forward" for name, _ in c.fake.calls)
+        fill(d)
+        await c.key("ctrl+enter")
+        assert d.can_forward() and dossier_view(d).can_forward
+        assert "Cơ quan giải quyết: UBND phường Thuận Hóa (chưa chuyển · F6 để chuyển)" in dossier_view(d).summary
+        await c.key("f6")
+        assert [b[0] for name, b in c.fake.calls if name == "POST forward"] == [d.state.dossier.code]
+        assert d.state.dossier.status is DossierStatus.FORWARDED
+        assert d.state.notice == (f"Đã chuyển hồ sơ {d.state.dossier.code} đến UBND phường Thuận Hóa (đúng hạn).")
+        view = dossier_view(d)
+        assert not view.can_forward and "Trạng thái: Đã chuyển cơ quan giải quyết" in view.summary
+        assert "UBND phường Thuận Hóa (đã chuyển lúc" in view.summary
+        await c.key("f6")  # a second press sends nothing and says why
+        assert sum(1 for name, _ in c.fake.calls if name == "POST forward") == 1
+        assert d.state.notice_error and "không chuyển được nữa" in d.state.notice
+        assert c.desk.state.phase is Phase.DOSSIER  # F6 is not the main screen's transfer here
+    asyncio.run(scenario())
+
+
+def test_forwarding_a_dossier_with_no_agency_shows_the_servers_reason(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        c = Counter(tmp_path)
+        d = await c.serving()
+        await d.search_procedures("chung thuc")
+        d.choose_procedure(0)  # a procedure the catalog maps to no agency yet
+        fill(d)
+        await c.key("ctrl+enter")
+        await c.key("f6")
+        assert d.state.notice_error and "Chưa xác định được cơ quan giải quyết" in d.state.notice
+        assert d.state.dossier.status is DossierStatus.RECEIVED and d.can_forward()
     asyncio.run(scenario())

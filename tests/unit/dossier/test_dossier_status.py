@@ -33,6 +33,11 @@ LEGAL = {
     (A.REFUSE, S.FORWARDED): S.REFUSED,
     (A.RESOLVE, S.PROCESSING): S.RESOLVED,
     (A.SEND_BACK, S.RESOLVED): S.READY,
+    # Form 05: stopped (withdrawn by the citizen, or under the law) while no result exists.
+    (A.STOP, S.RECEIVED): S.STOPPED,
+    (A.STOP, S.FORWARDED): S.STOPPED,
+    (A.STOP, S.PROCESSING): S.STOPPED,
+    (A.STOP, S.SUPPLEMENT_REQUESTED): S.STOPPED,
 }
 ILLEGAL = sorted(set(itertools.product(A, S)) - set(LEGAL))
 BY_ACTION = {
@@ -43,7 +48,7 @@ BY_ACTION = {
     A.MARK_READY: d.mark_ready,
     A.RETURN_RESULT: d.return_result,
     **{a: (lambda current, code="", a=a: d.next_dossier_status(a, current, code))
-       for a in (A.FORWARD, A.ACCEPT, A.RESOLVE, A.SEND_BACK)},
+       for a in (A.FORWARD, A.ACCEPT, A.RESOLVE, A.SEND_BACK, A.STOP)},
 }
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -75,7 +80,7 @@ def test_illegal_transition_is_refused_with_a_code_and_two_languages(
 
 def test_the_table_is_exactly_the_specification() -> None:
     assert d.DOSSIER_TRANSITIONS == LEGAL
-    assert len(ILLEGAL) == len(A) * len(S) - 14
+    assert len(ILLEGAL) == len(A) * len(S) - 18
 
 
 def test_a_supplemented_dossier_goes_round_again_to_its_result() -> None:
@@ -92,8 +97,9 @@ def test_a_supplemented_dossier_goes_round_again_to_its_result() -> None:
     assert status is S.RETURNED
 
 
-@pytest.mark.parametrize("final", [S.RETURNED, S.REFUSED])
+@pytest.mark.parametrize("final", [S.RETURNED, S.REFUSED, S.STOPPED])
 def test_nothing_leaves_a_final_status(final: S) -> None:
+    assert final in d.FINAL_DOSSIER_STATUSES
     for action in A:
         with pytest.raises(IllegalDossierTransition):
             d.next_dossier_status(action, final)
