@@ -342,6 +342,7 @@ class EventMessage(BaseModel):
     ticket: dict[str, Any] | None = None
     counter: dict[str, Any] | None = None
     waiting: dict[str, int] = Field(default_factory=dict)  # service id -> waiting count
+    waits: dict[str, WaitOut] = Field(default_factory=dict)  # service id -> the line's wait figure
     data: dict[str, Any] = Field(default_factory=dict)
 
 
