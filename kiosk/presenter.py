@@ -644,6 +644,7 @@ class KioskPresenter:
             issued_at=issued,
             people_ahead=ticket.people_ahead or 0,
             estimated_wait_minutes=ticket.estimated_wait_minutes,
+            wait=ticket.wait,
             tracking_url=ticket.tracking_url or "",
             printed_note_vi=note_vi,
             printed_note_en=note_en,

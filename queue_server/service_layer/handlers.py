@@ -22,7 +22,7 @@ from queue_server.domain.ordering import CounterView, choose
 from queue_server.domain.ticket_states import Action, next_status
 from queue_server.service_layer import static_rows
 from queue_server.service_layer.unit_of_work import PendingEvent, UnitOfWork
-from queue_server.service_layer.wait_estimates import SiteDesks
+from queue_server.service_layer.wait_estimates import SiteDesks, wait_figure, wait_out
 from shared.enums import CounterState, EventType, PriorityClass, TicketStatus, TransferTarget
 from shared.labels import LabelFormat
 
@@ -112,6 +112,8 @@ def ticket_reply(uow: UnitOfWork, ticket_id: int, *, with_token: bool = False, r
     )}
     if row.status == TicketStatus.WAITING.value:
         reply.update(_estimate_for(uow, row, estimate))
+    else:
+        reply["wait"] = wait_out(wait_figure(None, 0, row.status))
     if with_token:
         reply["tracking_token"] = row.tracking_token
         reply["tracking_url"] = uow.rules.tracking_url(row.tracking_token)
@@ -121,9 +123,10 @@ def ticket_reply(uow: UnitOfWork, ticket_id: int, *, with_token: bool = False, r
 def _estimate_for(uow: UnitOfWork, row: Any, inputs: Row | None = None) -> dict[str, Any]:
     if inputs is None:
         inputs = repo.estimate_inputs(uow.conn, row.site_id, row.service_id, row.rank, row.arrived_at, row.id)
-    estimate = SiteDesks(uow.conn, row.site_id).estimate(row.service_id, inputs.ahead, inputs.average,
-                                                         inputs.open_counters, inputs.configured_counters)
-    return {"people_ahead": estimate.people_ahead, "estimated_wait_minutes": estimate.minutes}
+    estimate, figure = SiteDesks(uow.conn, row.site_id).estimate(row.service_id, inputs.ahead, inputs.average,
+                                                                 inputs.open_counters, inputs.configured_counters)
+    return {"people_ahead": estimate.people_ahead, "estimated_wait_minutes": estimate.minutes,
+            "wait": wait_out(figure)}
 
 
 def _emit_ticket(uow: UnitOfWork, type_: EventType, ticket_id: int, *, counter: Any = None,

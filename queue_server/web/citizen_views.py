@@ -55,7 +55,7 @@ def _view(uow: UnitOfWork, ticket_id: int) -> tuple[TicketKeys, dict[str, Any]]:
         service_name_en=reply["service_name_en"],
         counter_number=reply["counter_number"] if reply["status"] in SHOWS_COUNTER else None,
         people_ahead=reply.get("people_ahead"), estimated_wait_minutes=reply.get("estimated_wait_minutes"),
-        issued_at=reply["issued_at"], called_at=reply["called_at"],
+        wait=reply["wait"], issued_at=reply["issued_at"], called_at=reply["called_at"],
         moved_from=_moved_from(conn, ticket_id, site.id), final=reply["status"] in FINAL, rated=_rated(conn, ticket_id),
     )
     keys = TicketKeys(ticket_id, site.id, reply["service_id"], site.event_seq)
