@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from shared.wait_words import figure_from, wait_text
+
 
 def _local_zone() -> timezone | ZoneInfo:
     try:
@@ -39,6 +41,9 @@ class TicketPrintout:
     printed_note_vi: str | None = None
     printed_note_en: str | None = None
     mark: str | None = None  # e.g. "LỊCH HẸN / APPOINTMENT", printed big above the number
+    # The wait as the kiosk screen says it (the server's one figure); set by the kiosk.
+    wait_vi: str | None = None
+    wait_en: str | None = None
 
     def __post_init__(self) -> None:
         # A naive time is how "tickets corrupt after 5 pm" bugs start: refuse it here.
@@ -60,15 +65,18 @@ class TicketPrintout:
 
     @property
     def wait_text_vi(self) -> str:
-        if self.estimated_wait_minutes is None:
-            return "chưa ước tính được"
-        return f"~{self.estimated_wait_minutes} phút"
+        return self.wait_vi or _wait_words(self.estimated_wait_minutes, "vi")
 
     @property
     def wait_text_en(self) -> str:
-        if self.estimated_wait_minutes is None:
-            return "not estimated yet"
-        return f"~{self.estimated_wait_minutes} min"
+        return self.wait_en or _wait_words(self.estimated_wait_minutes, "en")
+
+
+def _wait_words(minutes: int | None, lang: str) -> str:
+    """Shared wording (never "~0 phút"), for a printout made without the kiosk's words."""
+    if minutes is None:
+        return "not estimated yet" if lang == "en" else "chưa ước tính được"
+    return wait_text(figure_from(minutes, any_counter_open=True), lang)
 
 
 SAMPLE_TRACKING_URL = "http://127.0.0.1:8000/t/7Kq2xWm9PbR4tZ8e"

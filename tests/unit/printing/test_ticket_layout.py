@@ -167,7 +167,8 @@ def test_unknown_wait_reads_as_not_estimated():
     ticket = sample_printout(estimated_wait_minutes=None)
     assert ticket.wait_text_vi == "chưa ước tính được"
     assert ticket.wait_text_en == "not estimated yet"
-    assert sample_printout(estimated_wait_minutes=35).wait_text_vi == "~35 phút"
+    assert sample_printout(estimated_wait_minutes=35).wait_text_vi == "khoảng 35 phút"
+    assert sample_printout(estimated_wait_minutes=0).wait_text_vi == "Sắp đến lượt"  # never "~0 phút"
     details = {w: next(b for b in render_blocks(ticket, w) if b.name == "details") for w in WIDTHS}
     assert all(ink_box(img.image) for img in details.values())
 
