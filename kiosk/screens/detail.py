@@ -147,9 +147,10 @@ class PriorityScreen(KioskScreen):
         elderly = state.card_elderly
         self.main_priority, self.alt_priority = ("elderly", "normal") if elderly else ("normal", "elderly")
         main = T["elderly_ticket"] if elderly else T["print_ticket"]
-        sub = T["priority_elderly"] if elderly else T["priority_skip"]
-        self.ids.no_priority.text = (f"[b]{main(lang)}[/b]\n[size={size(app, 30)}]{sub(lang)} · "
-                                     f"{main.other(lang)}[/size]")
+        self.ids.no_priority.text = f"[b][size={size(app, 56)}]{main(lang)}[/size][/b]\n{main.other(lang)}"
+        if not elderly:
+            self.ids.no_priority.text += f"\n[size={size(app, 26)}]{T['priority_skip'].both(lang)}[/size]"
+        self.ids.no_priority.font_size = size(app, 32)
         self.ids.offer.text = escape(state.card_offer.both(lang, "\n")) if state.card_offer else ""
         self.ids.offer.color = GREEN if elderly else INK
         usable = presenter.can_issue

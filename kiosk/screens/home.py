@@ -58,16 +58,18 @@ class HomeScreen(KioskScreen):
         grid.clear_widgets()
         tiles: list[KButton] = []
         menu = state.menu
+        # Disabled tiles draw in the palette's disabled ink: their white lines would vanish.
+        light = "FFFFFF" if self.can_issue else MUTED_HEX
         if menu is None:  # a server without a site menu: the catalog by field
             take = _tile(app, T["take_ticket"](lang), [T["take_ticket"].other(lang)], bg=RED, fg=WHITE,
-                         muted="FFFFFF")
+                         muted=light)
             take.bind(on_release=lambda _b: presenter.start_flow())
             tiles.append(take)
         else:
             if menu.top:
                 top = _tile(app, T["most_requested"](lang), [T["most_requested"].other(lang),
                                                              T["most_requested_hint"](lang)],
-                            bg=RED, fg=WHITE, muted="FFFFFF")
+                            bg=RED, fg=WHITE, muted=light)
                 top.bind(on_release=lambda _b: presenter.open_top())
                 tiles.append(top)
             for group in menu.groups:
@@ -83,7 +85,7 @@ class HomeScreen(KioskScreen):
             if menu.help is not None:
                 help_tile = _tile(app, T["i_dont_know"](lang), [T["i_dont_know"].other(lang),
                                                                 T["i_dont_know_hint"](lang)],
-                                  bg=GREEN, fg=WHITE, muted="FFFFFF")
+                                  bg=GREEN, fg=WHITE, muted=light)
                 help_tile.bind(on_release=lambda _b: presenter.open_help())
                 tiles.append(help_tile)
         for tile in tiles:
@@ -97,7 +99,7 @@ class HomeScreen(KioskScreen):
             box.add_widget(Label(text=T["counts_loading"].both(lang, "\n"), color=GREY, font_size=size(app, 30),
                                  halign="center"))
         for queue, wait in zip(state.queues, waits, strict=True):
-            row = BoxLayout(spacing=size(app, 12))
+            row = BoxLayout(spacing=size(app, 12), size_hint_y=None, height=size(app, 96))
             name = queue.name_en if lang == "en" else queue.name_vi
             text = f"{escape(name)}\n{small(escape(wait), app, 24, MUTED_HEX)}" if wait else escape(name)
             left = Label(text=text, markup=True, color=INK, font_size=size(app, 28),
@@ -106,6 +108,7 @@ class HomeScreen(KioskScreen):
             row.add_widget(left)
             count = (f"[b][size={size(app, 44)}]{queue.waiting}[/size][/b]\n"
                      f"[size={size(app, 22)}]{t('people_waiting_short', lang)}[/size]")
-            row.add_widget(Label(text=count, markup=True, color=NAVY, size_hint_x=None, width=size(app, 130),
+            row.add_widget(Label(text=count, markup=True, color=NAVY, font_size=size(app, 22),
+                                 size_hint_x=None, width=size(app, 130),
                                  halign="right", valign="middle", text_size=(size(app, 130), None)))
             box.add_widget(row)

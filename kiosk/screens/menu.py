@@ -33,6 +33,8 @@ class MenuScreen(KioskScreen):
         pages = presenter.menu_pages
         self.ids.prev.disabled = state.menu_page <= 0
         self.ids.next.disabled = state.menu_page >= pages - 1
+        for pager in (self.ids.prev, self.ids.next):  # one page (the top ten): no paging to offer
+            pager.opacity = 1 if pages > 1 else 0
         self.ids.page.text = t("page_of", lang, page=state.menu_page + 1, pages=pages) if pages > 1 else ""
         shown = presenter.menu_on_page()
         if not self.differs("rows", [i.procedure_code for i in shown], lang, app.u, presenter.can_issue):

@@ -40,6 +40,8 @@ from kivy.clock import Clock  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels  # noqa: E402
 from kivy.tests.common import UnitTestTouch  # noqa: E402
+from kivy.uix.label import Label  # noqa: E402
+from measure import measure_controls, measure_labels  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from kiosk.app import KioskApp  # noqa: E402
@@ -199,6 +201,28 @@ async def grab(path: Path) -> None:
     results["grab_cpu"] = round(results["grab_cpu"] + time.process_time() - cpu, 2)
 
 
+def drawn(widget: Any) -> bool:
+    """On screen (disabled or not): nothing above it is transparent, and it has a size."""
+    node = widget
+    while node is not None and node is not app.root.parent:
+        if getattr(node, "opacity", 1) == 0:
+            return False
+        node = node.parent
+    return widget.width > 0 and widget.height > 0
+
+
+def measure(name: str, path: Path) -> None:
+    """The smallest text and the lowest contrasts of what was just saved (measure.py)."""
+    roots = [current_screen(), app.root.ids.top_bar, app.root.ids.banner]
+    if app.idle_warning.parent is not None:
+        roots = [app.idle_warning]  # the screen beneath is dimmed on purpose
+    widgets = [w for root in roots for w in walk(root) if drawn(w)]
+    frame = Image.open(path)
+    figures = measure_labels([w for w in widgets if isinstance(w, Label)], frame, name)
+    figures |= measure_controls([w for w in widgets if isinstance(w, KButton)], frame, name)
+    results.setdefault("measures", {})[path.stem] = figures
+
+
 async def shot(name: str, both_languages: bool = True) -> None:
     """Save the screen, then (both_languages) switch language by touch, save, switch back."""
     for _ in range(2 if both_languages else 1):
@@ -207,6 +231,7 @@ async def shot(name: str, both_languages: bool = True) -> None:
         await grab(path)
         results["screens"].append(path.name)
         check_targets(name)
+        measure(name, path)
         if both_languages:
             await touch("English" if presenter.state.lang == "vi" else "Tiếng Việt", app.root.ids.top_bar)
     if both_languages and presenter.state.lang != "vi":
