@@ -8,6 +8,7 @@ from typing import Any
 from kivy.properties import BooleanProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
+from kivy.uix.widget import Widget
 
 from kiosk.screens.base import KioskScreen, escape, size, small
 from kiosk.texts import T, name_in, t
@@ -95,11 +96,14 @@ class HomeScreen(KioskScreen):
     def _queues(self, app: Any, state: Any, lang: str, waits: list[str]) -> None:
         box = self.ids.queues
         box.clear_widgets()
+        # Every line gets a row of the panel: two columns on a portrait screen's short panel.
+        box.cols = 2 if app.portrait and len(state.queues) > 4 else 1
+        slots = max(len(state.queues), 6 * box.cols)
         if not state.queues:
             box.add_widget(Label(text=T["counts_loading"].both(lang, "\n"), color=GREY, font_size=size(app, 30),
                                  halign="center"))
         for queue, wait in zip(state.queues, waits, strict=True):
-            row = BoxLayout(spacing=size(app, 12), size_hint_y=None, height=size(app, 96))
+            row = BoxLayout(spacing=size(app, 8))
             name = queue.name_en if lang == "en" else queue.name_vi
             text = f"{escape(name)}\n{small(escape(wait), app, 24, MUTED_HEX)}" if wait else escape(name)
             left = Label(text=text, markup=True, color=INK, font_size=size(app, 28),
@@ -112,3 +116,5 @@ class HomeScreen(KioskScreen):
                                  size_hint_x=None, width=size(app, 130),
                                  halign="right", valign="middle", text_size=(size(app, 130), None)))
             box.add_widget(row)
+        for _ in range(slots - len(state.queues) if state.queues else 0):
+            box.add_widget(Widget())

@@ -89,7 +89,10 @@ def measure_controls(buttons: list[Any], frame: Image.Image, where: str) -> dict
         left, top, right, bottom = box
         mid_y, mid_x = (top + bottom) // 2, (left + right) // 2
         inside = rgb.getpixel((min(left + 10, right - 1), mid_y))
-        around = [(left - 7, mid_y), (right + 6, mid_y), (mid_x, top - 7), (mid_x, bottom + 6)]
+        # 3 px out: inside the smallest gap between two keys of the on-screen keyboards.
+        thirds = ((2 * top + bottom) // 3, (top + 2 * bottom) // 3)
+        around = [(left - 4, y) for y in thirds] + [(right + 3, y) for y in thirds] + \
+                 [(mid_x, top - 4), (mid_x, bottom + 3)]
         outside_px = [rgb.getpixel(p) for p in around if 0 <= p[0] < rgb.width and 0 <= p[1] < rgb.height]
         if not outside_px:
             continue

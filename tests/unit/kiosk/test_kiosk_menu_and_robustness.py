@@ -248,3 +248,27 @@ def test_the_scanner_keeps_a_whole_600_character_card_line():
         buffer.feed(ch)
         now[0] += 0.001
     assert buffer.enter() == line and len(line) > 300
+
+
+def test_a_procedure_received_elsewhere_is_offered_there_never_as_a_ticket_here(make_kiosk, fake_api):
+    from kiosk_fakes import procedure
+
+    async def scenario():
+        fake_api.catalog.append(procedure("1.000777", "Thủ tục cấp giấy phép khác", service_id=None))
+        k = await make_kiosk().started()
+        k.p.open_search()
+        k.p.type_text("giay phep khac")
+        await k.until(lambda: not k.state.results_loading and k.state.results)
+        k.p.choose_procedure(k.state.results[0])
+        await k.until(lambda: not k.state.detail_loading)
+        offer = k.state.suggestion  # "Thủ tục này tiếp nhận tại …", with its distance and wait
+        assert offer is not None and offer.site_code == "HUE-PX" and offer.distance_km == 1.8
+        k.p.take_ticket_here()
+        assert k.state.phase is Phase.DETAIL  # no ticket for a queue here
+        k.p.take_ticket_there()
+        k.p.confirm()
+        await k.until(lambda: k.state.phase is Phase.TICKET)
+        assert k.api.issued[-1].site_code == "HUE-PX" and k.api.issued[-1].procedure_code == "1.000777"
+        await k.p.stop()
+
+    asyncio.run(scenario())
