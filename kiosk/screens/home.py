@@ -20,7 +20,7 @@ def _tile(app: Any, title: str, lines: list[str], *, bg: Any = WHITE, fg: Any = 
     body = "\n".join(small(escape(line), app, 24, muted) for line in lines if line)
     text = f"[b]{escape(title)}[/b]" + (f"\n{body}" if body else "")
     return KButton(text=text, bg=bg, fg=fg, outline=NAVY if bg == WHITE else (0, 0, 0, 0),
-                   font_size=size(app, 34), max_lines=6)
+                   font_size=size(app, 30 if app.portrait else 34), max_lines=5)
 
 
 class HomeScreen(KioskScreen):
@@ -48,7 +48,7 @@ class HomeScreen(KioskScreen):
         stale = T["counts_stale"]
         self.ids.stale.text = "" if state.counts_live or not state.queues else stale.both(lang, "\n")
         waits = [presenter.line_wait(q.service_id, lang) for q in state.queues]
-        if self.differs("tiles", state.menu, self.can_issue, waits, lang, app.u):
+        if self.differs("tiles", state.menu, self.can_issue, lang, app.u):
             self._tiles(app, state, lang)
         if self.differs("queues", state.queues, waits, lang, app.u):
             self._queues(app, state, lang, waits)
@@ -77,10 +77,10 @@ class HomeScreen(KioskScreen):
                 other = group.name_vi if lang == "en" else group.name_en
                 direct = group.direct_item is not None
                 count = t("one_procedure", lang) if direct else t("group_count", lang, n=len(group.items))
-                wait = presenter.line_wait(group.service_id, lang)
+                # The wait of each line is beside the tiles, in the waiting panel.
                 title = f"{group.letter}  {name_in(group, lang)}" if group.letter else name_in(group, lang)
-                tile = _tile(app, title, [other if other != name_in(group, lang) else "",
-                                          " · ".join(x for x in (count, wait) if x)])
+                other = other if other and other != name_in(group, lang) else ""
+                tile = _tile(app, title, [" · ".join(x for x in (other, count) if x)])
                 tile.bind(on_release=lambda _b, sid=group.service_id: presenter.open_group(sid))
                 tiles.append(tile)
             if menu.help is not None:
@@ -98,7 +98,7 @@ class HomeScreen(KioskScreen):
         box.clear_widgets()
         # Every line gets a row of the panel: two columns on a portrait screen's short panel.
         box.cols = 2 if app.portrait and len(state.queues) > 4 else 1
-        slots = max(len(state.queues), 6 * box.cols)
+        slots = max(len(state.queues), 5 * box.cols)
         if not state.queues:
             box.add_widget(Label(text=T["counts_loading"].both(lang, "\n"), color=GREY, font_size=size(app, 30),
                                  halign="center"))
@@ -106,8 +106,8 @@ class HomeScreen(KioskScreen):
             row = BoxLayout(spacing=size(app, 8))
             name = queue.name_en if lang == "en" else queue.name_vi
             text = f"{escape(name)}\n{small(escape(wait), app, 24, MUTED_HEX)}" if wait else escape(name)
-            left = Label(text=text, markup=True, color=INK, font_size=size(app, 28),
-                         halign="left", valign="middle", max_lines=3)
+            left = Label(text=text, markup=True, color=INK, font_size=size(app, 26 if box.cols > 1 else 28),
+                         halign="left", valign="middle")
             left.bind(size=lambda w, s: setattr(w, "text_size", s))
             row.add_widget(left)
             count = (f"[b][size={size(app, 44)}]{queue.waiting}[/size][/b]\n"
