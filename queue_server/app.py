@@ -28,6 +28,7 @@ from queue_server.api.routes import (
     dossier_forms,
     dossiers,
     fees,
+    menu,
     oversight,
     sites_live,
     streams,
@@ -99,7 +100,7 @@ def create_app(wiring: Wiring | None = None, *, check_migrations: bool = True) -
 
     api = APIRouter(prefix=API_PREFIX)
     for module in (auth, catalog, tickets, counters, sites_live, streams, dossiers, citizen_documents, fees, oversight,
-                   bookings, agency, dossier_forms, control_room):
+                   bookings, agency, dossier_forms, control_room, menu):
         api.include_router(module.router)
 
     @api.get("/health", tags=["health"])

@@ -35,6 +35,7 @@ from queue_server.seed import AGENCIES
 from queue_server.service_layer import agency_work, handlers
 from queue_server.service_layer import dossiers as dossier_handlers
 from queue_server.service_layer.agencies import active_agencies, match_agency
+from queue_server.service_layer.menu_scope import compute_scope
 from shared.enums import DeviceKind, Role
 
 log = logging.getLogger(__name__)
@@ -135,13 +136,14 @@ class DemoMonth:
                             .where(t.procedures.c.time_unit_vi == "Ngày làm việc", t.procedures.c.time_value >= 1,
                                    t.procedures.c.time_value <= 15).order_by(t.procedures.c.code)).all()
         out: dict[tuple[str, str], list] = defaultdict(list)
+        scopes = {site.id: compute_scope(conn, site.id, site.code) for site in self.sites.values()}
         for site in self.sites.values():
             for p in rows:
                 if any(word in p.name_vi.lower() for word in ODD_FOR_A_WARD):
                     continue
                 found = match_agency(agencies, p.agency_vi, p.field_name, commune_level=p.commune and not p.provincial,
                                      site_code=site.code)
-                service = repo.service_for_procedure(conn, site.id, p.field_id)
+                service = scopes[site.id].lines.get(p.id)
                 if found is None or service is None or (site.code, service) not in self.counters:
                     continue
                 key = "commune" if found.kind == "commune" else found.code

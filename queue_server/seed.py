@@ -19,6 +19,13 @@ from shared.enums import DeviceKind, Role, SiteKind
 
 HOURS = {"mon-fri": ["07:00-11:30", "13:30-17:00"], "sat": ["07:30-11:30"], "issue_until": ["11:15", "16:30"]}
 
+# Fields no one-stop center of the demo province receives: customs has its own offices
+# (a vertical agency), and the State Bank's fields concern credit institutions at its branch.
+# Linked to no line, their procedures are offered by no kiosk.
+NOT_AT_CENTERS = ("Hải quan", "Thành lập và hoạt động ngân hàng", "Hoạt động ngoại hối", "Hoạt động kho quỹ",
+                  "Hoạt động tiền tệ", "Hoạt động thông tin tín dụng", "Hoạt động thanh toán", "Hoạt động khác",
+                  "Hoạt động tín dụng")
+
 LAND_WORDS = ("Đất đai", "Địa chất", "Tài nguyên nước", "Biển", "Môi trường", "Khí tượng", "Đo đạc", "Viễn thám",
               "Biến đổi khí hậu", "Bảo tồn thiên nhiên")
 
@@ -46,7 +53,11 @@ SERVICES = (
     ServiceSpec("F", "Công an: cư trú, căn cước, xuất nhập cảnh", "Police: residence, ID cards, immigration", "F",
                 ("bo-cong-an",)),
     ServiceSpec("R", "Trả kết quả", "Return of results", "R", kind="return"),
+    # The kiosk's "Không rõ thủ tục" tile: a guidance desk helps the citizen find the procedure.
+    ServiceSpec("H", "Hướng dẫn, hỗ trợ thủ tục", "Guidance: help choosing a procedure", "H", kind="help"),
 )
+# Every demo site has the help line, taken by its first counter.
+HELP_LINE = "H"
 
 # code, name, English name, kind, address, lat, lon, services, counters [(number, "service+weight ...")]
 SITES = (
@@ -150,7 +161,7 @@ def _field_ministries(conn: Connection) -> dict[int, str]:
 def _fields_for(spec: ServiceSpec, fields: dict[int, str], ministry_of: dict[int, str]) -> list[int]:
     chosen = []
     for fid, name in fields.items():
-        if ministry_of.get(fid) not in spec.ministries:
+        if ministry_of.get(fid) not in spec.ministries or name in NOT_AT_CENTERS:
             continue
         if spec.land is not None and any(w.lower() in name.lower() for w in LAND_WORDS) != spec.land:
             continue
@@ -180,8 +191,10 @@ def seed_demo(conn: Connection, now: datetime | None = None) -> bool:
             code=code, name_vi=name, name_en=name_en, kind=kind.value, address=address, latitude=lat,
             longitude=lon, opening_hours=HOURS, agency_code=f"000.00.{index:02d}.H57",
             notice="").returning(t.sites.c.id)).scalar_one()
+        offered += HELP_LINE
         conn.execute(insert(t.site_services), [{"site_id": site_id, "service_id": service_ids[s]} for s in offered])
         for number, spec in counters:
+            spec += f" {HELP_LINE}1" if number == 1 else ""
             cid = conn.execute(insert(t.counters).values(
                 site_id=site_id, number=number, name=f"Quầy {number}", state="closed", updated_at=now,
             ).returning(t.counters.c.id)).scalar_one()

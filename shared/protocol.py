@@ -90,6 +90,7 @@ class FieldOut(BaseModel):
     id: int
     name_vi: str
     procedure_count: int
+    name_en: str = ""  # from the catalog's English table (catalog_data/fields_en.csv)
 
 
 class ProcedureOut(BaseModel):

@@ -707,3 +707,22 @@ bookings = Table(
           sqlite_where=text("status = 'booked' AND id_number != ''"),
           postgresql_where=text("status = 'booked' AND id_number != ''")),
 )
+
+# ---- the kiosk menu of a site ------------------------------------------------------------------
+# A manager's word on one procedure of a site's kiosk menu; without a row the procedure is
+# shown if the site receives it, ordered by the site's ticket history. `hidden`: the kiosk
+# neither lists nor issues it; a row that is not hidden adds a procedure the rules left
+# out. `position` orders the pinned items. Empty names: the catalog's.
+site_menu_items = Table(
+    "site_menu_items",
+    metadata,
+    Column("site_id", ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True),
+    Column("procedure_id", ForeignKey("procedures.id", ondelete="CASCADE"), primary_key=True),
+    Column("pinned", Boolean, nullable=False, server_default=text("false")),
+    Column("hidden", Boolean, nullable=False, server_default=text("false")),
+    Column("position", Integer, nullable=True),
+    Column("name_vi", String(300), nullable=False, server_default=""),
+    Column("name_en", String(300), nullable=False, server_default=""),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("updated_by", ForeignKey("staff.id"), nullable=True),
+)

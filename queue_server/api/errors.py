@@ -20,8 +20,9 @@ log = logging.getLogger(__name__)
 
 
 def error_response(status: int, code: str, message_vi: str, message_en: str, errors=None,  # noqa: ANN001
-                   headers: dict | None = None, allowed: list[str] | None = None) -> JSONResponse:
-    body = {"code": code, "message": message_vi, "message_en": message_en}
+                   headers: dict | None = None, allowed: list[str] | None = None,
+                   extra: dict | None = None) -> JSONResponse:
+    body = {"code": code, "message": message_vi, "message_en": message_en, **(extra or {})}
     if errors is not None:
         body["errors"] = errors
     if allowed is not None:  # a forbidden state transition names the ones allowed now
@@ -56,7 +57,7 @@ def install(app: FastAPI) -> None:
         retry = getattr(exc, "retry_after", None)
         headers = {"Retry-After": str(retry)} if retry else None
         return error_response(exc.status, exc.code, exc.message_vi, exc.message_en, headers=headers,
-                              allowed=getattr(exc, "allowed", None))
+                              allowed=getattr(exc, "allowed", None), extra=getattr(exc, "extra", None))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

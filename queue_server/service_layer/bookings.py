@@ -42,6 +42,7 @@ from queue_server.domain.calendar import WorkingCalendar
 from queue_server.domain.errors import Conflict, Invalid, NotFound
 from queue_server.service_layer.handlers import ticket_brief, ticket_reply
 from queue_server.service_layer.lookup_limits import count_failure, refuse_if_too_many
+from queue_server.service_layer.menu_scope import site_scope
 from queue_server.service_layer.rules import working_calendar
 from queue_server.service_layer.unit_of_work import PendingEvent, UnitOfWork
 from shared.enums import EventType, PriorityClass, TicketStatus
@@ -114,7 +115,7 @@ def _offer(uow: UnitOfWork, site_code: str, procedure_code: str) -> Offer:
     procedure = repo.procedure_by_code(conn, procedure_code)
     if procedure is None:
         raise NotFound(f"Không tìm thấy thủ tục {procedure_code}.", f"Procedure {procedure_code} not found.")
-    service_id = repo.service_for_procedure(conn, site.id, procedure.field_id)
+    service_id = site_scope(uow, site.id, site.code).lines.get(procedure.id)
     if service_id is None:
         raise Conflict(f"{site.name_vi} chưa tiếp nhận thủ tục này. Vui lòng chọn điểm phục vụ khác.",
                        f"{site.name_en or site.name_vi} does not receive this procedure. Please choose another site.",

@@ -22,6 +22,7 @@ from queue_server.domain.estimation import updated_average
 from queue_server.domain.ordering import CounterView, choose
 from queue_server.domain.ticket_states import Action, next_status
 from queue_server.service_layer import static_rows
+from queue_server.service_layer.menu_scope import line_for
 from queue_server.service_layer.unit_of_work import PendingEvent, UnitOfWork
 from queue_server.service_layer.wait_estimates import SiteDesks
 from shared.enums import CounterState, EventType, PriorityClass, TicketStatus, TransferTarget
@@ -177,13 +178,9 @@ def issue_ticket(c: cmd.IssueTicket, uow: UnitOfWork) -> dict[str, Any]:
             procedure = static_rows.procedure(uow, c.procedure_code)
             if procedure is None:
                 raise _not_found(f"thủ tục {c.procedure_code}", f"Procedure {c.procedure_code}")
-            service_id = static_rows.service_for_procedure(uow, site.id, procedure.field_id)
+            service_id = line_for(uow, site.id, site.code, procedure.id)
             if service_id is None:
-                raise Conflict(
-                    f"{site.name_vi} chưa tiếp nhận thủ tục này. Vui lòng hỏi cán bộ hướng dẫn.",
-                    f"{site.name_en or site.name_vi} does not receive this procedure. Please ask the help desk.",
-                    code="procedure_not_offered",
-                )
+                raise not_received_here(uow, site, procedure.id)
         elif c.service_id:
             service_id = c.service_id
             if static_rows.service(uow, service_id) is None:
@@ -221,6 +218,14 @@ def issue_ticket(c: cmd.IssueTicket, uow: UnitOfWork) -> dict[str, Any]:
         reply = ticket_reply(uow, ticket_id, with_token=True, row=row, estimate=inputs)
         uow.commit()
         return reply
+
+
+def not_received_here(uow: UnitOfWork, site: Any, procedure_id: int) -> Conflict:
+    """The refusal of a ticket for a procedure the site does not receive, saying where it is."""
+    # menu_search reads views, which import this module: imported when a refusal needs it.
+    from queue_server.service_layer.menu_search import refusal_not_received
+
+    return refusal_not_received(uow, site, procedure_id)
 
 
 def report_print_result(c: cmd.ReportPrintResult, uow: UnitOfWork) -> dict[str, Any]:

@@ -13,10 +13,12 @@ from sqlalchemy import Connection, and_, case, func, or_, select
 
 from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
+from queue_server.catalog_data.english import field_en
 from queue_server.domain.business_day import business_day, day_bounds_utc
 from queue_server.domain.errors import NotFound
 from queue_server.domain.geo import distance_km, sooner_elsewhere, travel_minutes
 from queue_server.service_layer.handlers import ticket_reply
+from queue_server.service_layer.menu_scope import Scope, site_scope
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.service_layer.wait_estimates import SiteDesks
 from shared.enums import PriorityClass, TicketStatus
@@ -231,11 +233,11 @@ def nearby(uow: UnitOfWork, site_code: str, procedure_code: str, max_km: float, 
         procedure = repo.procedure_by_code(conn, procedure_code)
         if procedure is None:
             raise NotFound(f"Không tìm thấy thủ tục {procedure_code}.", f"Procedure {procedure_code} not found.")
-        here_service = repo.service_for_procedure(conn, here.id, procedure.field_id)
+        here_service = site_scope(uow, here.id, here.code).lines.get(procedure.id)
         here_est = _estimate(uow, here, here_service) if here_service else None
         out = []
         for site in conn.execute(select(t.sites).where(t.sites.c.id != here.id)).all():
-            service_id = repo.service_for_procedure(conn, site.id, procedure.field_id)
+            service_id = site_scope(uow, site.id, site.code).lines.get(procedure.id)
             if service_id is None:
                 continue
             km = distance_km(here.latitude, here.longitude, site.latitude, site.longitude)
@@ -271,7 +273,8 @@ def _procedure_out(r, service_id: int | None = None) -> dict[str, Any]:  # noqa:
             "channels_vi": r.channels_vi, "source_url": r.source_url, "service_id": service_id}
 
 
-def list_fields(conn: Connection, site_id: int | None) -> list[dict[str, Any]]:
+def list_fields(conn: Connection, scope: Scope | None) -> list[dict[str, Any]]:
+    """Fields with their procedure counts: of the whole catalog, or of what a site receives."""
     p = t.procedures.c
     stmt = (
         select(t.fields.c.id, t.fields.c.name_vi, func.count(p.id).label("n"))
@@ -279,17 +282,10 @@ def list_fields(conn: Connection, site_id: int | None) -> list[dict[str, Any]]:
         .group_by(t.fields.c.id, t.fields.c.name_vi)
         .order_by(func.count(p.id).desc(), t.fields.c.name_vi)
     )
-    if site_id is not None:
-        stmt = stmt.where(t.fields.c.id.in_(_offered_fields(site_id)))
-    return [{"id": r.id, "name_vi": r.name_vi, "procedure_count": r.n} for r in conn.execute(stmt).all()]
-
-
-def _offered_fields(site_id: int):  # noqa: ANN202
-    return (
-        select(t.service_fields.c.field_id)
-        .join(t.site_services, t.site_services.c.service_id == t.service_fields.c.service_id)
-        .where(t.site_services.c.site_id == site_id)
-    )
+    if scope is not None:
+        stmt = stmt.where(p.id.in_(sorted(scope.lines)))
+    return [{"id": r.id, "name_vi": r.name_vi, "name_en": field_en(r.name_vi), "procedure_count": r.n}
+            for r in conn.execute(stmt).all()]
 
 
 def _without_symbols(text: str) -> str:
@@ -298,8 +294,9 @@ def _without_symbols(text: str) -> str:
     return "".join(" " if unicodedata.category(ch).startswith("S") else ch for ch in text)
 
 
-def search_procedures(conn: Connection, *, query: str | None, field_id: int | None, site_id: int | None,
+def search_procedures(conn: Connection, *, query: str | None, field_id: int | None, scope: Scope | None,
                       limit: int, offset: int) -> dict[str, Any]:
+    """The catalog (staff configuring a menu see all of it), or only what a site receives."""
     p = t.procedures.c
     conds = []
     query = _without_symbols(query) if query else query
@@ -309,8 +306,8 @@ def search_procedures(conn: Connection, *, query: str | None, field_id: int | No
             conds.append(or_(p.name_folded.like(f"%{escaped}%", escape="\\"), p.code.like(f"{escaped}%", escape="\\")))
     if field_id is not None:
         conds.append(p.field_id == field_id)
-    if site_id is not None:
-        conds.append(p.field_id.in_(_offered_fields(site_id)))
+    if scope is not None:
+        conds.append(p.id.in_(sorted(scope.lines)))
     base = select(t.procedures, t.fields.c.name_vi.label("field_vi")).join(t.fields, t.fields.c.id == p.field_id)
     total = conn.execute(select(func.count()).select_from(t.procedures).where(*conds)).scalar_one()
     order = [p.name_folded, p.code]
@@ -322,12 +319,11 @@ def search_procedures(conn: Connection, *, query: str | None, field_id: int | No
     rows = conn.execute(base.where(*conds).order_by(*order).limit(limit).offset(offset)).all()
     items = []
     for r in rows:
-        service_id = repo.service_for_procedure(conn, site_id, r.field_id) if site_id is not None else None
-        items.append(_procedure_out(r, service_id))
+        items.append(_procedure_out(r, scope.lines.get(r.id) if scope is not None else None))
     return {"total": total, "items": items}
 
 
-def get_procedure(conn: Connection, code: str, site_id: int | None) -> dict[str, Any]:
+def get_procedure(conn: Connection, code: str, scope: Scope | None) -> dict[str, Any]:
     r = conn.execute(
         select(t.procedures, t.fields.c.name_vi.label("field_vi"))
         .join(t.fields, t.fields.c.id == t.procedures.c.field_id)
@@ -335,8 +331,7 @@ def get_procedure(conn: Connection, code: str, site_id: int | None) -> dict[str,
     ).first()
     if r is None:
         raise NotFound(f"Không tìm thấy thủ tục {code}.", f"Procedure {code} not found.")
-    service_id = repo.service_for_procedure(conn, site_id, r.field_id) if site_id is not None else None
-    return _procedure_out(r, service_id)
+    return _procedure_out(r, scope.lines.get(r.id) if scope is not None else None)
 
 
 

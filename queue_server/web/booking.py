@@ -26,6 +26,7 @@ from queue_server.domain.booking import format_code
 from queue_server.domain.errors import DomainError
 from queue_server.service_layer import bookings as handlers
 from queue_server.service_layer import views
+from queue_server.service_layer.menu_scope import site_scope
 from queue_server.web import session as s
 from queue_server.web.citizen import TOKEN_RE
 from queue_server.web.templating import render
@@ -89,9 +90,15 @@ def _read(wiring: Wiring, fn, *args):  # noqa: ANN001, ANN202
         return fn(uow.conn, *args)
 
 
-def _search(conn, site_code: str, q: str) -> dict[str, Any]:  # noqa: ANN001
-    site = views.get_site(conn, site_code)
-    found = views.search_procedures(conn, query=q or None, field_id=None, site_id=site.id, limit=20, offset=0) \
+def _read_uow(wiring: Wiring, fn, *args):  # noqa: ANN001, ANN202
+    with wiring.reader() as uow:
+        return fn(uow, *args)
+
+
+def _search(uow, site_code: str, q: str) -> dict[str, Any]:  # noqa: ANN001
+    site = views.get_site(uow.conn, site_code)
+    scope = site_scope(uow, site.id, site.code)
+    found = views.search_procedures(uow.conn, query=q or None, field_id=None, scope=scope, limit=20, offset=0) \
         if q.strip() else {"total": 0, "items": []}
     return {"site": views.site_out(site), "results": [p for p in found["items"] if p.get("service_id")],
             "total": found["total"]}
@@ -108,7 +115,7 @@ async def book_page(request: Request) -> Response:
             return _page(request, "citizen/book.html", step="site", sites=sites)
         if not procedure:
             q = params.get("q", "")[:100]
-            found = await wiring.run(_read, wiring, _search, site, q)
+            found = await wiring.run(_read_uow, wiring, _search, site, q)
             return _page(request, "citizen/book.html", step="procedure", q=q, examples=SEARCH_EXAMPLES, **found)
         rules = booking_rules(wiring)
         if not day_text:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query
 
 from queue_server.api.deps import WiringDep
 from queue_server.service_layer import views
+from queue_server.service_layer.menu_scope import Scope, site_scope
 from shared.protocol import FieldOut, NearbyOut, ProcedureOut, ProcedurePage, ServiceOut, SiteOut
 
 router = APIRouter(tags=["catalog"])
@@ -15,11 +16,12 @@ SiteCode = Annotated[str, Path(max_length=40)]
 ProcedureCode = Annotated[str, Path(max_length=40)]
 
 
-def _site_id(wiring, code: str | None) -> int | None:  # noqa: ANN001
+def _scope(uow, code: str | None) -> Scope | None:  # noqa: ANN001
+    """What the site `code` receives (None: the whole catalog, for staff configuring menus)."""
     if code is None:
         return None
-    with wiring.reader() as uow:
-        return views.get_site(uow.conn, code).id
+    site = views.get_site(uow.conn, code)
+    return site_scope(uow, site.id, site.code)
 
 
 @router.get("/sites", response_model=list[SiteOut])
@@ -49,9 +51,8 @@ async def site_services(code: SiteCode, wiring: WiringDep) -> list[dict]:
 @router.get("/fields", response_model=list[FieldOut])
 async def list_fields(wiring: WiringDep, site: SiteQuery = None) -> list[dict]:
     def read() -> list[dict]:
-        site_id = _site_id(wiring, site)
         with wiring.reader() as uow:
-            return views.list_fields(uow.conn, site_id)
+            return views.list_fields(uow.conn, _scope(uow, site))
     return await wiring.run(read)
 
 
@@ -65,19 +66,17 @@ async def search_procedures(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> dict:
     def read() -> dict:
-        site_id = _site_id(wiring, site)
         with wiring.reader() as uow:
-            return views.search_procedures(uow.conn, query=q, field_id=field_id, site_id=site_id, limit=limit,
-                                           offset=offset)
+            return views.search_procedures(uow.conn, query=q, field_id=field_id, scope=_scope(uow, site),
+                                           limit=limit, offset=offset)
     return await wiring.run(read)
 
 
 @router.get("/procedures/{code}", response_model=ProcedureOut)
 async def get_procedure(code: ProcedureCode, wiring: WiringDep, site: SiteQuery = None) -> dict:
     def read() -> dict:
-        site_id = _site_id(wiring, site)
         with wiring.reader() as uow:
-            return views.get_procedure(uow.conn, code, site_id)
+            return views.get_procedure(uow.conn, code, _scope(uow, site))
     return await wiring.run(read)
 
 

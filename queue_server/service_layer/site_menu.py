@@ -1,0 +1,149 @@
+"""The kiosk menu of a site: its lines (service groups) and, in each, the procedures the site
+receives (menu_scope), most requested first.
+
+Order of the items of a group, and of the site's "most requested" list:
+1. pinned by a manager, in the manager's order (`position`);
+2. tickets taken for the procedure at this site over the last `HISTORY_DAYS` days, most first;
+3. the display name (without its "Thủ tục " prefix), accent- and case-free.
+
+What a citizen reads comes from domain/menu_text (names, processing time, fee) and
+catalog_data/english (English field and procedure names); a manager's names win.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from queue_server.adapters import tables as t
+from queue_server.catalog_data.english import field_en, procedure_names_en
+from queue_server.domain.business_day import business_day
+from queue_server.domain.menu_text import days_text, display_name, fee_text
+from queue_server.service_layer.menu_scope import Scope, site_scope
+from queue_server.service_layer.unit_of_work import UnitOfWork
+from queue_server.service_layer.views import get_site
+from shared.glossary import I_DONT_KNOW
+from shared.textfold import fold
+
+HISTORY_DAYS = 90
+TOP_SIZE = 10
+NOT_PINNED = 1_000_000  # sorts after every manager position
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """One procedure as a site's menu shows it (everything but its request count)."""
+
+    procedure_id: int
+    code: str
+    service_id: int
+    name_vi: str
+    name_en: str
+    field_vi: str
+    fee_short_vi: str | None
+    fee_short_en: str | None
+    days_text_vi: str | None
+    days_text_en: str | None
+    pinned: bool
+    position: int | None
+    renamed: bool
+    search_text: str  # folded display name, catalog name and code, for the search box
+
+    def out(self) -> dict[str, Any]:
+        return {"procedure_code": self.code, "name_vi": self.name_vi, "name_en": self.name_en,
+                "service_id": self.service_id, "fee_short_vi": self.fee_short_vi, "fee_short_en": self.fee_short_en,
+                "days_text_vi": self.days_text_vi, "days_text_en": self.days_text_en, "pinned": self.pinned}
+
+    def order(self, requests: int) -> tuple:
+        position = (self.position if self.position is not None else 0) if self.pinned else NOT_PINNED
+        return (not self.pinned, position, -requests, fold(self.name_vi), self.code)
+
+
+_OVERRIDE = t.site_menu_items.c
+_PROCEDURE_ROWS = (
+    select(t.procedures.c.id, t.procedures.c.code, t.procedures.c.name_vi, t.procedures.c.name_folded,
+           t.procedures.c.time_value, t.procedures.c.time_unit_vi, t.procedures.c.fee_vi,
+           t.fields.c.name_vi.label("field_vi"), t.procedure_fees.c.procedure_id.label("fee_set"),
+           t.procedure_fees.c.amount_vnd)
+    .join(t.fields, t.fields.c.id == t.procedures.c.field_id)
+    .outerjoin(t.procedure_fees, t.procedure_fees.c.procedure_id == t.procedures.c.id)
+)
+
+
+def english_name(code: str, shown_vi: str, field_vi: str, manager_en: str = "") -> str:
+    """A manager's English name, else the catalog's English table, else the Vietnamese name
+    with the English field ("Đăng ký khai tử lưu động (Civil status)")."""
+    if manager_en.strip():
+        return manager_en.strip()
+    known = procedure_names_en().get(code)
+    if known:
+        return known
+    field = field_en(field_vi)
+    return f"{shown_vi} ({field})" if field else shown_vi
+
+
+def entry_of(row, service_id: int, override=None) -> MenuEntry:  # noqa: ANN001
+    name_vi = (override.name_vi.strip() if override is not None else "") or display_name(row.name_vi)
+    fee = fee_text(row.fee_vi, row.amount_vnd, row.fee_set is not None)
+    days_vi, days_en = days_text(row.time_value, row.time_unit_vi)
+    return MenuEntry(
+        procedure_id=row.id, code=row.code, service_id=service_id, name_vi=name_vi,
+        name_en=english_name(row.code, name_vi, row.field_vi, override.name_en if override is not None else ""),
+        field_vi=row.field_vi, fee_short_vi=fee.short_vi, fee_short_en=fee.short_en, days_text_vi=days_vi,
+        days_text_en=days_en, pinned=bool(override is not None and override.pinned),
+        position=override.position if override is not None else None,
+        renamed=bool(override is not None and (override.name_vi.strip() or override.name_en.strip())),
+        search_text=f"{fold(name_vi)} {row.name_folded} {row.code.lower()}")
+
+
+def _load_entries(conn: Connection, site_id: int, scope: Scope) -> tuple[MenuEntry, ...]:
+    overrides = {r.procedure_id: r for r in conn.execute(
+        select(t.site_menu_items).where(_OVERRIDE.site_id == site_id)).all()}
+    rows = conn.execute(_PROCEDURE_ROWS).all()
+    return tuple(entry_of(r, scope.lines[r.id], overrides.get(r.id)) for r in rows if r.id in scope.lines)
+
+
+def menu_entries(uow: UnitOfWork, site) -> tuple[MenuEntry, ...]:  # noqa: ANN001
+    """What the site's menu lists (hidden items left out), cached with the catalog rows."""
+    scope = site_scope(uow, site.id, site.code)
+    entries = uow.cache.catalog.get(("menu_entries", site.id), lambda: _load_entries(uow.conn, site.id, scope))
+    return entries or ()
+
+
+def request_counts(uow: UnitOfWork, site_id: int) -> dict[int, int]:
+    """Tickets taken per procedure at the site over the last HISTORY_DAYS business days."""
+    today = business_day(uow.now, uow.rules.tz, uow.rules.rollover)
+    since = today - timedelta(days=HISTORY_DAYS)
+    tc = t.tickets.c
+    rows = uow.conn.execute(select(tc.procedure_id, func.count()).where(
+        tc.site_id == site_id, tc.business_day >= since, tc.procedure_id.is_not(None)).group_by(tc.procedure_id))
+    return {pid: n for pid, n in rows.all()}
+
+
+def _services(conn: Connection, site_id: int) -> list:
+    return conn.execute(select(t.services).join(t.site_services, t.site_services.c.service_id == t.services.c.id)
+                        .where(t.site_services.c.site_id == site_id).order_by(t.services.c.code)).all()
+
+
+def site_menu(uow: UnitOfWork, site_code: str) -> dict[str, Any]:
+    with uow:
+        site = get_site(uow.conn, site_code)
+        entries = menu_entries(uow, site)
+        counts = request_counts(uow, site.id)
+        ordered = sorted(entries, key=lambda e: e.order(counts.get(e.procedure_id, 0)))
+        groups, help_line = [], None
+        for service in _services(uow.conn, site.id):
+            if service.kind == "help":
+                help_line = help_line or {"service_id": service.id, "name_vi": I_DONT_KNOW.vi,
+                                          "name_en": I_DONT_KNOW.en}
+                continue
+            items = [e.out() for e in ordered if e.service_id == service.id]
+            groups.append({"service_id": service.id, "letter": service.prefix or service.code, "kind": service.kind,
+                           "name_vi": service.name_vi, "name_en": service.name_en or service.name_vi,
+                           "direct_procedure_code": items[0]["procedure_code"] if len(items) == 1 else None,
+                           "item_count": len(items), "items": items})
+        top = [e.out() for e in ordered if e.pinned or counts.get(e.procedure_id, 0) > 0][:TOP_SIZE]
+        return {"site_code": site.code, "groups": groups, "top": top, "help": help_line}
