@@ -21,10 +21,11 @@ class MenuItem(_Tolerant):
     name_vi: str
     name_en: str = ""
     service_id: int | None = None
-    fee_short_vi: str = ""
-    fee_short_en: str = ""
-    days_text_vi: str = ""
-    days_text_en: str = ""
+    # None: the catalog does not say, and the kiosk leaves the line out
+    fee_short_vi: str | None = None
+    fee_short_en: str | None = None
+    days_text_vi: str | None = None
+    days_text_en: str | None = None
     pinned: bool = False
 
 
@@ -33,6 +34,7 @@ class MenuGroup(_Tolerant):
     letter: str = ""
     name_vi: str
     name_en: str = ""
+    kind: str = "queue"  # "return": the return-of-results desk, a ticket by its line
     direct_procedure_code: str | None = None  # set: the group goes straight to a ticket
     items: list[MenuItem] = Field(default_factory=list)
 
@@ -44,6 +46,26 @@ class MenuGroup(_Tolerant):
             return found or MenuItem(procedure_code=self.direct_procedure_code, name_vi=self.name_vi,
                                      name_en=self.name_en, service_id=self.service_id)
         return self.items[0] if len(self.items) == 1 else None
+
+
+class ElsewhereOffer(_Tolerant):
+    """A procedure this site does not receive, at the nearest site that does (from the
+    site's menu search): offered there, never as a ticket for a queue here."""
+
+    procedure_code: str
+    name_vi: str
+    name_en: str = ""
+    site_code: str
+    site_name_vi: str
+    site_name_en: str = ""
+    address: str = ""
+    distance_km: float = 0
+    travel_minutes: int = 0
+    people_waiting: int = 0
+    estimated_wait_minutes: int | None = None
+    wait: dict | None = None
+    message_vi: str = ""  # "Thủ tục này tiếp nhận tại … (cách 1,8 km, khoảng 10 phút)"
+    message_en: str = ""
 
 
 class HelpLine(_Tolerant):

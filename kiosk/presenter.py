@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.api import KioskApi
-from kiosk.menu import MenuItem, SiteMenu
+from kiosk.menu import ElsewhereOffer, MenuItem, SiteMenu
 from kiosk.printing import PrinterError, TicketPrinter, TicketPrintout, sample_printout
 from kiosk.printing.ticket import LOCAL_ZONE
 from kiosk.settings import KioskSettings, SettingsError, pin_matches, printer_address
@@ -414,6 +414,13 @@ class KioskPresenter:
             self._history.append(Phase.HOME)
             self._ticket_for(direct)
             return
+        if group.kind == "return" or not group.items:  # a desk, not procedures: a ticket by its line
+            site = st.site
+            st.target = Target(group.name_vi, title_en=group.name_en, service_id=group.service_id,
+                               line_id=group.service_id, site_name_vi=site.name_vi if site else "",
+                               site_name_en=site.name_en if site else "")
+            self._go(Phase.PRIORITY)
+            return
         st.menu_group_id, st.menu_items, st.menu_page = service_id, list(group.items), 0
         self._go(Phase.MENU)
 
@@ -465,9 +472,9 @@ class KioskPresenter:
     def _ticket_for(self, item: MenuItem) -> None:
         """The menu's procedure, to the priority screen (whose big button prints it)."""
         site = self.state.site
-        detail_vi = " · ".join(x for x in (item.fee_short_vi, item.days_text_vi) if x)
-        detail_en = " · ".join(x for x in (item.fee_short_en or item.fee_short_vi,
-                                           item.days_text_en or item.days_text_vi) if x)
+        detail_vi = " · ".join(x for x in (item.days_text_vi, item.fee_short_vi) if x)
+        detail_en = " · ".join(x for x in (item.days_text_en or item.days_text_vi,
+                                           item.fee_short_en or item.fee_short_vi) if x)
         self.state.target = Target(item.name_vi, title_en=item.name_en, detail_vi=detail_vi, detail_en=detail_en,
                                    procedure_code=item.procedure_code, line_id=item.service_id,
                                    site_name_vi=site.name_vi if site else "",
@@ -569,7 +576,7 @@ class KioskPresenter:
         query, page, size = st.query, st.results_page, self.results_per_page
         if not fold(query):
             self._cancel("search")
-            st.results, st.results_total, st.results_loading = [], 0, False
+            st.results, st.results_total, st.results_loading, st.elsewhere = [], 0, False, []
             self._changed()
             return
         st.results_loading = True
@@ -580,10 +587,32 @@ class KioskPresenter:
                 await asyncio.sleep(delay)  # one request once typing pauses, not one per key
             result = await self._retrying(lambda: self.api.procedures(
                 self.settings.site_code, query=query, limit=size, offset=page * size))
+            elsewhere = await self._elsewhere(query) if page == 0 else st.elsewhere
             st.results, st.results_total, st.results_loading = result.items, result.total, False
+            st.elsewhere = elsewhere
             self._changed()
 
         self._slot("search", search)
+
+    async def _elsewhere(self, query: str) -> list[ElsewhereOffer]:
+        """What matches only at other sites of the province: offered there, never here."""
+        try:
+            return await self.api.elsewhere(self.settings.site_code, query, limit=3)
+        except (ApiError, ServerUnreachable):
+            return []  # a server without the menu search: the site's own results only
+
+    def take_elsewhere(self, procedure_code: str) -> None:
+        """A search row "Thủ tục này tiếp nhận tại …": a ticket for that site's own queue."""
+        st = self.state
+        if not self.accepting_taps or st.phase is not Phase.SEARCH or st.results_loading or not self.can_issue:
+            return
+        offer = next((o for o in st.elsewhere if o.procedure_code == procedure_code), None)
+        if offer is None:
+            return
+        st.target = Target(offer.name_vi, title_en=offer.name_en, procedure_code=offer.procedure_code,
+                           site_code=offer.site_code, site_name_vi=offer.site_name_vi,
+                           site_name_en=offer.site_name_en, site_address=offer.address)
+        self._go(Phase.PRIORITY)
 
     # ---- procedure detail ------------------------------------------------------------------
     def choose_procedure(self, procedure: ProcedureOut) -> None:

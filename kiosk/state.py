@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from enum import StrEnum
 
-from kiosk.menu import MenuItem, SiteMenu
+from kiosk.menu import ElsewhereOffer, MenuItem, SiteMenu
 from kiosk.printing import TicketPrintout
 from kiosk.texts import T, Text
 from shared.enums import PriorityClass
@@ -106,6 +106,7 @@ class KioskState:
     results_total: int = 0
     results_page: int = 0
     results_loading: bool = False
+    elsewhere: list[ElsewhereOffer] = field(default_factory=list)  # received only at other sites
     # detail
     procedure: ProcedureOut | None = None
     nearby: NearbyOut | None = None

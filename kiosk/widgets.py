@@ -28,6 +28,7 @@ DISABLED_BG = rgba("disabled_bg")
 DISABLED_INK = rgba("disabled_ink")
 MUTED_HEX = PALETTE["ink_muted"].lstrip("#")  # secondary text inside markup
 BRAND_HEX = PALETTE["brand"].lstrip("#")
+SUCCESS_HEX = PALETTE["success"].lstrip("#")
 
 
 class KButton(Button):

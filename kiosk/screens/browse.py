@@ -9,8 +9,8 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from kiosk.screens.base import KioskScreen, both, escape, size, small
-from kiosk.texts import T, display_name, shorten, t
-from kiosk.widgets import GREY, INK, NAVY, WHITE, KButton, was_swipe
+from kiosk.texts import T, display_name, name_in, shorten, t
+from kiosk.widgets import GREEN, GREY, INK, NAVY, SUCCESS_HEX, WHITE, KButton, was_swipe
 
 KEY_ROWS = ("AĂÂBCDĐEÊG", "HIKLMNOÔƠP", "QRSTUƯVXY")
 
@@ -28,6 +28,16 @@ def procedure_row(app: Any, procedure: Any, limit: int, on_choose: Any) -> KButt
     row = KButton(text=f"{name}\n{code}", bg=WHITE, fg=INK, outline=NAVY, halign="left",
                   font_size=size(app, 30), max_lines=4)
     row.bind(on_release=lambda button: None if was_swipe(button) else on_choose(procedure))
+    return row
+
+
+def elsewhere_row(app: Any, offer: Any, lang: str, limit: int, presenter: Any) -> KButton:
+    name = escape(shorten(name_in(offer, lang), limit))
+    where = offer.message_en if lang == "en" and offer.message_en else offer.message_vi
+    row = KButton(text=f"{name}\n{small(escape(where), app, 24, SUCCESS_HEX)}", bg=WHITE, fg=INK,
+                  outline=GREEN, halign="left", font_size=size(app, 28), max_lines=4)
+    row.disabled = not presenter.can_issue
+    row.bind(on_release=lambda button: None if was_swipe(button) else presenter.take_elsewhere(offer.procedure_code))
     return row
 
 
@@ -131,17 +141,23 @@ class SearchScreen(KioskScreen):
         found = t("search_found", lang, n=state.results_total) if state.results_total else ""
         self.ids.count.text = t("loading", lang) if loading else found
         _pager(self, state.results_page, presenter.results_pages, lang)
-        nothing = bool(state.query.strip()) and not loading and state.results_total == 0
-        self.lock_rows(self.ids.rows, loading and bool(state.results))
-        if not self.differs("rows", [p.code for p in state.results], nothing, lang, app.u):
+        offers = state.elsewhere if state.results_page == 0 else []
+        nothing = bool(state.query.strip()) and not loading and state.results_total == 0 and not offers
+        self.lock_rows(self.ids.rows, loading and bool(state.results or offers))
+        if not self.differs("rows", [p.code for p in state.results], [o.procedure_code for o in offers], nothing,
+                            lang, app.u, presenter.can_issue):
             return
         rows = self.ids.rows
         rows.clear_widgets()
         if nothing:
             rows.add_widget(_message(app, both("search_none", lang, "\n")))
-        else:
-            limit = 150 if app.portrait else 120
-            for procedure in state.results:
-                rows.add_widget(procedure_row(app, procedure, limit, presenter.choose_procedure))
-            for _ in range(presenter.results_per_page - len(state.results)):
-                rows.add_widget(Widget())
+            return
+        limit = 150 if app.portrait else 120
+        for procedure in state.results:
+            rows.add_widget(procedure_row(app, procedure, limit, presenter.choose_procedure))
+        # What only other sites receive fills the free rows: offered there, with how far.
+        room = presenter.results_per_page - len(state.results)
+        for offer in offers[:max(room, 0)]:
+            rows.add_widget(elsewhere_row(app, offer, lang, limit, presenter))
+        for _ in range(room - len(offers[:max(room, 0)])):
+            rows.add_widget(Widget())

@@ -13,8 +13,8 @@ from kiosk.widgets import INK, MUTED_HEX, NAVY, WHITE, KButton
 
 def item_row(app: Any, item: Any, lang: str, limit: int) -> KButton:
     name = shorten(name_in(item, lang), limit)
-    fee = item.fee_short_en or item.fee_short_vi if lang == "en" else item.fee_short_vi
-    days = item.days_text_en or item.days_text_vi if lang == "en" else item.days_text_vi
+    fee = (item.fee_short_en or item.fee_short_vi) if lang == "en" else item.fee_short_vi
+    days = (item.days_text_en or item.days_text_vi) if lang == "en" else item.days_text_vi
     facts = " · ".join(x for x in (days, fee) if x)
     text = f"[b]{escape(name)}[/b]" + (f"\n{small(escape(facts), app, 24, MUTED_HEX)}" if facts else "")
     row = KButton(text=text, bg=WHITE, fg=INK, outline=NAVY, halign="left", font_size=size(app, 30),

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.menu import SiteMenu
+from kiosk.menu import ElsewhereOffer, SiteMenu
 from kiosk.presenter import KioskPresenter
 from kiosk.printing import FakeTicketPrinter
 from kiosk.settings import KioskSettings, hash_pin
@@ -100,6 +100,12 @@ class FakeKioskApi:
         self.waiting = {1: 3, 7: 0}
         self.menu_out: SiteMenu | None = SiteMenu.model_validate(FAKE_MENU)
         self.menu_error: ApiError | None = None
+        self.elsewhere_out = [ElsewhereOffer(
+            procedure_code="3.000123", name_vi="Cấp giấy phép xây dựng", name_en="Building permit",
+            site_code="HUE-PX", site_name_vi="Chi nhánh Phú Xuân", site_name_en="Phu Xuan Branch",
+            address="10 Đinh Tiên Hoàng", distance_km=1.8, travel_minutes=4, people_waiting=2,
+            estimated_wait_minutes=10, message_vi="Thủ tục này tiếp nhận tại Chi nhánh Phú Xuân (cách 1,8 km)",
+            message_en="Received at Phu Xuan Branch (1.8 km away)")]
         self.stream_callbacks: tuple[Callable[..., None], ...] | None = None
         self.next_id = 1
 
@@ -130,6 +136,10 @@ class FakeKioskApi:
             raise self.menu_error
         assert self.menu_out is not None
         return self.menu_out
+
+    async def elsewhere(self, site_code: str, query: str, limit: int = 5) -> list[ElsewhereOffer]:
+        self._check()
+        return [o for o in self.elsewhere_out if all(w in fold(o.name_vi) for w in fold(query).split())][:limit]
 
     async def procedures(self, site_code: str, *, query: str | None = None, field_id: int | None = None,
                          limit: int = 20, offset: int = 0) -> ProcedurePage:

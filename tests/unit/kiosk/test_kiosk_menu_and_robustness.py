@@ -272,3 +272,22 @@ def test_a_procedure_received_elsewhere_is_offered_there_never_as_a_ticket_here(
         await k.p.stop()
 
     asyncio.run(scenario())
+
+
+def test_the_search_offers_what_only_another_site_receives_there(make_kiosk):
+    async def scenario():
+        k = await make_kiosk().started()
+        k.p.open_search()
+        k.p.type_text("giay phep xay dung")
+        await k.until(lambda: not k.state.results_loading and k.state.elsewhere)
+        assert k.state.results == []  # nothing here: no row for a queue of this site
+        [offer] = k.state.elsewhere
+        assert "Phú Xuân" in offer.message_vi and offer.distance_km == 1.8
+        k.p.take_elsewhere(offer.procedure_code)
+        assert k.state.phase is Phase.PRIORITY and k.state.target.site_code == "HUE-PX"
+        k.p.confirm()
+        await k.until(lambda: k.state.phase is Phase.TICKET)
+        assert k.api.issued[-1].site_code == "HUE-PX" and k.api.issued[-1].procedure_code == "3.000123"
+        await k.p.stop()
+
+    asyncio.run(scenario())
