@@ -75,7 +75,7 @@ class HomeScreen(KioskScreen):
                 tiles.append(top)
             for group in menu.groups:
                 other = group.name_vi if lang == "en" else group.name_en
-                direct = group.direct_item is not None
+                direct = group.direct_item is not None or group.kind == "return" or not group.items
                 count = t("one_procedure", lang) if direct else t("group_count", lang, n=len(group.items))
                 # The wait of each line is beside the tiles, in the waiting panel.
                 title = f"{group.letter}  {name_in(group, lang)}" if group.letter else name_in(group, lang)
@@ -105,10 +105,13 @@ class HomeScreen(KioskScreen):
         for queue, wait in zip(state.queues, waits, strict=True):
             row = BoxLayout(spacing=size(app, 8))
             name = queue.name_en if lang == "en" else queue.name_vi
-            text = f"{escape(name)}\n{small(escape(wait), app, 24, MUTED_HEX)}" if wait else escape(name)
-            left = Label(text=text, markup=True, color=INK, font_size=size(app, 26 if box.cols > 1 else 28),
-                         halign="left", valign="middle")
-            left.bind(size=lambda w, s: setattr(w, "text_size", s))
+            # One line each, cut with "…": a long line name must not push its wait out of sight.
+            left = BoxLayout(orientation="vertical")
+            for text, points, colour in ((name, 26 if box.cols > 1 else 28, INK), (wait, 24, GREY)):
+                line = Label(text=escape(text), markup=True, color=colour, font_size=size(app, points),
+                             halign="left", valign="middle", shorten=True, shorten_from="right")
+                line.bind(size=lambda w, s: setattr(w, "text_size", s))
+                left.add_widget(line)
             row.add_widget(left)
             count = (f"[b][size={size(app, 44)}]{queue.waiting}[/size][/b]\n"
                      f"[size={size(app, 22)}]{t('people_waiting_short', lang)}[/size]")

@@ -16,9 +16,9 @@ def item_row(app: Any, item: Any, lang: str, limit: int) -> KButton:
     fee = (item.fee_short_en or item.fee_short_vi) if lang == "en" else item.fee_short_vi
     days = (item.days_text_en or item.days_text_vi) if lang == "en" else item.days_text_vi
     facts = " · ".join(x for x in (days, fee) if x)
-    text = f"[b]{escape(name)}[/b]" + (f"\n{small(escape(facts), app, 24, MUTED_HEX)}" if facts else "")
-    row = KButton(text=text, bg=WHITE, fg=INK, outline=NAVY, halign="left", font_size=size(app, 30),
-                  max_lines=4)
+    text = f"[b]{escape(name)}[/b]" + (f"\n{small(escape(facts), app, 22, MUTED_HEX)}" if facts else "")
+    row = KButton(text=text, bg=WHITE, fg=INK, outline=NAVY, halign="left",
+                  font_size=size(app, 30 if app.portrait else 28), max_lines=3)
     row.bind(on_release=lambda _b, code=item.procedure_code: app.presenter.choose_item(code))
     return row
 
@@ -41,7 +41,7 @@ class MenuScreen(KioskScreen):
             return
         rows = self.ids.rows
         rows.clear_widgets()
-        limit = 150 if app.portrait else 110
+        limit = 150 if app.portrait else 100
         for item in shown:
             row = item_row(app, item, lang, limit)
             row.disabled = not presenter.can_issue
