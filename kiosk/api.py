@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import quote
 
+from kiosk.menu import ElsewhereOffer, SiteMenu
 from shared.booking_protocol import CheckInIn, CheckInOut
 from shared.client import LiveSite, MotcuaClient, StreamState
 from shared.protocol import (
@@ -32,6 +33,10 @@ class KioskApi(Protocol):
     async def sites(self) -> list[SiteOut]: ...
     async def services(self, site_code: str) -> list[ServiceOut]: ...
     async def fields(self, site_code: str) -> list[FieldOut]: ...
+    async def menu(self, site_code: str) -> SiteMenu:
+        """The site's own kiosk menu (groups, their procedures, the top ones, the help line)."""
+    async def elsewhere(self, site_code: str, query: str, limit: int = 5) -> list[ElsewhereOffer]:
+        """Procedures matching `query` that only other sites receive, with where and how far."""
     async def procedures(self, site_code: str, *, query: str | None = None, field_id: int | None = None,
                          limit: int = 20, offset: int = 0) -> ProcedurePage: ...
     async def procedure(self, code: str, site_code: str) -> ProcedureOut: ...
@@ -66,6 +71,13 @@ class HttpKioskApi:
 
     async def fields(self, site_code: str) -> list[FieldOut]:
         return [FieldOut.model_validate(f) for f in await self.client.get("/fields", site=site_code)]
+
+    async def menu(self, site_code: str) -> SiteMenu:
+        return SiteMenu.model_validate(await self.client.get(f"/sites/{quote(site_code)}/menu"))
+
+    async def elsewhere(self, site_code: str, query: str, limit: int = 5) -> list[ElsewhereOffer]:
+        found = await self.client.get(f"/sites/{quote(site_code)}/menu/search", q=query, limit=limit)
+        return [ElsewhereOffer.model_validate(x) for x in found.get("elsewhere", [])]
 
     async def procedures(self, site_code: str, *, query: str | None = None, field_id: int | None = None,
                          limit: int = 20, offset: int = 0) -> ProcedurePage:

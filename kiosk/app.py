@@ -14,7 +14,9 @@ from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.core.text import DEFAULT_FONT, LabelBase
 from kivy.core.window import Window
+from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -25,14 +27,16 @@ from kiosk import widgets as _widgets  # noqa: F401  (registers the kv classes)
 from kiosk.presenter import KioskPresenter, KioskState, Phase, server_banner
 from kiosk.scanner import ENTER_KEYS, ScannerBuffer
 from kiosk.texts import T, clock_text
+from shared.fonts import SCREEN_BOLD, SCREEN_REGULAR
 
 log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).resolve().parent / "kv"
-KV_FILES = ("common.kv", "home.kv", "fields.kv", "procedures.kv", "search.kv", "detail.kv", "priority.kv",
+KV_FILES = ("common.kv", "home.kv", "menu.kv", "fields.kv", "procedures.kv", "search.kv", "detail.kv", "priority.kv",
             "issuing.kv", "ticket.kv", "pin.kv", "settings.kv", "booking.kv")
 
 SCREENS = {
     "home": screens.HomeScreen,
+    "menu": screens.MenuScreen,
     "fields": screens.FieldsScreen,
     "procedures": screens.ProceduresScreen,
     "search": screens.SearchScreen,
@@ -95,6 +99,8 @@ class KioskApp(App):
     # ---- life cycle ------------------------------------------------------------------------
     def build(self) -> KioskRoot:
         self._geometry()
+        # One type family on every screen of the lobby (shared/fonts: Roboto, full Vietnamese).
+        LabelBase.register(DEFAULT_FONT, str(SCREEN_REGULAR), fn_bold=str(SCREEN_BOLD))
         for name in KV_FILES:
             Builder.load_file(str(KV_DIR / name))
         root = KioskRoot()
@@ -105,6 +111,7 @@ class KioskApp(App):
         Window.bind(on_touch_down=self._any_touch, size=lambda *_: self._geometry())
         # A USB barcode/QR scanner is a keyboard: it types the code, then Enter.
         Window.bind(on_textinput=self._typed, on_key_down=self._key_down)
+        self.idle_warning = Factory.IdleWarning()
         return root
 
     def on_start(self) -> None:
@@ -155,6 +162,7 @@ class KioskApp(App):
         self.banner = banner_text(state)
         self.site_title = title_markup(state, self.u)
         self.clock_time, self.clock_date = clock_text(datetime.now(UTC), self.lang)
+        self._show_idle_warning(state)
         manager = self.root.ids.sm
         name = SCREEN_OF_PHASE[state.phase]
         screen = manager.get_screen(name)
@@ -169,3 +177,16 @@ class KioskApp(App):
             # (and the ticket) live in the presenter; the next change redraws.
             log.exception("drawing the %s screen failed", name)
             manager.current = name
+
+    def _show_idle_warning(self, state: KioskState) -> None:
+        view = self.idle_warning
+        if state.idle_left is None:
+            if view.parent is not None:
+                view.dismiss(animation=False)
+            return
+        lang = state.lang
+        view.ids.title.text = T["idle_title"].both(lang, "\n")
+        view.ids.body.text = T["idle_body"].both(lang, "\n", n=state.idle_left)
+        view.ids.go_on.text = self.bi("idle_continue", lang, 30)
+        if view.parent is None:
+            view.open(animation=False)

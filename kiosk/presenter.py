@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kiosk.api import KioskApi
+from kiosk.menu import ElsewhereOffer, MenuItem, SiteMenu
 from kiosk.printing import PrinterError, TicketPrinter, TicketPrintout, sample_printout
 from kiosk.printing.ticket import LOCAL_ZONE
 from kiosk.settings import KioskSettings, SettingsError, pin_matches, printer_address
@@ -34,11 +35,13 @@ from kiosk.state import (
     ServerStatus,
     Target,
     best_suggestion,
+    elsewhere_offer,
     server_banner,
 )
-from kiosk.texts import T, Text
+from kiosk.texts import T, Text, display_name, server_wait_text, wait_text
+from shared.cccd import MAX_QR_CHARS, elderly_priority_offer
 from shared.client import ApiError, ServerUnreachable, StreamState
-from shared.enums import PriorityClass, SiteKind
+from shared.enums import CounterState, PriorityClass, SiteKind
 from shared.protocol import (
     FieldOut,
     IssueTicketIn,
@@ -70,6 +73,16 @@ SETTINGS_IDLE_FACTOR = 3  # technicians type slowly on a touch keyboard
 # screen that would be a ticket with a priority nobody chose).
 TAP_GUARD_SECONDS = 0.4
 BOOKING_CODE_MAX = 12  # 8 characters, with room for a dash or two typed by habit
+IDLE_WARNING_SECONDS = 10  # "Need more time?" counts down this long before the screen goes home
+WAIT_REFRESH_DELAY = 1.0  # after a queue event, re-read the wait figures once things settle
+MENU_ROWS = 10  # the site's 10 most requested fit one screen: one tap each
+
+
+def looks_like_card(text: str) -> bool:
+    """A chip ID card's QR line (12-digit ID, then fields split by "|"), as opposed to a
+    booking code or its URL; malformed card lines count, so their error is shown."""
+    head = text.split("|", 1)[0].strip()
+    return text.count("|") >= 2 and head.isdigit() and 9 <= len(head) <= 12
 
 
 class KioskPresenter:
@@ -208,6 +221,7 @@ class KioskPresenter:
                 sites = await self.api.sites()
                 services = await self.api.services(s.site_code)
                 fields = await self.api.fields(s.site_code)
+                menu = await self._menu_or_none(s.site_code)
                 snapshot = await self.api.snapshot(s.site_code)  # proves the token
                 break
             except ServerUnreachable:
@@ -224,6 +238,7 @@ class KioskPresenter:
         st.site = site
         st.center_name = center.name_vi
         st.fields = fields
+        st.menu = menu
         st.return_service_id = next((x.id for x in services if x.kind == "return"), None)
         self._apply_snapshot(snapshot)
         st.counts_live = False  # live once the stream is following
@@ -231,17 +246,63 @@ class KioskPresenter:
         self._changed()
         await self.api.follow_site(s.site_code, site.id, self._on_snapshot, self._on_event, self._on_stream)
 
+    async def _menu_or_none(self, site_code: str) -> SiteMenu | None:
+        """The site's menu; None from a server without one (the kiosk then browses fields)."""
+        try:
+            return await self.api.menu(site_code)
+        except ApiError as exc:
+            if exc.status in (401, 403):
+                raise
+            log.warning("no kiosk menu for %s (%s): browsing fields instead", site_code, exc.status)
+            return None
+
     # ---- live counts -----------------------------------------------------------------------
     def _apply_snapshot(self, snapshot: SiteSnapshot) -> None:
-        self.state.queues = [
-            QueueCount(q.service_id, q.service_name_vi, q.service_name_en, q.waiting, q.estimated_wait_minutes)
-            for q in snapshot.queues
-        ]
         by_service: dict[int, list[int]] = {}
+        open_services: set[int] = set()
         for counter in snapshot.counters:
             for service in counter.services:
                 by_service.setdefault(service.service_id, []).append(counter.number)
+                if counter.state == CounterState.OPEN:
+                    open_services.add(service.service_id)
+        self.state.queues = [
+            QueueCount(q.service_id, q.service_name_vi, q.service_name_en, q.waiting, q.estimated_wait_minutes,
+                       counter_open=q.service_id in open_services, wait=getattr(q, "wait", None))
+            for q in snapshot.queues
+        ]
         self.state.counters_by_service = {k: sorted(v) for k, v in by_service.items()}
+
+    def line_wait(self, service_id: int | None, lang: str) -> str:
+        """The wait words of a line, as home, the menu and the priority screen show them:
+        the server's figure when it sends one, else the shared wording of its estimate."""
+        queue = next((q for q in self.state.queues if q.service_id == service_id), None)
+        if queue is None:
+            return ""
+        return server_wait_text(queue.wait, lang) or wait_text(queue.estimated_wait_minutes, lang,
+                                                                counter_open=queue.counter_open)
+
+    def ticket_wait(self, ticket: TicketOut, lang: str) -> str:
+        """The wait words of one ticket (screen and paper say the same)."""
+        own = server_wait_text(getattr(ticket, "wait", None), lang)
+        if own:
+            return own
+        queue = next((q for q in self.state.queues if q.service_id == ticket.service_id), None)
+        counter_open = queue.counter_open if queue is not None else True
+        return wait_text(ticket.estimated_wait_minutes, lang, counter_open=counter_open)
+
+    def _refresh_waits(self) -> None:
+        """Counts change by events; the wait figures come with the next snapshot, read
+        once the burst of events settles (one request, not one per event)."""
+        async def load() -> None:
+            await asyncio.sleep(WAIT_REFRESH_DELAY)
+            try:
+                snapshot = await self.api.snapshot(self.settings.site_code)
+            except (ServerUnreachable, ApiError):
+                return  # the stream's own snapshot comes on reconnect
+            self._apply_snapshot(snapshot)
+            self._changed()
+
+        self._slot("waits", load)
 
     def _on_snapshot(self, snapshot: SiteSnapshot) -> None:
         self._apply_snapshot(snapshot)
@@ -253,10 +314,11 @@ class KioskPresenter:
             return
         self.state.queues = [
             QueueCount(q.service_id, q.name_vi, q.name_en, waiting.get(q.service_id, q.waiting),
-                       q.estimated_wait_minutes)
+                       q.estimated_wait_minutes, q.counter_open, q.wait)
             for q in self.state.queues
         ]
         self._changed()
+        self._refresh_waits()
 
     def _on_stream(self, stream: StreamState) -> None:
         live = stream is StreamState.LIVE
@@ -272,6 +334,9 @@ class KioskPresenter:
     def touched(self) -> None:
         now = self.clock()
         self._last_touch = now
+        if self.state.idle_left is not None:  # "Need more time?" answered by any touch
+            self.state.idle_left = None
+            self._changed()
         if self.state.phase is Phase.TICKET and self.state.print_state is not PrintState.PRINTING:
             self._ticket_deadline = max(self._ticket_deadline, now + self.settings.ticket_timeout)
 
@@ -291,19 +356,26 @@ class KioskPresenter:
         self._changed()
 
     def go_home(self) -> None:
-        """The "Home" button."""
+        """The "Home" button: the same citizen carries on, in the language they chose."""
         if self.accepting_taps:
-            self._home()
+            self._home(session_over=False)
 
-    def _home(self) -> None:
-        """Back to the attract screen, forgetting the citizen's choices. Never while a
-        ticket is being issued: its answer must reach the screen and the printer."""
+    def _home(self, session_over: bool = True) -> None:
+        """Back to the home screen, forgetting the citizen's choices; when their session is
+        over (idle, or their ticket done) the next citizen starts in the kiosk's language.
+        Never while a ticket is being issued: its answer must reach the screen and the printer."""
         if self.state.phase is Phase.ISSUING:
             return
         self._cancel("browse", "search", "detail", "test_print")
-        self.state.reset_flow(self.settings.language)
+        self.state.reset_flow(self.settings.language if session_over else self.state.lang)
         self._history.clear()
         self._changed()
+
+    @property
+    def can_issue(self) -> bool:
+        """Tickets are offered only while the server answers: a dead button is better than
+        a citizen holding a "ticket" no counter will ever call."""
+        return self.state.server is ServerStatus.ONLINE
 
     def back(self) -> None:
         if not self.accepting_taps:
@@ -311,11 +383,11 @@ class KioskPresenter:
         if self.state.phase in (Phase.ISSUING, Phase.TICKET, Phase.HOME):
             return
         if self.state.phase in (Phase.PIN, Phase.SETTINGS) or not self._history:
-            self._home()
+            self._home(session_over=self.state.phase in (Phase.PIN, Phase.SETTINGS))
             return
         previous = self._history.pop()
         if previous is Phase.HOME:
-            self._home()
+            self._home(session_over=False)
             return
         self.state.phase = previous
         self._changed()
@@ -327,6 +399,87 @@ class KioskPresenter:
         if self.state.phase is Phase.HOME:
             self.state.fields_page = 0
             self._go(Phase.FIELDS)
+
+    # ---- the site's menu: groups, the most requested, "I don't know" -----------------------
+    def open_group(self, service_id: int) -> None:
+        """A group tile: its procedures, or straight to the ticket when it has only one."""
+        st = self.state
+        if not self.accepting_taps or st.phase is not Phase.HOME or st.menu is None or not self.can_issue:
+            return
+        group = st.menu.group(service_id)
+        if group is None:
+            return
+        direct = group.direct_item
+        if direct is not None:
+            self._history.append(Phase.HOME)
+            self._ticket_for(direct)
+            return
+        if group.kind == "return" or not group.items:  # a desk, not procedures: a ticket by its line
+            site = st.site
+            st.target = Target(group.name_vi, title_en=group.name_en, service_id=group.service_id,
+                               line_id=group.service_id, site_name_vi=site.name_vi if site else "",
+                               site_name_en=site.name_en if site else "")
+            self._go(Phase.PRIORITY)
+            return
+        st.menu_group_id, st.menu_items, st.menu_page = service_id, list(group.items), 0
+        self._go(Phase.MENU)
+
+    def open_top(self) -> None:
+        """The "Most requested" tile: the site's top procedures, all on one screen."""
+        st = self.state
+        if not self.accepting_taps or st.phase is not Phase.HOME or st.menu is None or not self.can_issue:
+            return
+        st.menu_group_id, st.menu_items, st.menu_page = None, list(st.menu.top[:MENU_ROWS]), 0
+        self._go(Phase.MENU)
+
+    def open_help(self) -> None:
+        """"I don't know which procedure": a ticket for the help line, one tap from here."""
+        st = self.state
+        if not self.accepting_taps or st.phase is not Phase.HOME or not self.can_issue:
+            return
+        help_line = st.menu.help if st.menu is not None else None
+        if help_line is None:
+            return
+        site = st.site
+        st.target = Target(help_line.name_vi, title_en=help_line.name_en, service_id=help_line.service_id,
+                           line_id=help_line.service_id,
+                           site_name_vi=site.name_vi if site else "", site_name_en=site.name_en if site else "")
+        self._go(Phase.PRIORITY)
+
+    @property
+    def menu_pages(self) -> int:
+        return max(1, -(-len(self.state.menu_items) // MENU_ROWS))
+
+    def menu_on_page(self) -> list[MenuItem]:
+        start = self.state.menu_page * MENU_ROWS
+        return self.state.menu_items[start:start + MENU_ROWS]
+
+    def menu_page_step(self, step: int) -> None:
+        # The items are all here: a page changes at once, with no old rows left to tap.
+        page = min(max(self.state.menu_page + step, 0), self.menu_pages - 1)
+        if page != self.state.menu_page and self.state.phase is Phase.MENU:
+            self.state.menu_page = page
+            self._changed()
+
+    def choose_item(self, procedure_code: str) -> None:
+        st = self.state
+        if not self.accepting_taps or st.phase is not Phase.MENU or not self.can_issue:
+            return
+        item = next((i for i in self.menu_on_page() if i.procedure_code == procedure_code), None)
+        if item is not None:
+            self._ticket_for(item)
+
+    def _ticket_for(self, item: MenuItem) -> None:
+        """The menu's procedure, to the priority screen (whose big button prints it)."""
+        site = self.state.site
+        detail_vi = " · ".join(x for x in (item.days_text_vi, item.fee_short_vi) if x)
+        detail_en = " · ".join(x for x in (item.days_text_en or item.days_text_vi,
+                                           item.fee_short_en or item.fee_short_vi) if x)
+        self.state.target = Target(item.name_vi, title_en=item.name_en, detail_vi=detail_vi, detail_en=detail_en,
+                                   procedure_code=item.procedure_code, line_id=item.service_id,
+                                   site_name_vi=site.name_vi if site else "",
+                                   site_name_en=site.name_en if site else "")
+        self._go(Phase.PRIORITY)
 
     # ---- fields ----------------------------------------------------------------------------
     @property
@@ -423,7 +576,7 @@ class KioskPresenter:
         query, page, size = st.query, st.results_page, self.results_per_page
         if not fold(query):
             self._cancel("search")
-            st.results, st.results_total, st.results_loading = [], 0, False
+            st.results, st.results_total, st.results_loading, st.elsewhere = [], 0, False, []
             self._changed()
             return
         st.results_loading = True
@@ -434,10 +587,32 @@ class KioskPresenter:
                 await asyncio.sleep(delay)  # one request once typing pauses, not one per key
             result = await self._retrying(lambda: self.api.procedures(
                 self.settings.site_code, query=query, limit=size, offset=page * size))
+            elsewhere = await self._elsewhere(query) if page == 0 else st.elsewhere
             st.results, st.results_total, st.results_loading = result.items, result.total, False
+            st.elsewhere = elsewhere
             self._changed()
 
         self._slot("search", search)
+
+    async def _elsewhere(self, query: str) -> list[ElsewhereOffer]:
+        """What matches only at other sites of the province: offered there, never here."""
+        try:
+            return await self.api.elsewhere(self.settings.site_code, query, limit=3)
+        except (ApiError, ServerUnreachable):
+            return []  # a server without the menu search: the site's own results only
+
+    def take_elsewhere(self, procedure_code: str) -> None:
+        """A search row "Thủ tục này tiếp nhận tại …": a ticket for that site's own queue."""
+        st = self.state
+        if not self.accepting_taps or st.phase is not Phase.SEARCH or st.results_loading or not self.can_issue:
+            return
+        offer = next((o for o in st.elsewhere if o.procedure_code == procedure_code), None)
+        if offer is None:
+            return
+        st.target = Target(offer.name_vi, title_en=offer.name_en, procedure_code=offer.procedure_code,
+                           site_code=offer.site_code, site_name_vi=offer.site_name_vi,
+                           site_name_en=offer.site_name_en, site_address=offer.address)
+        self._go(Phase.PRIORITY)
 
     # ---- procedure detail ------------------------------------------------------------------
     def choose_procedure(self, procedure: ProcedureOut) -> None:
@@ -446,6 +621,9 @@ class KioskPresenter:
         if self.state.phase not in (Phase.PROCEDURES, Phase.SEARCH):
             return
         st = self.state
+        # Locked while the list loads: the rows on screen are the old page's.
+        if (st.procedures_loading if st.phase is Phase.PROCEDURES else st.results_loading):
+            return
         st.procedure, st.nearby, st.suggestion, st.detail_loading = procedure, None, None, True
         self._go(Phase.DETAIL)
         code = procedure.code
@@ -453,7 +631,9 @@ class KioskPresenter:
         async def load() -> None:
             nearby = await self._retrying(lambda: self.api.nearby(code, self.settings.site_code))
             st.nearby, st.detail_loading = nearby, False
-            st.suggestion = best_suggestion(nearby)
+            # Received here: a nearby site only if clearly sooner. Not received here: the
+            # site that receives it ("Thủ tục này tiếp nhận tại …"), never this site's queue.
+            st.suggestion = best_suggestion(nearby) if procedure.service_id is not None else elsewhere_offer(nearby)
             self._changed()
 
         self._slot("detail", load)
@@ -465,8 +645,8 @@ class KioskPresenter:
         if st.phase is not Phase.DETAIL or st.procedure is None or st.procedure.service_id is None:
             return
         site = st.site
-        st.target = Target(st.procedure.name_vi, procedure_code=st.procedure.code,
-                           site_name_vi=site.name_vi if site else "", site_name_en=site.name_en if site else "")
+        st.target = Target(display_name(st.procedure.name_vi), procedure_code=st.procedure.code,
+                           line_id=st.procedure.service_id, site_name_vi=site.name_vi if site else "", site_name_en=site.name_en if site else "")
         self._go(Phase.PRIORITY)
 
     def take_ticket_there(self) -> None:
@@ -476,7 +656,8 @@ class KioskPresenter:
         s = st.suggestion
         if st.phase is not Phase.DETAIL or st.procedure is None or s is None:
             return
-        st.target = Target(st.procedure.name_vi, procedure_code=st.procedure.code, site_code=s.site_code,
+        st.target = Target(display_name(st.procedure.name_vi), procedure_code=st.procedure.code,
+                           site_code=s.site_code,
                            site_name_vi=s.site_name_vi, site_name_en=s.site_name_en, site_address=s.address)
         self._go(Phase.PRIORITY)
 
@@ -526,13 +707,30 @@ class KioskPresenter:
         on the home and booking screens only: elsewhere a stray scan must not issue anything."""
         text = text.strip()
         st = self.state
-        if not text or len(text) > 300 or st.phase not in (Phase.HOME, Phase.BOOKING):
+        if not text or len(text) > MAX_QR_CHARS:
+            return False
+        if looks_like_card(text):
+            return self._card_scanned(text)
+        if st.phase not in (Phase.HOME, Phase.BOOKING):
             return False
         self.touched()
         if st.phase is Phase.HOME:
             self._history.append(Phase.HOME)
         st.booking_code = text
         self._check_in(text)
+        return True
+
+    def _card_scanned(self, text: str) -> bool:
+        """A chip ID card's QR: offer the elderly priority to a citizen aged 60 or more. Only
+        the offer is kept (no name, no ID); the next citizen starts without it."""
+        st = self.state
+        if st.phase not in (Phase.HOME, Phase.MENU, Phase.PRIORITY):
+            return False
+        self.touched()
+        offer = elderly_priority_offer(text, today=datetime.now(LOCAL_ZONE).date())
+        st.card_elderly = offer.offer
+        st.card_offer = Text(offer.message_vi, offer.message_en)
+        self._changed()
         return True
 
     def _check_in(self, code: str) -> None:
@@ -549,7 +747,7 @@ class KioskPresenter:
         if not self.accepting_taps:
             return False
         st = self.state
-        if st.phase is not Phase.PRIORITY or st.target is None:
+        if st.phase is not Phase.PRIORITY or st.target is None or not self.can_issue:
             return False
         st.request_id = secrets.token_urlsafe(12)  # a new citizen request
         self._start_issue(st.target, PriorityClass(priority))
@@ -721,8 +919,16 @@ class KioskPresenter:
                 self._changed()
             return
         idle = self.settings.idle_timeout * (SETTINGS_IDLE_FACTOR if st.phase is Phase.SETTINGS else 1)
-        if now - self._last_touch >= idle:
+        idle_for = now - self._last_touch
+        if idle_for >= idle:
             self._home()
+            return
+        # The last seconds are a question on screen: "Need more time?", counting down.
+        warn_from = max(idle - IDLE_WARNING_SECONDS, idle / 2)
+        left = int(idle - idle_for + 0.999) if idle_for >= warn_from else None
+        if left != st.idle_left:
+            st.idle_left = left
+            self._changed()
 
     # ---- settings behind a PIN -------------------------------------------------------------
     def secret_tap(self) -> None:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from shared.cccd import MAX_QR_CHARS
+
 ENTER_KEYS = (13, 271)  # Return, keypad Enter (Kivy key codes)
 MAX_GAP_SECONDS = 1.0  # scanners type a whole code in well under a second
-MAX_LENGTH = 300
+MAX_LENGTH = MAX_QR_CHARS  # 600: a chip ID card's QR line is far longer than a booking code
 
 
 class ScannerBuffer:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from enum import StrEnum
 
+from kiosk.menu import ElsewhereOffer, MenuItem, SiteMenu
 from kiosk.printing import TicketPrintout
 from kiosk.texts import T, Text
 from shared.enums import PriorityClass
@@ -15,6 +16,7 @@ from shared.protocol import FieldOut, NearbyOut, NearbySiteOut, ProcedureOut, Si
 
 class Phase(StrEnum):
     HOME = "home"
+    MENU = "menu"  # the procedures of one service group, or the site's most requested
     FIELDS = "fields"
     PROCEDURES = "procedures"
     SEARCH = "search"
@@ -50,6 +52,8 @@ class QueueCount:
     name_en: str
     waiting: int
     estimated_wait_minutes: int | None
+    counter_open: bool = True  # False: no open counter serves this line ("Chưa có quầy mở")
+    wait: object = None  # the server's own wait figure for the line, when it sends one
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,12 @@ class Target:
     """What the next ticket is for, and where."""
 
     title_vi: str
+    title_en: str = ""
+    detail_vi: str = ""  # "Miễn phí · 3 ngày làm việc": what the menu says of it
+    detail_en: str = ""
     procedure_code: str | None = None
     service_id: int | None = None
+    line_id: int | None = None  # the line it will wait in, for the screen (the server decides)
     site_code: str | None = None  # None: this kiosk's site
     site_name_vi: str = ""
     site_name_en: str = ""
@@ -81,6 +89,11 @@ class KioskState:
     # fields
     fields: list[FieldOut] = field(default_factory=list)
     fields_page: int = 0
+    # the site's menu: groups on the home screen, then one group's (or the top) procedures
+    menu: SiteMenu | None = None
+    menu_group_id: int | None = None  # None on the MENU screen: the most requested
+    menu_items: list[MenuItem] = field(default_factory=list)
+    menu_page: int = 0
     # procedures of a field (paged on the server)
     current_field: FieldOut | None = None
     procedures: list[ProcedureOut] = field(default_factory=list)
@@ -93,6 +106,7 @@ class KioskState:
     results_total: int = 0
     results_page: int = 0
     results_loading: bool = False
+    elsewhere: list[ElsewhereOffer] = field(default_factory=list)  # received only at other sites
     # detail
     procedure: ProcedureOut | None = None
     nearby: NearbyOut | None = None
@@ -112,6 +126,11 @@ class KioskState:
     print_state: PrintState = PrintState.NONE
     print_error: Text | None = None
     seconds_left: int | None = None
+    # seconds left before an idle screen returns home; None while nobody is asked
+    idle_left: int | None = None
+    # a scanned chip ID card: the offer only (the card's data is not kept, not printed)
+    card_offer: Text | None = None
+    card_elderly: bool = False
     # settings
     pin: str = ""
     pin_error: bool = False
@@ -134,7 +153,7 @@ class KioskState:
 # What survives the return to the home screen.
 _CONNECTION_FIELDS = frozenset({
     "server", "server_detail", "site", "center_name", "queues", "counts_live", "counters_by_service",
-    "return_service_id", "fields",
+    "return_service_id", "fields", "menu",
 })
 
 
@@ -149,6 +168,14 @@ def server_banner(state: KioskState) -> Text | None:
     if state.server is ServerStatus.CONNECTING and state.site is None:
         return T["server_connecting"]
     return None
+
+
+def elsewhere_offer(nearby: NearbyOut | None) -> NearbySiteOut | None:
+    """For a procedure this site does not receive: the other site of the province that
+    does, earliest at the counter counting travel (a ticket for that site's own queue)."""
+    if nearby is None or not nearby.sites:
+        return None
+    return min(nearby.sites, key=lambda s: (s.travel_minutes + (s.estimated_wait_minutes or 0), s.distance_km))
 
 
 def best_suggestion(nearby: NearbyOut | None) -> NearbySiteOut | None:

@@ -1,8 +1,10 @@
 """Every word the kiosk shows, in Vietnamese and English, and how numbers and times read.
 
 Vietnamese is the default and always comes first in bilingual text; a citizen who taps
-"English" gets English first with the Vietnamese kept beside it. Procedure names exist
-only in Vietnamese (the national catalog) and are shown as they are.
+"English" gets English first with the Vietnamese kept beside it. The words a citizen
+reads everywhere (phiếu số thứ tự, Ông/Bà, Chủ nhật, wait words) come from shared/:
+glossary.py and wait_words.py. Menu items carry an English name from the server; a
+catalog name without one is shown in Vietnamese.
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.printing.ticket import LOCAL_ZONE
+from shared import glossary
+from shared.wait_words import WaitFigure, WaitState, figure_from
+from shared.wait_words import wait_text as figure_text
 
 Lang = str  # "vi" | "en"
 
@@ -36,6 +41,15 @@ class Text:
 T = {
     # home
     "take_ticket": Text("Lấy số thứ tự", "Take a ticket"),
+    "choose_service": Text("Ông/Bà cần làm thủ tục gì?", "What have you come for?"),
+    "most_requested": Text("Thường dùng", "Most requested"),
+    "most_requested_hint": Text("Các thủ tục được làm nhiều nhất", "The procedures people come for most"),
+    "i_dont_know": Text(glossary.I_DONT_KNOW.vi, glossary.I_DONT_KNOW.en),
+    "i_dont_know_hint": Text("Cán bộ hướng dẫn sẽ giúp Ông/Bà", "A staff member will help you"),
+    "help_line": Text("Hướng dẫn", "Help desk"),
+    "group_count": Text("{n} thủ tục", "{n} procedures"),
+    "one_procedure": Text("Lấy số ngay", "Straight to a ticket"),
+    "all_fields": Text("Tất cả lĩnh vực", "All fields"),
     "touch_to_start": Text("Chạm vào đây để bắt đầu", "Touch here to start"),
     "collect_results": Text("Nhận kết quả hồ sơ", "Collect your results"),
     "search_by_name": Text("Tìm thủ tục theo tên", "Find a procedure by name"),
@@ -85,7 +99,7 @@ T = {
     "estimated_wait": Text("Thời gian chờ dự kiến", "Estimated wait"),
     "counters": Text("Quầy {numbers}", "Counter {numbers}"),
     "not_given": Text("Chưa có thông tin", "Not given"),
-    "take_ticket_for_this": Text("Lấy số cho thủ tục này", "Get a ticket for this"),
+    "take_ticket_for_this": Text("Lấy số cho thủ tục này", "Take a ticket"),
     "sooner_title": Text("Có nơi gần đây phục vụ sớm hơn", "A nearby site can serve you sooner"),
     "sooner_body": Text(
         "{site} cách đây {km} km (khoảng {travel} phút đi đường). Ở đó: {waiting} người đang chờ, "
@@ -94,39 +108,52 @@ T = {
         "Here: {here_wait}.",
     ),
     "take_ticket_there": Text("Lấy số tại {site}", "Get a ticket at {site}"),
-    "not_offered_here": Text("Nơi này chưa tiếp nhận thủ tục này.", "This site does not receive this procedure."),
     # priority
-    "priority_question": Text("Bạn có thuộc diện ưu tiên không?", "Do you have priority?"),
-    "priority_skip": Text("Không ưu tiên — Lấy số", "No priority — Get my ticket"),
+    "priority_question": Text("Ông/Bà thuộc diện ưu tiên? Chọn một:", "Priority? Choose one:"),
+    "print_ticket": Text("In phiếu số thứ tự", "Print my ticket"),
+    "elderly_ticket": Text("In phiếu ưu tiên — Người cao tuổi", "Print a priority ticket — Elderly"),
+    "priority_skip": Text("Không ưu tiên", "No priority"),
     "priority_note": Text("Chạm một lần. Cán bộ có thể đề nghị xuất trình giấy tờ.",
                           "Tap once. Staff may ask for proof."),
     "ticket_for": Text("Lấy số cho: {name}", "Ticket for: {name}"),
     "ticket_at": Text("Tại: {site}", "At: {site}"),
+    "priority_normal": Text("Không ưu tiên", "No priority"),
     "priority_elderly": Text("Người cao tuổi", "Elderly person"),
     "priority_disability": Text("Người khuyết tật", "Person with a disability"),
     "priority_pregnancy": Text("Phụ nữ mang thai", "Pregnant woman"),
-    "priority_merit": Text("Người có công với cách mạng", "Person with merit"),
+    "priority_merit": Text("Người có công với cách mạng", "People with meritorious service"),
     "priority_child": Text("Người đi cùng trẻ nhỏ", "With a young child"),
     # issuing and ticket
     "issuing": Text("Đang lấy số, vui lòng chờ…", "Getting your ticket, please wait…"),
     "issue_failed": Text("Chưa lấy được số", "No ticket was issued"),
     "try_again": Text("Thử lại", "Try again"),
-    "your_number": Text("Số thứ tự của bạn", "Your ticket number"),
+    "your_number": Text("Số thứ tự của Ông/Bà", "Your ticket number"),
     "people_ahead": Text("Số người phía trước", "People ahead"),
     "wait_minutes": Text("khoảng {n} phút", "about {n} min"),
-    "wait_none": Text("gần như không phải chờ", "almost no wait"),
-    "wait_unknown": Text("chưa ước tính được", "not estimated yet"),
+        "wait_unknown": Text("chưa ước tính được", "not estimated yet"),
     "go_to": Text("Mời đến: {site}", "Please go to: {site}"),
     "printing": Text("Đang in phiếu…", "Printing your ticket…"),
     "printed": Text("Mời nhận phiếu ở khe máy in", "Please take your ticket from the printer"),
     "print_failed_hint": Text(
-        "Vui lòng chụp ảnh mã QR hoặc ghi nhớ số của bạn. Cán bộ đã được báo.",
+        "Vui lòng chụp ảnh mã QR hoặc ghi nhớ số của Ông/Bà. Cán bộ đã được báo.",
         "Please photograph the QR code or remember your number. Staff have been alerted.",
     ),
-    "scan_to_follow": Text("Quét mã để theo dõi lượt của bạn", "Scan to follow your turn"),
+    "scan_to_follow": Text("Quét mã để theo dõi lượt của Ông/Bà", "Scan to follow your turn"),
     "done": Text("Xong", "Done"),
     "returning_home": Text("Tự động về trang chủ sau {n} giây", "Back to the start in {n} s"),
     # server
+    "server_down_title": Text("Ki-ốt tạm thời chưa lấy được số", "The kiosk cannot issue tickets right now"),
+    "server_down_body": Text(glossary.HELP_DESK.vi + ". Ki-ốt tự hoạt động lại khi có kết nối.",
+                             glossary.HELP_DESK.en + ". The kiosk comes back by itself once it is connected."),
+    "idle_title": Text("Ông/Bà cần thêm thời gian?", "Need more time?"),
+    "idle_body": Text("Tự động về trang chủ sau {n} giây", "Back to the start in {n} s"),
+    "idle_continue": Text("Tiếp tục", "Continue"),
+    "elsewhere_title": Text("Thủ tục này tiếp nhận tại {site}", "This procedure is received at {site}"),
+    "elsewhere_body": Text("Cách đây {km} km (khoảng {travel} phút đi đường) · {waiting} người đang chờ · {wait}",
+                           "{km} km away (about {travel} min to get there) · {waiting} waiting · {wait}"),
+    "not_received_here": Text("Thủ tục này không tiếp nhận tại đây. " + glossary.HELP_DESK.vi + ".",
+                              "This procedure is not received here. " + glossary.HELP_DESK.en + "."),
+    "card_unreadable": Text("Không đọc được thẻ căn cước: {why}", "The ID card could not be read: {why}"),
     "server_unreachable": Text("Không kết nối được máy chủ. Đang tự động thử lại…",
                                "Cannot reach the server. Retrying automatically…"),
     "issue_unreachable": Text(
@@ -169,8 +196,8 @@ T = {
 
 PRIORITY_KEYS = ("elderly", "disability", "pregnancy", "merit", "child")
 
-WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS_VI = glossary.WEEKDAYS_VI
+WEEKDAYS_EN = glossary.WEEKDAYS_EN
 
 
 def t(key: str, lang: Lang, **values: object) -> str:
@@ -184,12 +211,35 @@ def clock_text(now: datetime, lang: Lang) -> tuple[str, str]:
     return local.strftime("%H:%M"), f"{day}, {local.strftime('%d/%m/%Y')}"
 
 
-def wait_text(minutes: int | None, lang: Lang) -> str:
-    if minutes is None:
+def wait_text(minutes: int | None, lang: Lang, *, counter_open: bool = True) -> str:
+    """An estimate in minutes as words (shared/wait_words.py): never "~0 phút"."""
+    if minutes is None and counter_open:
         return t("wait_unknown", lang)
-    if minutes <= 0:
-        return t("wait_none", lang)
-    return t("wait_minutes", lang, n=minutes)
+    return figure_text(figure_from(minutes, any_counter_open=counter_open), lang)
+
+
+def server_wait_text(wait: object, lang: Lang) -> str:
+    """The server's own wait object ({minutes, state, text_vi, text_en}, or a WaitFigure):
+    its words when it gives them, else the shared wording of its state."""
+    if wait is None:
+        return ""
+    def field(name: str) -> object:
+        return wait.get(name) if isinstance(wait, dict) else getattr(wait, name, None)
+
+    text = field("text_en" if lang == "en" else "text_vi")
+    if text:
+        return str(text)
+    try:
+        figure = WaitFigure(state=WaitState(field("state")), minutes=field("minutes"))
+    except ValueError:
+        return ""
+    return figure_text(figure, lang)
+
+
+def name_in(item: object, lang: Lang) -> str:
+    """A menu item's or group's name in the citizen's language; Vietnamese when it has no English one."""
+    english = getattr(item, "name_en", "") or ""
+    return english if lang == "en" and english.strip() else getattr(item, "name_vi", "")
 
 
 def processing_time_text(value: float | None, unit_vi: str, lang: Lang) -> str:
@@ -231,6 +281,15 @@ def counters_text(numbers: list[int], lang: Lang) -> str:
         return ""
     text = t("counters", lang, numbers=", ".join(str(n) for n in sorted(numbers)))
     return text.replace("Counter ", "Counters ", 1) if lang == "en" and len(numbers) > 1 else text
+
+
+def display_name(name_vi: str) -> str:
+    """A catalog name as a citizen reads it: without the "Thủ tục " every name starts with."""
+    name = " ".join(name_vi.split())
+    if name.lower().startswith("thủ tục ") and len(name) > len("thủ tục ") + 3:
+        rest = name[len("thủ tục "):]
+        return rest[0].upper() + rest[1:]
+    return name
 
 
 def shorten(text: str, limit: int) -> str:

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import qrcode
+from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.properties import BooleanProperty, ColorProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
+from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.image import Image
 from kivy.uix.label import Label
 
-NAVY = (0.05, 0.28, 0.63, 1)
-RED = (0.78, 0.13, 0.13, 1)
-GREEN = (0.11, 0.45, 0.2, 1)
-WHITE = (1, 1, 1, 1)
-INK = (0.09, 0.1, 0.13, 1)
-GREY = (0.36, 0.38, 0.42, 1)
-PAGE = (0.94, 0.95, 0.97, 1)
-AMBER = (1.0, 0.82, 0.3, 1)
+from shared.look import PALETTE, rgba
+
+# The shared palette (shared/look.py): the kiosk reads as the same product as the displays.
+NAVY = rgba("brand")
+RED = rgba("accent")
+GREEN = rgba("success")
+WHITE = rgba("surface")
+INK = rgba("ink")
+GREY = rgba("ink_muted")
+PAGE = rgba("page")
+AMBER = rgba("display_flash")  # banner background; ink on it reads at > 12:1
+DISABLED_BG = rgba("disabled_bg")
+DISABLED_INK = rgba("disabled_ink")
+MUTED_HEX = PALETTE["ink_muted"].lstrip("#")  # secondary text inside markup
+BRAND_HEX = PALETTE["brand"].lstrip("#")
+SUCCESS_HEX = PALETTE["success"].lstrip("#")
 
 
 class KButton(Button):
@@ -99,3 +109,20 @@ class QRCode(Image):
         texture.mag_filter = "nearest"
         texture.min_filter = "nearest"
         self.texture = texture
+
+
+class LoadingSpinner(FloatLayout):
+    """A turning arc and "Đang tải… / Loading…", shown over rows that are locked."""
+
+    angle = NumericProperty(0)
+
+    def on_parent(self, _widget: object, parent: object) -> None:
+        event = getattr(self, "_turning", None)
+        if parent is not None and event is None:
+            self._turning = Clock.schedule_interval(self._turn, 1 / 20)
+        elif parent is None and event is not None:
+            event.cancel()
+            self._turning = None
+
+    def _turn(self, dt: float) -> None:
+        self.angle = (self.angle + 360 * dt) % 360

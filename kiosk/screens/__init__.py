@@ -8,6 +8,7 @@ from kiosk.screens.booking import BookingScreen
 from kiosk.screens.browse import FieldsScreen, ProceduresScreen, SearchScreen
 from kiosk.screens.detail import DetailScreen, PriorityScreen
 from kiosk.screens.home import HomeScreen
+from kiosk.screens.menu import MenuScreen
 from kiosk.screens.staff import PinScreen, SettingsScreen
 from kiosk.screens.ticket import IssuingScreen, TicketScreen
 
@@ -17,6 +18,7 @@ __all__ = [
     "FieldsScreen",
     "HomeScreen",
     "IssuingScreen",
+    "MenuScreen",
     "PinScreen",
     "PriorityScreen",
     "ProceduresScreen",

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.uix.screenmanager import Screen
 
 from kiosk.texts import T
+from kiosk.widgets import LoadingSpinner
+
+SPINNER_DELAY = 0.3  # a quick answer shows no spinner at all; a slow one shows it from here
 
 
 class KioskScreen(Screen):
@@ -18,6 +22,29 @@ class KioskScreen(Screen):
             return False
         memo[part] = key
         return True
+
+    def lock_rows(self, rows: Any, loading: bool) -> None:
+        """While a page loads its rows are the old page's: greyed and not tappable at once,
+        a spinner over them after SPINNER_DELAY."""
+        rows.disabled = loading
+        rows.opacity = 0.4 if loading else 1
+        spinner = self.__dict__.setdefault("_spinner", None)
+        pending = self.__dict__.setdefault("_spinner_due", None)
+        if loading:
+            if spinner is None and pending is None:
+                self._spinner_due = Clock.schedule_once(lambda _dt: self._show_spinner(), SPINNER_DELAY)
+            return
+        if pending is not None:
+            pending.cancel()
+            self._spinner_due = None
+        if spinner is not None:
+            self.remove_widget(spinner)
+            self._spinner = None
+
+    def _show_spinner(self) -> None:
+        self._spinner_due = None
+        self._spinner = LoadingSpinner()
+        self.add_widget(self._spinner)
 
     def enter(self, app: Any, state: Any) -> None:
         """The screen is shown for a new phase."""

@@ -49,7 +49,7 @@ class BookingScreen(KioskScreen):
         self.ids.hint.text = T["booking_hint"](lang)
         typed = state.booking_code
         if typed:
-            self.ids.code.text = f"{escape(shown_code(typed))}[color=0d47a1]|[/color]"
+            self.ids.code.text = f"{escape(shown_code(typed))}[color=0D47A1]|[/color]"
         else:
-            self.ids.code.text = f"[color=8a8f99][size={size(app, 44)}]ABCD-2345[/size][/color]"
+            self.ids.code.text = f"[color=4A5160][size={size(app, 44)}]ABCD-2345[/size][/color]"
         self.ids.submit.disabled = not typed

@@ -9,8 +9,8 @@ from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
 from kiosk.screens.base import KioskScreen, both, escape, size, small
-from kiosk.texts import T, shorten, t
-from kiosk.widgets import GREY, INK, NAVY, WHITE, KButton, was_swipe
+from kiosk.texts import T, display_name, name_in, shorten, t
+from kiosk.widgets import GREEN, GREY, INK, NAVY, SUCCESS_HEX, WHITE, KButton, was_swipe
 
 KEY_ROWS = ("AĂÂBCDĐEÊG", "HIKLMNOÔƠP", "QRSTUƯVXY")
 
@@ -23,11 +23,21 @@ def _pager(screen: KioskScreen, page: int, pages: int, lang: str, total_text: st
 
 
 def procedure_row(app: Any, procedure: Any, limit: int, on_choose: Any) -> KButton:
-    name = escape(shorten(procedure.name_vi, limit))
-    code = small(f"{procedure.code} · {escape(procedure.field_vi)}", app, 22, "5c6270")
+    name = escape(shorten(display_name(procedure.name_vi), limit))
+    code = small(f"{procedure.code} · {escape(procedure.field_vi)}", app, 22, "4A5160")
     row = KButton(text=f"{name}\n{code}", bg=WHITE, fg=INK, outline=NAVY, halign="left",
                   font_size=size(app, 30), max_lines=4)
     row.bind(on_release=lambda button: None if was_swipe(button) else on_choose(procedure))
+    return row
+
+
+def elsewhere_row(app: Any, offer: Any, lang: str, limit: int, presenter: Any) -> KButton:
+    name = escape(shorten(name_in(offer, lang), limit))
+    where = offer.message_en if lang == "en" and offer.message_en else offer.message_vi
+    row = KButton(text=f"{name}\n{small(escape(where), app, 24, SUCCESS_HEX)}", bg=WHITE, fg=INK,
+                  outline=GREEN, halign="left", font_size=size(app, 28), max_lines=4)
+    row.disabled = not presenter.can_issue
+    row.bind(on_release=lambda button: None if was_swipe(button) else presenter.take_elsewhere(offer.procedure_code))
     return row
 
 
@@ -50,7 +60,7 @@ class FieldsScreen(KioskScreen):
             grid.add_widget(_message(app, both("loading", lang, "\n")))
         for field in shown:
             tile = KButton(text=f"[b]{escape(field.name_vi)}[/b]\n"
-                                f"{small(t('procedure_count', lang, n=field.procedure_count), app, 24, '5c6270')}",
+                                f"{small(t('procedure_count', lang, n=field.procedure_count), app, 24, '4A5160')}",
                            bg=WHITE, fg=NAVY, outline=NAVY, font_size=size(app, 32), max_lines=5)
             tile.bind(on_release=lambda button, f=field: None if was_swipe(button) else presenter.choose_field(f.id))
             grid.add_widget(tile)
@@ -68,6 +78,7 @@ class ProceduresScreen(KioskScreen):
         pages = presenter.procedures_pages
         _pager(self, state.procedures_page, pages, lang, t("swipe_hint", lang) if pages > 1 else "")
         waiting = state.procedures_loading and not state.procedures
+        self.lock_rows(self.ids.rows, state.procedures_loading)
         if not self.differs("rows", [p.code for p in state.procedures], waiting, lang, app.u):
             return
         rows = self.ids.rows
@@ -122,24 +133,31 @@ class SearchScreen(KioskScreen):
         self._build_keyboard(app, lang)
         if state.query:
             shown = state.query if len(state.query) <= 48 else "…" + state.query[-47:]
-            self.ids.query.text = f"{escape(shown)}[color=0d47a1]|[/color]"
+            self.ids.query.text = f"{escape(shown)}[color=0D47A1]|[/color]"
         else:
             hint = T["search_hint"]
-            self.ids.query.text = f"[color=8a8f99][size={size(app, 30)}]{hint(lang)}[/size][/color]"
+            self.ids.query.text = f"[color=4A5160][size={size(app, 30)}]{hint(lang)}[/size][/color]"
         loading = state.results_loading
         found = t("search_found", lang, n=state.results_total) if state.results_total else ""
         self.ids.count.text = t("loading", lang) if loading else found
         _pager(self, state.results_page, presenter.results_pages, lang)
-        nothing = bool(state.query.strip()) and not loading and state.results_total == 0
-        if not self.differs("rows", [p.code for p in state.results], nothing, lang, app.u):
+        offers = state.elsewhere if state.results_page == 0 else []
+        nothing = bool(state.query.strip()) and not loading and state.results_total == 0 and not offers
+        self.lock_rows(self.ids.rows, loading and bool(state.results or offers))
+        if not self.differs("rows", [p.code for p in state.results], [o.procedure_code for o in offers], nothing,
+                            lang, app.u, presenter.can_issue):
             return
         rows = self.ids.rows
         rows.clear_widgets()
         if nothing:
             rows.add_widget(_message(app, both("search_none", lang, "\n")))
-        else:
-            limit = 150 if app.portrait else 120
-            for procedure in state.results:
-                rows.add_widget(procedure_row(app, procedure, limit, presenter.choose_procedure))
-            for _ in range(presenter.results_per_page - len(state.results)):
-                rows.add_widget(Widget())
+            return
+        limit = 150 if app.portrait else 120
+        for procedure in state.results:
+            rows.add_widget(procedure_row(app, procedure, limit, presenter.choose_procedure))
+        # What only other sites receive fills the free rows: offered there, with how far.
+        room = presenter.results_per_page - len(state.results)
+        for offer in offers[:max(room, 0)]:
+            rows.add_widget(elsewhere_row(app, offer, lang, limit, presenter))
+        for _ in range(room - len(offers[:max(room, 0)])):
+            rows.add_widget(Widget())

@@ -41,7 +41,7 @@ class SettingsScreen(KioskScreen):
             self.inputs[key] = field
             row.add_widget(field)
             if key == "printer":
-                row.add_widget(KLabel(text=escape(T["setting_printer_hint"](state.lang)), font_size=size(app, 20),
+                row.add_widget(KLabel(text=escape(T["setting_printer_hint"](state.lang)), font_size=size(app, 22),
                                       color=GREY))
             row.add_widget(Widget())
             form.add_widget(row)

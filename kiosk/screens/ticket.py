@@ -9,7 +9,7 @@ from kivy.properties import ColorProperty
 from kiosk.presenter import Phase, PrintState
 from kiosk.printing.ticket import LOCAL_ZONE
 from kiosk.screens.base import KioskScreen, escape
-from kiosk.texts import T, counters_text, t, wait_text
+from kiosk.texts import T, counters_text, t
 from kiosk.widgets import GREEN, NAVY, RED
 
 
@@ -55,7 +55,7 @@ class TicketScreen(KioskScreen):
         ids.ahead_caption.text = t("people_ahead", lang)
         ids.ahead.text = str(ticket.people_ahead if ticket.people_ahead is not None else "—")
         ids.wait_caption.text = t("estimated_wait", lang)
-        ids.wait.text = wait_text(ticket.estimated_wait_minutes, lang)
+        ids.wait.text = escape(app.presenter.ticket_wait(ticket, lang))
         ids.qr.data = ticket.tracking_url or ""
         ids.scan.text = T["scan_to_follow"].both(lang, "\n")
         ids.url.text = escape(ticket.tracking_url or "")

@@ -40,6 +40,8 @@ from kivy.clock import Clock  # noqa: E402
 from kivy.core.window import Window  # noqa: E402
 from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels  # noqa: E402
 from kivy.tests.common import UnitTestTouch  # noqa: E402
+from kivy.uix.label import Label  # noqa: E402
+from measure import measure_controls, measure_labels  # noqa: E402
 from PIL import Image  # noqa: E402
 
 from kiosk.app import KioskApp  # noqa: E402
@@ -199,6 +201,28 @@ async def grab(path: Path) -> None:
     results["grab_cpu"] = round(results["grab_cpu"] + time.process_time() - cpu, 2)
 
 
+def drawn(widget: Any) -> bool:
+    """On screen (disabled or not): nothing above it is transparent, and it has a size."""
+    node = widget
+    while node is not None and node is not app.root.parent:
+        if getattr(node, "opacity", 1) == 0:
+            return False
+        node = node.parent
+    return widget.width > 0 and widget.height > 0
+
+
+def measure(name: str, path: Path) -> None:
+    """The smallest text and the lowest contrasts of what was just saved (measure.py)."""
+    roots = [current_screen(), app.root.ids.top_bar, app.root.ids.banner]
+    if app.idle_warning.parent is not None:
+        roots = [app.idle_warning]  # the screen beneath is dimmed on purpose
+    widgets = [w for root in roots for w in walk(root) if drawn(w)]
+    frame = Image.open(path)
+    figures = measure_labels([w for w in widgets if isinstance(w, Label)], frame, name)
+    figures |= measure_controls([w for w in widgets if isinstance(w, KButton)], frame, name)
+    results.setdefault("measures", {})[path.stem] = figures
+
+
 async def shot(name: str, both_languages: bool = True) -> None:
     """Save the screen, then (both_languages) switch language by touch, save, switch back."""
     for _ in range(2 if both_languages else 1):
@@ -207,6 +231,7 @@ async def shot(name: str, both_languages: bool = True) -> None:
         await grab(path)
         results["screens"].append(path.name)
         check_targets(name)
+        measure(name, path)
         if both_languages:
             await touch("English" if presenter.state.lang == "vi" else "Tiếng Việt", app.root.ids.top_bar)
     if both_languages and presenter.state.lang != "vi":
@@ -241,34 +266,93 @@ def record_ticket() -> None:
 
 
 # ---- scenarios -------------------------------------------------------------------------
+class TapCounter:
+    """Counts the citizen's taps from the home screen to a printed ticket."""
+
+    def __init__(self) -> None:
+        self.taps = 0
+
+    async def touch(self, text: str, where: Any = None) -> None:
+        self.taps += 1
+        await touch(text, where)
+
+    async def touch_exact(self, line: str) -> None:
+        self.taps += 1
+        await touch_exact(line)
+
+
+async def printed_ticket(counter: TapCounter, what: str) -> None:
+    await until(lambda: presenter.state.phase is Phase.TICKET, f"the ticket for {what}")
+    await until(lambda: presenter.state.print_state is not PrintState.PRINTING, f"printing {what}")
+    record_ticket()
+    results["tickets"][-1].update(what=what, taps=counter.taps)
+
+
+async def top_ten_by_touch(shoot: bool) -> None:
+    """Each of the site's ten most requested procedures: home → "Most requested" → the
+    procedure → the big print button, counted."""
+    top = presenter.state.menu.top[:10]
+    if len(top) < 10:
+        raise DriverError(f"the site's menu lists only {len(top)} most requested procedures")
+    for index, item in enumerate(top):
+        counter = TapCounter()
+        await counter.touch("Thường dùng")
+        await until(lambda: presenter.state.phase is Phase.MENU, "the most requested")
+        if shoot and index == 0:
+            await shot("02-menu-top")
+        await counter.touch_exact(item.name_vi)
+        await until(lambda: presenter.state.phase is Phase.PRIORITY, "the ticket question")
+        if shoot and index == 0:
+            await shot("03-ticket-question")
+        await counter.touch("In phiếu số thứ tự")
+        await printed_ticket(counter, item.procedure_code)
+        if shoot and index == 0:
+            await shot("04-ticket-printed")
+        await touch("Xong")
+        await until(lambda: presenter.state.phase is Phase.HOME, "home after Done")
+
+
+async def help_and_groups_by_touch(shoot: bool) -> None:
+    """"I don't know" (a help-desk ticket), and every group's first tap."""
+    counter = TapCounter()
+    await counter.touch("Không rõ thủ tục")
+    await until(lambda: presenter.state.phase is Phase.PRIORITY, "the help-desk ticket question")
+    if shoot:
+        await shot("05-help-question")
+    await counter.touch("In phiếu số thứ tự")
+    await printed_ticket(counter, "help")
+    await touch("Xong")
+    await until(lambda: presenter.state.phase is Phase.HOME, "home")
+    menu = presenter.state.menu
+    direct = next((g for g in menu.groups if g.direct_item is not None), None)
+    if direct is not None:  # a group with one procedure: straight to the ticket question
+        counter = TapCounter()
+        await counter.touch(f"{direct.letter}  {direct.name_vi}" if direct.letter else direct.name_vi)
+        await until(lambda: presenter.state.phase is Phase.PRIORITY, "the group's ticket question")
+        await counter.touch("In phiếu số thứ tự")
+        await printed_ticket(counter, f"group {direct.letter}")
+        await touch("Xong")
+        await until(lambda: presenter.state.phase is Phase.HOME, "home")
+    listed = next((g for g in menu.groups if g.direct_item is None and g.items), None)
+    if listed is not None and shoot:
+        await touch(f"{listed.letter}  {listed.name_vi}" if listed.letter else listed.name_vi)
+        await until(lambda: presenter.state.phase is Phase.MENU, "a group's procedures")
+        await shot("06-menu-group")
+        await touch("Trang chủ")
+        await until(lambda: presenter.state.phase is Phase.HOME, "home")
+
+
 async def scenario_tour() -> None:
-    await until(lambda: presenter.state.counts_live and presenter.state.fields, "the live home screen")
+    await until(lambda: presenter.state.counts_live and presenter.state.menu is not None, "the live home screen")
     await shot("01-home")
+    if CONFIG.get("top_ten"):
+        await top_ten_by_touch(shoot=True)
+        await help_and_groups_by_touch(shoot=True)
 
-    await touch("Lấy số thứ tự")
-    await until(lambda: presenter.state.phase is Phase.FIELDS, "fields")
-    await shot("02-fields")
-    swipe(app.root.ids.sm.current_screen.ids.tiles, -400)  # swipe left: next page
-    await until(lambda: presenter.state.fields_page == 1, "fields page 2 after a swipe")
-    await touch("Trang trước")
-    await until(lambda: presenter.state.fields_page == 0, "fields page 1")
-
-    await touch("Hộ tịch")
-    await until(lambda: presenter.state.phase is Phase.PROCEDURES and not presenter.state.procedures_loading,
-                "procedures of Hộ tịch")
-    await shot("03-procedures")
-    await touch("Trang sau")
-    await until(lambda: presenter.state.procedures_page == 1 and not presenter.state.procedures_loading, "page 2")
-    swipe(current_screen().ids.rows, 400)  # swipe right: previous page, and no row opens
-    await until(lambda: presenter.state.procedures_page == 0 and not presenter.state.procedures_loading, "page 1")
-    if presenter.state.phase is not Phase.PROCEDURES:
-        raise DriverError("a swipe opened a procedure")
-
-    await touch("Quay lại")
-    await until(lambda: presenter.state.phase is Phase.FIELDS, "back to fields")
+    # Search stays, scoped to the site; the catalog by field is reached from the search too.
     await touch("Tìm thủ tục")
     await until(lambda: presenter.state.phase is Phase.SEARCH, "search")
-    await shot("04-search-empty", both_languages=False)
+    await shot("07-search-empty", both_languages=False)
     keyboard = current_screen().ids.keyboard
     for letter in "dang ky khai sinh":
         if letter == " ":
@@ -278,14 +362,14 @@ async def scenario_tour() -> None:
             await frames(1)
     await until(lambda: presenter.state.query == "dang ky khai sinh" and not presenter.state.results_loading
                 and presenter.state.results, "search results")
-    await shot("05-search")
+    await shot("08-search")
     names = [p.name_vi for p in presenter.state.results]
     if "Thủ tục đăng ký khai sinh" not in names:
         raise DriverError(f"'dang ky khai sinh' did not find the procedure: {names}")
 
-    await touch_exact("Thủ tục đăng ký khai sinh")
+    await touch_exact("Đăng ký khai sinh")
     await until(lambda: presenter.state.phase is Phase.DETAIL and not presenter.state.detail_loading, "detail")
-    await shot("06-detail")
+    await shot("09-detail")
 
     if CONFIG.get("take_there"):  # the line here is long: the kiosk offers a nearby site
         suggestion = presenter.state.suggestion
@@ -295,11 +379,11 @@ async def scenario_tour() -> None:
     else:
         await touch("Lấy số cho thủ tục này")
     await until(lambda: presenter.state.phase is Phase.PRIORITY, "priority question")
-    await shot("07-priority")
+    await shot("10-priority")
 
     slow_issue(1.0)
     await ready()
-    no_priority = button("Không ưu tiên")
+    no_priority = button("In phiếu số thứ tự")
     tap(no_priority)
     tap(no_priority)
     tap(no_priority)  # a triple tap in one frame
@@ -307,11 +391,11 @@ async def scenario_tour() -> None:
     for _ in range(6):  # and a child mashing the same spot during the round trip
         tap(no_priority)
         await frames(1)
-    await shot("08-issuing", both_languages=False)
+    await shot("11-issuing", both_languages=False)
     await until(lambda: presenter.state.phase is Phase.TICKET, "the ticket")
     await until(lambda: presenter.state.print_state is not PrintState.PRINTING, "printing to finish")
     record_ticket()
-    await shot("09-ticket")
+    await shot("12-ticket")
     await touch("Xong")
     await until(lambda: presenter.state.phase is Phase.HOME, "home after Done")
 
@@ -322,12 +406,86 @@ async def scenario_tour() -> None:
     await until(lambda: presenter.state.phase is Phase.PIN, "the PIN pad")
     for digit in PIN[:2]:
         await touch(digit)
-    await shot("10-pin", both_languages=False)
+    await shot("13-pin", both_languages=False)
     for digit in PIN[2:]:
         await touch(digit)
     await touch("Đồng ý")
     await until(lambda: presenter.state.phase is Phase.SETTINGS, "settings")
-    await shot("11-settings")
+    await shot("14-settings")
+    await touch("Trang chủ")
+    await until(lambda: presenter.state.phase is Phase.HOME, "home")
+
+
+def tiles() -> list[Any]:
+    return [w for w in walk(current_screen().ids.tiles) if isinstance(w, KButton)]
+
+
+async def idle_warning_by_touch() -> None:
+    """"Need more time?" before the screen goes home; "Continue" keeps the screen."""
+    import dataclasses
+
+    patient = presenter.settings
+    presenter.settings = dataclasses.replace(patient, idle_timeout=14)
+    await touch("English", app.root.ids.top_bar)  # the citizen's language, until the session ends
+    await touch("Most requested")
+    await until(lambda: presenter.state.phase is Phase.MENU, "the most requested")
+    await until(lambda: presenter.state.idle_left is not None, "the idle warning", timeout=20)
+    if app.idle_warning.parent is None:
+        raise DriverError("the idle warning is not on screen")
+    await shot("26-idle-warning", both_languages=False)
+    tap(app.idle_warning.ids.go_on)
+    await frames(3)
+    if presenter.state.phase is not Phase.MENU or app.idle_warning.parent is not None:
+        raise DriverError("Continue did not keep the screen")
+    await touch("Home")
+    await until(lambda: presenter.state.phase is Phase.HOME, "home")
+    if presenter.state.lang != "en":
+        raise DriverError("Home switched the language back")
+    await touch("Most requested")
+    started = time.monotonic()
+    await until(lambda: presenter.state.phase is Phase.HOME, "home after the idle timeout", timeout=25)
+    results["idle_seconds"] = round(time.monotonic() - started, 1)
+    if presenter.state.lang != "vi":
+        raise DriverError("the idle reset kept the last citizen's language")
+    presenter.settings = patient
+
+
+async def loading_lock_by_touch() -> None:
+    """A page that loads slowly: its old rows are locked at once, a spinner from 300 ms."""
+    await touch("Tìm thủ tục")
+    await until(lambda: presenter.state.phase is Phase.SEARCH, "search")
+    keyboard = current_screen().ids.keyboard
+    for letter in "dang ky":
+        if letter == " ":
+            await touch("Dấu cách", keyboard)
+        else:
+            tap(next(b for b in buttons(keyboard) if b.text == letter.upper()))
+            await frames(1)
+    await until(lambda: not presenter.state.results_loading and presenter.results_pages > 1, "two pages of results")
+    real = presenter.api.procedures
+
+    async def slow(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(2.0)
+        return await real(*args, **kwargs)
+
+    presenter.api.procedures = slow
+    old_rows = [w for w in walk(current_screen().ids.rows) if isinstance(w, KButton)]
+    await touch("Trang sau")
+    if not current_screen().ids.rows.disabled:
+        raise DriverError("the old rows stayed tappable while the next page loads")
+    tap(old_rows[0])  # a tap on a row of the page being replaced
+    await frames(2)
+    if presenter.state.phase is not Phase.SEARCH:
+        raise DriverError("a row of the old page opened while the next one loaded")
+    await asyncio.sleep(0.45)
+    await frames(2)
+    if not any(type(w).__name__ == "LoadingSpinner" for w in walk(current_screen())):
+        raise DriverError("no spinner 300 ms into a slow page")
+    await shot("27-loading-locked", both_languages=False)
+    await until(lambda: not presenter.state.results_loading, "the next page")
+    presenter.api.procedures = real
+    if current_screen().ids.rows.disabled or any(type(w).__name__ == "LoadingSpinner" for w in walk(current_screen())):
+        raise DriverError("the rows stayed locked after the page came")
     await touch("Trang chủ")
     await until(lambda: presenter.state.phase is Phase.HOME, "home")
 
@@ -335,21 +493,20 @@ async def scenario_tour() -> None:
 async def scenario_outage() -> None:
     presenter.retry_delays = (0.5, 1.0)  # test pacing: production backs off up to 15 s
     await until(lambda: presenter.state.server is ServerStatus.UNREACHABLE, "the unreachable banner")
+    if any(not t.disabled for t in tiles()):
+        raise DriverError("a ticket button is active while the server cannot be reached")
     await shot("21-home-server-unreachable")
     await wait_flag("start_server")
-    await until(lambda: presenter.state.counts_live and presenter.state.server is ServerStatus.ONLINE,
-                "recovery once the server is up", timeout=40)
+    await until(lambda: presenter.state.counts_live and presenter.state.server is ServerStatus.ONLINE
+                and presenter.state.menu is not None, "recovery once the server is up", timeout=40)
     await shot("22-home-recovered", both_languages=False)
+    await idle_warning_by_touch()
+    await loading_lock_by_touch()
 
     # The printer is unplugged: the citizen still gets the ticket on screen.
-    await touch("Lấy số thứ tự")
-    await until(lambda: presenter.state.phase is Phase.FIELDS, "fields")
-    await touch("Hộ tịch")
-    await until(lambda: presenter.state.phase is Phase.PROCEDURES and not presenter.state.procedures_loading,
-                "procedures")
-    await touch_exact(presenter.state.procedures[0].name_vi)
-    await until(lambda: presenter.state.phase is Phase.DETAIL and not presenter.state.detail_loading, "detail")
-    await touch("Lấy số cho thủ tục này")
+    await touch("Thường dùng")
+    await until(lambda: presenter.state.phase is Phase.MENU, "the most requested")
+    await touch_exact(presenter.state.menu.top[0].name_vi)
     await until(lambda: presenter.state.phase is Phase.PRIORITY, "priority")
     await touch("Người cao tuổi")
     await until(lambda: presenter.state.phase is Phase.TICKET
@@ -362,14 +519,23 @@ async def scenario_outage() -> None:
     await wait_flag("stop_server")
     await until(lambda: presenter.state.counts_stale and presenter.state.server is ServerStatus.UNREACHABLE,
                 "stale counts once the server is gone", timeout=40)
-    await shot("24-home-stale-counts")
-    await touch("Nhận kết quả hồ sơ")
-    await until(lambda: presenter.state.phase is Phase.PRIORITY, "priority for return of results")
-    await touch("Không ưu tiên")
-    await until(lambda: presenter.state.phase is Phase.ISSUE_FAILED, "the issue failure")
-    await shot("25-issue-failed")
-    await touch("Trang chủ")
-    await until(lambda: presenter.state.phase is Phase.HOME, "home")
+    await frames(3)
+    if any(not t.disabled for t in tiles()):
+        raise DriverError("a ticket button stayed active with the server gone")
+    if "bàn hướng dẫn" not in current_screen().ids.question.text:
+        raise DriverError("the home screen does not say to go to the help desk")
+    await shot("24-home-server-gone")
+    tap(tiles()[0])  # a citizen tries anyway: nothing is issued
+    await frames(3)
+    if presenter.state.phase is not Phase.HOME:
+        raise DriverError("a disabled tile opened a screen")
+    await wait_flag("restart_server")
+    await until(lambda: presenter.state.server is ServerStatus.ONLINE and presenter.state.counts_live,
+                "the kiosk back by itself", timeout=40)
+    await frames(3)
+    if any(t.disabled for t in tiles()):
+        raise DriverError("the tiles stayed disabled after the server came back")
+    await shot("25-home-back", both_languages=False)
 
 
 async def scenario_booking() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from kiosk.menu import ElsewhereOffer, SiteMenu
 from kiosk.presenter import KioskPresenter
 from kiosk.printing import FakeTicketPrinter
 from kiosk.settings import KioskSettings, hash_pin
@@ -45,6 +46,28 @@ def procedure(code: str, name: str, field_id: int = 38, service_id: int | None =
                         service_id=service_id)
 
 
+def menu_item(code: str, name: str, service_id: int = 1, name_en: str = "") -> dict[str, Any]:
+    return {"procedure_code": code, "name_vi": name, "name_en": name_en, "service_id": service_id,
+            "fee_short_vi": "Miễn phí", "fee_short_en": "Free", "days_text_vi": "3 ngày làm việc",
+            "days_text_en": "3 working days", "pinned": False}
+
+
+# The menu contract of GET /api/v1/sites/{code}/menu (see kiosk/menu.py).
+TOP = [menu_item(BIRTH, "Đăng ký khai sinh", name_en="Birth registration")] + [
+    menu_item(f"1.00{i:04d}", f"Thủ tục hộ tịch số {i}") for i in range(1, 10)]
+FAKE_MENU: dict[str, Any] = {
+    "site_code": "HUE-TT",
+    "groups": [
+        {"service_id": 1, "letter": "A", "name_vi": "Tư pháp – Hộ tịch", "name_en": "Justice – Civil status",
+         "direct_procedure_code": None, "items": TOP + [menu_item("1.009999", "Thủ tục ít dùng")]},
+        {"service_id": 3, "letter": "C", "name_vi": "Đất đai", "name_en": "Land", "direct_procedure_code": "2.000001",
+         "items": [menu_item("2.000001", "Đăng ký đất đai", service_id=3, name_en="Land registration")]},
+    ],
+    "top": TOP,
+    "help": {"service_id": 9, "name_vi": "Hướng dẫn", "name_en": "Help desk"},
+}
+
+
 class FakeKioskApi:
     """Answers like the queue server for site HUE-TT; can be made unreachable, slow or refusing."""
 
@@ -75,6 +98,14 @@ class FakeKioskApi:
                                  people_waiting=0, estimated_wait_minutes=0, sooner=True)],
         )
         self.waiting = {1: 3, 7: 0}
+        self.menu_out: SiteMenu | None = SiteMenu.model_validate(FAKE_MENU)
+        self.menu_error: ApiError | None = None
+        self.elsewhere_out = [ElsewhereOffer(
+            procedure_code="3.000123", name_vi="Cấp giấy phép xây dựng", name_en="Building permit",
+            site_code="HUE-PX", site_name_vi="Chi nhánh Phú Xuân", site_name_en="Phu Xuan Branch",
+            address="10 Đinh Tiên Hoàng", distance_km=1.8, travel_minutes=4, people_waiting=2,
+            estimated_wait_minutes=10, message_vi="Thủ tục này tiếp nhận tại Chi nhánh Phú Xuân (cách 1,8 km)",
+            message_en="Received at Phu Xuan Branch (1.8 km away)")]
         self.stream_callbacks: tuple[Callable[..., None], ...] | None = None
         self.next_id = 1
 
@@ -98,6 +129,17 @@ class FakeKioskApi:
     async def fields(self, site_code: str) -> list[FieldOut]:
         self._check()
         return self.fields_list
+
+    async def menu(self, site_code: str) -> SiteMenu:
+        self._check()
+        if self.menu_error is not None:
+            raise self.menu_error
+        assert self.menu_out is not None
+        return self.menu_out
+
+    async def elsewhere(self, site_code: str, query: str, limit: int = 5) -> list[ElsewhereOffer]:
+        self._check()
+        return [o for o in self.elsewhere_out if all(w in fold(o.name_vi) for w in fold(query).split())][:limit]
 
     async def procedures(self, site_code: str, *, query: str | None = None, field_id: int | None = None,
                          limit: int = 20, offset: int = 0) -> ProcedurePage:

@@ -170,15 +170,15 @@ def test_the_print_report_is_retried_until_the_server_has_it(make_kiosk):
     asyncio.run(scenario())
 
 
-def test_language_toggle_and_home_restores_the_default_language(make_kiosk):
+def test_language_toggle_and_home_keeps_the_citizens_language(make_kiosk):
     async def scenario():
         k = await make_kiosk().started()
         k.p.toggle_language()
         assert k.state.lang == "en"
         k.p.start_flow()
-        k.p.go_home()
-        assert k.state.lang == "vi" and k.state.phase is Phase.HOME
-        assert k.state.fields  # what the kiosk knows of the server survives
+        k.p.go_home()  # the same citizen: the session (and its language) goes on
+        assert k.state.lang == "en" and k.state.phase is Phase.HOME
+        assert k.state.fields and k.state.menu  # what the kiosk knows of the server survives
         await k.p.stop()
 
     asyncio.run(scenario())

@@ -31,6 +31,7 @@ def test_the_clock_shows_vietnam_time_whatever_the_kiosk_zone():
     monday_utc = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)  # 06:30 on Tuesday in Hà Nội
     assert clock_text(monday_utc, "vi") == ("06:30", "Thứ Ba, 24/11/2026")
     assert clock_text(monday_utc, "en") == ("06:30", "Tuesday, 24/11/2026")
+    assert clock_text(datetime(2026, 12, 6, 3, 0, tzinfo=UTC), "vi")[1] == "Chủ nhật, 06/12/2026"
 
 
 @pytest.mark.parametrize("value, unit, lang, expected", [
@@ -47,8 +48,12 @@ def test_processing_time_reads_naturally_and_never_guesses_a_unit(value, unit, l
 
 def test_waits_and_fees():
     assert wait_text(None, "vi") == "chưa ước tính được"
-    assert wait_text(0, "en") == "almost no wait"
+    assert wait_text(0, "en") == "Almost your turn"  # never "~0 min"
+    assert wait_text(0, "vi") == "Sắp đến lượt"
     assert wait_text(25, "vi") == "khoảng 25 phút"
+    assert wait_text(37, "vi") == "khoảng 35 phút"  # no precision the estimate lacks
+    assert wait_text(None, "vi", counter_open=False) == "Chưa có quầy mở"
+    assert wait_text(5, "en", counter_open=False) == "No counter open yet"
     assert fee_text("Miễn phí", "en") == "Free (miễn phí)"
     assert fee_text("Không có thông tin", "vi") == "Chưa có thông tin"
     assert fee_text("50.000 đồng/lần", "en") == "50.000 đồng/lần"
