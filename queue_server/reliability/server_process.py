@@ -15,8 +15,26 @@ from pathlib import Path
 
 import httpx
 
+_next_in_range = 0
+
 
 def free_port() -> int:
+    """A free TCP port on 127.0.0.1: any the system picks, or one of MOTCUA_TEST_PORTS
+    ("18300-18399") when set, so parallel runs on one machine keep to their own ports."""
+    global _next_in_range
+    span = os.environ.get("MOTCUA_TEST_PORTS", "")
+    if span:
+        low, high = (int(v) for v in span.split("-"))
+        for step in range(high - low + 1):
+            port = low + (_next_in_range + step) % (high - low + 1)
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _next_in_range = port - low + 1  # the next call offers the next port, not this one again
+            return port
+        raise RuntimeError(f"no free port in MOTCUA_TEST_PORTS={span}")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
