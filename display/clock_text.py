@@ -1,13 +1,11 @@
-"""Clock and date as the lobby reads them: "09:05", "Thứ Hai, 23/11/2026" (Monday 23 Nov 2026)."""
+"""Clock and date as the lobby reads them: "09:05", "Thứ Hai, 23/11/2026" (the glossary's
+weekday names, "Chủ nhật" included), in the center's time zone."""
 
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-# Spelled here, not with strftime("%b"): the display PC's locale must not change the screen.
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from shared.glossary import long_date
 
 
 def clock_text(moment: datetime, zone: tzinfo) -> str:
@@ -15,10 +13,8 @@ def clock_text(moment: datetime, zone: tzinfo) -> str:
 
 
 def date_text(moment: datetime, zone: tzinfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{WEEKDAYS_VI[local.weekday()]}, {local:%d/%m/%Y}"
+    return long_date(moment.astimezone(zone).date(), "vi")
 
 
 def date_text_en(moment: datetime, zone: tzinfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{WEEKDAYS_EN[local.weekday()]} {local.day} {MONTHS_EN[local.month - 1]} {local.year}"
+    return long_date(moment.astimezone(zone).date(), "en")

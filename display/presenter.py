@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from shared.client import StreamState
 from shared.enums import CounterState, EventType, TicketStatus
+from shared.lobby_layout import COUNTER_READY
 from shared.protocol import SiteSnapshot
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,7 @@ class CounterTile:
     ticket_id: int | None = None
     label: str | None = None
     ticket_status: str | None = None  # TicketStatus value
+    services: tuple[tuple[str, int], ...] = ()  # (service code, weight) it calls from
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,8 @@ class ServiceLine:
     name_vi: str
     name_en: str
     waiting: int
+    estimated_wait_minutes: int | None = None
+    wait: Mapping[str, Any] | None = None  # the server's wait figure, when the snapshot has one
 
 
 @dataclass(frozen=True)
@@ -162,10 +166,11 @@ class LobbyPresenter:
                 counter_id=c.id, number=c.number, name=c.name, state=c.state.value,
                 ticket_id=ticket.id if ticket else None, label=ticket.label if ticket else None,
                 ticket_status=ticket.status.value if ticket else None,
+                services=tuple((s.service_code, s.weight) for s in c.services),
             )
         self.services = {
             q.service_id: ServiceLine(q.service_id, q.service_code, q.service_name_vi, q.service_name_en,
-                                      q.waiting)
+                                      q.waiting, q.estimated_wait_minutes, _wait_figure(q))
             for q in snapshot.queues
         }
         calls = [
@@ -342,6 +347,15 @@ class LobbyPresenter:
             log.exception("display refresh failed")
 
 
+def _wait_figure(queue: object) -> Mapping[str, Any] | None:
+    """The snapshot's own wait figure of a line ({state, minutes, text_vi, text_en}), if the
+    server sends one (shared/lobby_layout.line_wait falls back to the estimate's words)."""
+    wait = getattr(queue, "wait", None) or (getattr(queue, "model_extra", None) or {}).get("wait")
+    if wait is None:
+        return None
+    return wait.model_dump() if hasattr(wait, "model_dump") else dict(wait)
+
+
 def _utc(value: datetime | str) -> datetime:
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
     # The server sends aware UTC times; a naive one (older server, SQLite) is UTC too.
@@ -355,7 +369,7 @@ def counter_state_text(tile: CounterTile) -> tuple[str, str]:
     if tile.state == CounterState.PAUSED.value:
         return "Tạm dừng", "Paused"
     if tile.label is None:
-        return "Sẵn sàng", "Ready"
+        return COUNTER_READY.vi, COUNTER_READY.en
     if tile.ticket_status == TicketStatus.CALLED.value:
         return "Mời vào", "Please come"
     if tile.ticket_status == TicketStatus.SERVING.value:

@@ -5,6 +5,8 @@ Their looks (colours, fonts, sizes) are in kv/widgets.kv.
 
 from __future__ import annotations
 
+import math
+
 from kivy.animation import Animation
 from kivy.clock import Clock
 from kivy.core.text import Label as CoreLabel
@@ -21,14 +23,13 @@ from kivy.uix.label import Label
 from kivy.uix.stencilview import StencilView
 from kivy.uix.widget import Widget
 
-from display.layout import best_grid
-
 
 class CallPanel(BoxLayout):
-    """The latest call, large. A new `serial` makes it flash for `flash_seconds`."""
+    """The latest call, large. A new `serial` makes its frame flash for `flash_seconds`."""
 
     serial = NumericProperty(0)
-    flash = NumericProperty(0.0)  # 0..1: opacity of the bright overlay
+    flash = NumericProperty(0.0)  # 0..1: how bright and wide the frame is
+    border = NumericProperty(0.0)
     flash_seconds = NumericProperty(8.0)
     _animation = ObjectProperty(None, allownone=True)
 
@@ -47,23 +48,28 @@ class CallPanel(BoxLayout):
 class CounterTileView(BoxLayout):
     number = NumericProperty(0)
     label = StringProperty("")
-    status = StringProperty("idle")  # called | serving | idle | paused | closed
+    status = StringProperty("idle")  # called | serving | idle
     state_vi = StringProperty("")
     state_en = StringProperty("")
+    services = StringProperty("")  # "Tư pháp, Công an": what the counter serves
+    compact = BooleanProperty(False)  # one line: number and ticket
     border_width = NumericProperty(0)
 
 
 class CounterGrid(Widget):
-    """Every counter of the site, as large as the space allows (9 or 60 counters alike)."""
+    """The open counters, in rows of `columns` tiles of one height from the top: full tiles
+    (number, ticket, services) or, with many open, one-line tiles (shared/lobby_layout.py)."""
 
-    tiles = ListProperty()  # dicts: number, label, status, state_vi, state_en
+    tiles = ListProperty()  # dicts: number, label, status, state_vi, state_en, services
     spacing = NumericProperty(12)
+    columns = NumericProperty(3)
+    compact = BooleanProperty(False)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._views: list[CounterTileView] = []
         self._relayout = Clock.create_trigger(self._layout)
-        self.bind(pos=self._relayout, size=self._relayout)
+        self.bind(pos=self._relayout, size=self._relayout, columns=self._relayout, compact=self._relayout)
 
     def on_tiles(self, *_: object) -> None:
         while len(self._views) < len(self.tiles):
@@ -81,11 +87,13 @@ class CounterGrid(Widget):
         count = len(self._views)
         if not count or self.width <= 0 or self.height <= 0:
             return
-        columns, rows = best_grid(count, self.width, self.height, self.spacing)
+        columns = max(1, int(self.columns))
+        rows = math.ceil(count / columns)
         tile_w = (self.width - self.spacing * (columns - 1)) / columns
         tile_h = (self.height - self.spacing * (rows - 1)) / rows
         for index, view in enumerate(self._views):
             row, column = divmod(index, columns)
+            view.compact = self.compact
             view.size = (tile_w, tile_h)
             view.pos = (self.x + column * (tile_w + self.spacing),
                         self.top - (row + 1) * tile_h - row * self.spacing)
@@ -139,33 +147,39 @@ class Marquee(StencilView):
 
 
 class FitLabel(Label):
-    """A label whose font shrinks (never grows past `max_font`) so its text fits its width:
-    a long label ("ĐĐĐ100001") or a long counter name is never cut or ellipsed."""
+    """A label whose font shrinks (never grows past `max_font`) so its text fits its width,
+    but never below `min_font` (its role's floor, shared/lobby_layout.py): a text still too
+    long then ends in "…" rather than getting too small to read from across the hall."""
 
+    role = StringProperty("")  # shared.lobby_layout.TEXT_PX key; the legibility checks read it
     max_font = NumericProperty(40)
-    fit = BooleanProperty(True)  # False: keep max_font and shorten with "…" (rows of a list)
+    min_font = NumericProperty(1)
+    fit = BooleanProperty(True)  # False: keep max_font and shorten with "…"
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._fit = Clock.create_trigger(self._refit)
-        self.bind(text=self._fit, width=self._fit, max_font=self._fit, bold=self._fit,
-                  font_name=self._fit, fit=self._fit)
+        self.bind(text=self._fit, width=self._fit, height=self._fit, max_font=self._fit, min_font=self._fit,
+                  bold=self._fit, font_name=self._fit, fit=self._fit)
         self._refit()
 
     def _refit(self, *_: object) -> None:
+        largest = max(1, self.max_font)
         if not self.fit or not self.text or self.width <= 1:
-            self.font_size = max(1, self.max_font)
+            self.font_size, self.shorten = largest, not self.fit
             return
-        measure = CoreLabel(text=self.text, font_size=self.max_font, font_name=self.font_name,
-                            bold=self.bold)
+        measure = CoreLabel(text=self.text, font_size=largest, font_name=self.font_name, bold=self.bold)
         natural = measure.get_extents(self.text)[0]
         # 4% to spare: a text exactly as wide as its label is wrapped by Kivy's layout.
         room = 0.96 * (self.width - self.padding[0] - self.padding[2])
-        self.font_size = max(1, self.max_font * min(1.0, room / max(1, natural)))
+        wanted = largest * min(1.0, room / max(1, natural))
+        self.font_size = max(self.min_font, wanted)
+        self.shorten = wanted < self.min_font
+        self.shorten_from = "right"
 
 
 class StatusMarker(FitLabel):
-    """Small, discreet, for staff walking by: shown only while `active`."""
+    """Discreet, for staff walking by: shown only while `active`."""
 
     active = BooleanProperty(False)
 

@@ -37,6 +37,8 @@ PALETTE: Mapping[str, str] = {
     "display_bg": "#07122B",
     "display_panel": "#122447",
     "display_panel_closed": "#0C1834",
+    "display_tile": "#1E3A6B",   # an open counter's tile on the counters panel
+    "display_warn": "#FFB74D",   # staff markers (reconnecting, no sound) on the footer
     "display_ink": "#FFFFFF",
     "display_muted": "#B8C4DE",
     "display_number": "#FFD54F", # called numbers: amber on navy (≥ 10:1)
@@ -54,6 +56,8 @@ TEXT_PAIRS: tuple[tuple[str, str], ...] = (
     ("display_muted", "display_bg"), ("display_muted", "display_panel"),
     ("display_muted", "display_panel_closed"),
     ("display_number", "display_bg"), ("display_number", "display_panel"),
+    ("display_ink", "display_tile"), ("display_muted", "display_tile"), ("display_number", "display_tile"),
+    ("display_ink", "display_panel_closed"), ("display_warn", "display_panel_closed"),
 )
 
 # Minimum text heights in pixels at 1920×1080 (issue 14: a 55" TV read from 8 m).

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import random
 import signal
 import socket
 import subprocess
@@ -16,21 +15,29 @@ from pathlib import Path
 
 import httpx
 
+_next_in_range = 0
+
 
 def free_port() -> int:
-    """A port nobody listens on: any the system picks, or one of MOTCUA_TEST_PORTS
-    (e.g. "18100-18199") where several people share a machine and each has a range."""
-    lowest, _, highest = os.environ.get("MOTCUA_TEST_PORTS", "").partition("-")
-    candidates = list(range(int(lowest), int(highest) + 1)) if highest else [0]
-    start = random.randrange(len(candidates))  # two servers made before either starts rarely collide
-    for port in candidates[start:] + candidates[:start]:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return s.getsockname()[1]
-    raise RuntimeError(f"no free port in MOTCUA_TEST_PORTS={os.environ['MOTCUA_TEST_PORTS']}")
+    """A free TCP port on 127.0.0.1: any the system picks, or one of MOTCUA_TEST_PORTS
+    ("18300-18399") when set, so parallel runs on one machine keep to their own ports."""
+    global _next_in_range
+    span = os.environ.get("MOTCUA_TEST_PORTS", "")
+    if span:
+        low, high = (int(v) for v in span.split("-"))
+        for step in range(high - low + 1):
+            port = low + (_next_in_range + step) % (high - low + 1)
+            with socket.socket() as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _next_in_range = port - low + 1  # the next call offers the next port, not this one again
+            return port
+        raise RuntimeError(f"no free port in MOTCUA_TEST_PORTS={span}")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def die_with_parent() -> None:

@@ -1,7 +1,8 @@
 """The lobby display for TVs that only have a browser: `/display/{code}`.
 
-Same content as the Kivy display: who is called where, the recent calls, the waiting per
-service and the site's notice; calls are said aloud by the browser's speech (vi-VN) with
+Same layout, words, sizes and font as the Kivy display (shared/lobby_layout.py): who is
+called where, the counters named by their services, the recent calls, the waiting and the
+wait per service, the site's notice; calls are said aloud by the browser's speech (vi-VN) with
 the same words the Kivy display says (numbers read in full, from shared.announcement).
 
 The TV is paired once: a manager's one-time link `/display/pair/<code>` (see
@@ -19,6 +20,7 @@ from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Query, Request, WebSocket
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from markupsafe import Markup
 
 from queue_server.api.deps import Principal, principal_from_token
 from queue_server.api.routes.streams import POLICY_VIOLATION, pump_events
@@ -28,6 +30,7 @@ from queue_server.domain.public_view import public_counter
 from queue_server.service_layer import display_pairing, views
 from queue_server.web.session import set_cookie
 from queue_server.web.templating import render, secure_headers
+from shared import lobby_layout
 from shared.announcement import call_phrase
 from shared.enums import DeviceKind
 from shared.labels import split_label
@@ -100,10 +103,22 @@ async def display_page(code: str, request: Request, token: LegacyToken = None) -
     if site is None:
         return render(request, "display/refused.html", status=403)
     voice = request.query_params.get("voice", "vi")
-    return render(request, "display/display.html", site=site,
+    short_names = await wiring.run(lambda: _short_names(wiring, site["id"]))
+    return render(request, "display/display.html", site=site, lobby_css=Markup(lobby_layout.css_sizes()),
+                  words=lobby_layout.words(),
                   config={"site_code": site["code"], "site_id": site["id"],
                           "time_zone": wiring.settings.time_zone,
-                          "voice_en": "en" in voice.split(","), "voice": "off" not in voice.split(",")})
+                          "voice_en": "en" in voice.split(","), "voice": "off" not in voice.split(","),
+                          "words": lobby_layout.words(), "short_names": short_names,
+                          "recent_slots": lobby_layout.RECENT_SLOTS, "tile_columns": lobby_layout.TILE_COLUMNS,
+                          "flash_seconds": lobby_layout.FLASH_SECONDS})
+
+
+def _short_names(wiring: Wiring, site_id: int) -> dict[str, str]:
+    """Service code → the short name counters are named by ("Tư pháp"), as the Kivy display."""
+    with wiring.reader() as uow:
+        return {s["code"]: lobby_layout.service_short_name(s["name_vi"])
+                for s in views.site_services(uow.conn, site_id)}
 
 
 @router.get("/display/{code}/snapshot")

@@ -28,7 +28,9 @@ def test_display_page_shows_and_says_calls_and_shows_the_managers_notice(
     errors = collect_errors(tv)
     tv.goto(web_server.url + api.display_pairing_path())  # a one-time link, swapped for a cookie
     assert tv.url == f"{web_server.url}/display/{SITE_TT}"
-    tv.click("[data-unlock-button]")  # the one tap a browser needs before it may speak
+    # This Chromium has no --autoplay-policy flag: the page says sound is off until a tap.
+    tv.click("[data-unlock-button]")
+    expect(tv.locator("[data-sound-off]")).to_be_hidden()
     tv.wait_for_selector("[data-link=live]")
     assert tv.is_visible("[data-idle]")
 
@@ -39,8 +41,13 @@ def test_display_page_shows_and_says_calls_and_shows_the_managers_notice(
     api.ok(COUNTER_AF, "call-next")  # right after: the two announcements must queue
     expect(tv.locator("[data-now-label]")).to_have_text(second["label"])
     expect(tv.locator("[data-now-counter]").first).to_have_text("2")
-    expect(tv.locator("[data-calls] tr")).to_have_count(1)
-    assert tv.inner_text("[data-calls] tr").split() == [first["label"], "1"]
+    expect(tv.locator("[data-calls] .l-chip")).to_have_count(1)
+    assert tv.inner_text("[data-calls] .l-chip").split() == [first["label"], "Quầy", "1"]
+    assert tv.is_hidden("[data-no-calls]")
+    # Counters named by their services, the called one framed; the closed ones on one line.
+    assert tv.inner_text("[data-counter='1']").split("\n") == ["Quầy 1", first["label"], "Tư pháp"]
+    assert tv.inner_text("[data-counter='2']").split("\n") == ["Quầy 2", second["label"], "Tư pháp, Công an"]
+    assert tv.inner_text("[data-closed]").split() == "Quầy 3, 4, 5, 6, 7, 8, 9 đóng · Closed".split()
     phrase_one = "Mời công dân có số thứ tự A, một đến quầy số một"
     phrase_two = "Mời công dân có số thứ tự A, hai đến quầy số hai"
     wait_until(lambda: len(_spoken(tv)) >= 4, what="four announcements")
@@ -48,7 +55,7 @@ def test_display_page_shows_and_says_calls_and_shows_the_managers_notice(
     assert {u["lang"] for u in tv.evaluate("window.__spoken") if u["text"].strip()} == {"vi-VN"}
 
     api.issue()
-    expect(tv.locator(".d-queues li").first.locator(".q-count")).to_have_text("1")
+    expect(tv.locator("[data-queues] li").first.locator(".q-count")).to_have_text("1")
 
     manager = browser.new_page(viewport=DESKTOP)
     login(manager, web_server.url)

@@ -5,7 +5,7 @@
   // Paired by an HttpOnly cookie (web/display.py): this script holds no credential.
   var HOME = "/display/" + encodeURIComponent(cfg.site_code);
   var MAX_CALLS = 8;
-  var st = { seq: -1, calls: [], queues: [], notice: "" };
+  var st = { seq: -1, calls: [], queues: [], counters: [], notice: "" };
   var socket = null, backoff = 1000, refreshTimer = null, lastMessage = Date.now();
   var voiceQueue = [], speaking = false, unlocked = false, phraseCache = {};
 
@@ -15,7 +15,9 @@
   function h(tag, cls, value) { var el = document.createElement(tag); if (cls) { el.className = cls; } text(el, value); return el; }
 
   // ---- clock (the site's time zone, whatever the TV's own setting) ----
-  var DAYS = { Sun: "Chủ nhật", Mon: "Thứ hai", Tue: "Thứ ba", Wed: "Thứ tư", Thu: "Thứ năm", Fri: "Thứ sáu", Sat: "Thứ bảy" };
+  // The glossary's weekday names (Monday first), as the Kivy display writes them.
+  var DAYS = {};
+  ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].forEach(function (d, i) { DAYS[d] = cfg.words.weekdays[i]; });
   var clockFormat = null;
   try {
     clockFormat = new Intl.DateTimeFormat("en-GB", { timeZone: cfg.time_zone, hour: "2-digit", minute: "2-digit",
@@ -27,46 +29,133 @@
       clockFormat.formatToParts(new Date()).forEach(function (p) { parts[p.type] = p.value; });
     } else {
       var d = new Date(), pad = function (n) { return n < 10 ? "0" + n : String(n); };
-      parts = { hour: pad(d.getHours()), minute: pad(d.getMinutes()), weekday: Object.keys(DAYS)[d.getDay()],
+      parts = { hour: pad(d.getHours()), minute: pad(d.getMinutes()), weekday: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getDay()],
         day: pad(d.getDate()), month: pad(d.getMonth() + 1), year: String(d.getFullYear()) };
     }
     text($("[data-clock]"), parts.hour + ":" + parts.minute);
     text($("[data-date]"), (DAYS[parts.weekday] || "") + ", " + parts.day + "/" + parts.month + "/" + parts.year);
   }
 
-  // ---- drawing ----
-  function draw() {
+  // ---- drawing (the layout of shared/lobby_layout.py; words from the server) ----
+  var W = cfg.words;
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, k) { return values[k] == null ? "" : String(values[k]); });
+  }
+  function shortName(code) { return (cfg.short_names || {})[code] || code; }
+  function offline(c) { return c.state === "closed" || c.state === "paused"; }
+
+  function waitWords(q) {
+    // The server's own figure when the snapshot has one, else the words for its estimate.
+    if (q.wait && q.wait.text_vi) { return q.wait.text_vi; }
+    var open = st.counters.some(function (c) {
+      return c.state === "open" && (c.services || []).some(function (s) { return s.service_code === q.service_code; });
+    });
+    if (!open) { return W.wait.no_counter_open; }
+    if (!q.waiting) { return ""; }
+    var m = q.estimated_wait_minutes;
+    if (m == null) { return W.wait.no_counter_open; }
+    if (m < 3) { return W.wait.soon; }
+    m = m <= 10 ? Math.round(m) : m <= 60 ? 5 * Math.round(m / 5) : 15 * Math.round(m / 15);
+    return fill(W.wait.minutes, { n: m });
+  }
+
+  function drawCall() {
     var current = st.calls[0];
     $("[data-now-body]").hidden = !current;
     $("[data-idle]").hidden = !!current;
-    if (current) {
-      text($("[data-now-label]"), current.label);
-      all("[data-now-counter]").forEach(function (el) { text(el, current.counter_number); });
-    }
-    var body = $("[data-calls]");
-    body.textContent = "";
-    st.calls.slice(1, MAX_CALLS + 1).forEach(function (c) {
-      var tr = document.createElement("tr");
-      tr.appendChild(h("td", "", c.label));
-      tr.appendChild(h("td", "", c.counter_number));
-      body.appendChild(tr);
+    $("[data-now]").classList.toggle("calling", !!current);
+    if (!current) { return; }
+    text($("[data-now-label]"), current.label);
+    text($("[data-now-counter]"), current.counter_number);
+    text($("[data-now-counter-text]"), fill(W.to_counter_vi, { counter: current.counter_number }));
+    text($("[data-now-en]"), fill(W.call_sentence_en, { label: current.label, counter: current.counter_number }));
+  }
+
+  function drawCounters() {
+    var open = st.counters.filter(function (c) { return !offline(c); });
+    var tiles = $("[data-tiles]");
+    tiles.textContent = "";
+    tiles.classList.toggle("compact", open.length > cfg.tile_columns);
+    open.forEach(function (c) {
+      var t = c.current_ticket;
+      var status = !t ? "idle" : t.status === "called" ? "called" : "serving";
+      var tile = h("div", "l-tile " + status);
+      tile.setAttribute("data-counter", c.number);
+      var number = h("b", "", open.length > cfg.tile_columns ? c.number : W.counter + " " + c.number);
+      number.setAttribute("data-role", "counter_number");
+      tile.appendChild(number);
+      var ticket = h("span", "l-ticket", t ? t.label : W.ready);
+      ticket.setAttribute("data-role", "counter_ticket");
+      tile.appendChild(ticket);
+      var services = (c.services || []).slice().sort(function (a, b) { return (b.weight || 1) - (a.weight || 1) || (a.service_code < b.service_code ? -1 : 1); });
+      var names = h("small", "", services.map(function (s) { return shortName(s.service_code); }).join(", "));
+      names.setAttribute("data-role", "counter_services");
+      tile.appendChild(names);
+      tiles.appendChild(tile);
     });
+    var numbers = function (state) {
+      return st.counters.filter(function (c) { return c.state === state; }).map(function (c) { return c.number; })
+        .sort(function (a, b) { return a - b; }).join(", ");
+    };
+    var vi = [], en = [];
+    [["paused", W.paused], ["closed", W.closed]].forEach(function (p) {
+      var list = numbers(p[0]);
+      if (list) { vi.push(fill(p[1][0], { numbers: list })); en.push(p[1][1]); }
+    });
+    text($("[data-closed]"), !open.length && st.counters.length ? W.all_closed : vi.length ? vi.concat([en.join(" / ")]).join("  ·  ") : "");
+  }
+
+  function drawRecent() {
+    var chips = $("[data-calls]");
+    chips.textContent = "";
+    var recent = st.calls.slice(1, cfg.recent_slots + 1);
+    recent.forEach(function (c) {
+      var chip = h("div", "l-chip");
+      var label = h("b", "", c.label);
+      label.setAttribute("data-role", "recent_label");
+      chip.appendChild(label);
+      var where = h("span", "", W.counter + " " + c.counter_number);
+      where.setAttribute("data-role", "recent_counter");
+      chip.appendChild(where);
+      chips.appendChild(chip);
+    });
+    $("[data-no-calls]").hidden = recent.length > 0;
+  }
+
+  function drawQueues() {
     var list = $("[data-queues]");
     list.textContent = "";
     st.queues.forEach(function (q) {
-      var li = h("li", q.waiting ? "" : "empty");
-      li.appendChild(h("b", "q-code", q.service_code));
-      var names = h("span", "q-name");
-      names.appendChild(h("span", "", q.service_name_vi));
-      names.appendChild(h("small", "", q.service_name_en));
+      var li = h("li", "l-line");
+      li.setAttribute("data-service", q.service_code);
+      var code = h("b", "l-code", q.service_code);
+      code.setAttribute("data-role", "service_code");
+      li.appendChild(code);
+      var names = h("span", "l-names");
+      var vi = h("b", "", q.service_name_vi);
+      vi.setAttribute("data-role", "service_name");
+      names.appendChild(vi);
+      var en = h("span", "", q.service_name_en);
+      en.setAttribute("data-role", "service_name_en");
+      names.appendChild(en);
       li.appendChild(names);
-      var right = h("span", "q-right");
-      right.appendChild(h("b", "q-count", q.waiting));
-      // the server's one wait figure, in its words (never a number of our own)
-      right.appendChild(h("small", "q-wait", !q.waiting || !q.wait ? "người" : q.wait.text_vi));
+      var right = h("span", "l-count");
+      var count = h("b", "q-count", q.waiting);
+      count.setAttribute("data-role", "service_count");
+      right.appendChild(count);
+      var wait = h("span", "q-wait", waitWords(q));
+      wait.setAttribute("data-role", "service_wait");
+      right.appendChild(wait);
       li.appendChild(right);
       list.appendChild(li);
     });
+  }
+
+  function draw() {
+    drawCall();
+    drawCounters();
+    drawRecent();
+    drawQueues();
     var notice = $("[data-notice]"), box = $("[data-notice-box]");
     if (notice.textContent !== st.notice) {
       text(notice, st.notice);
@@ -90,6 +179,7 @@
   function applySnapshot(snap) {
     st.seq = snap.seq;
     st.queues = snap.queues;
+    st.counters = snap.counters || [];
     st.notice = snap.site.notice || "";
     if (!st.calls.length || st.resyncCalls) {
       st.calls = snap.recent_calls.map(function (c) { return { label: c.label, counter_number: c.counter_number }; });
@@ -110,11 +200,21 @@
     refreshTimer = setTimeout(function () { refreshTimer = null; loadSnapshot().catch(function () {}); }, 2000);
   }
 
+  function applyCounter(brief, ticket) {
+    st.counters.forEach(function (c) {
+      if (c.id !== brief.id) { return; }
+      if (brief.state) { c.state = brief.state; }
+      if (brief.current_ticket_id == null) { c.current_ticket = null; }
+      else if (ticket && ticket.id === brief.current_ticket_id) { c.current_ticket = { id: ticket.id, label: ticket.label, status: ticket.status }; }
+    });
+  }
+
   function applyEvent(ev) {
     if (ev.site_id !== cfg.site_id || ev.seq <= st.seq) { return; }
     if (ev.seq !== st.seq + 1) { st.resyncCalls = true; loadSnapshot().catch(function () {}); return; }
     st.seq = ev.seq;
     var ticket = ev.ticket || {};
+    if (ev.counter) { applyCounter(ev.counter, ev.ticket); }
     if ((ev.type === "TicketCalled" || ev.type === "TicketRecalled") && ticket.label) {
       var number = (ev.counter && ev.counter.number) || ticket.counter_number;
       st.calls = st.calls.filter(function (c) { return c.label !== ticket.label; });
@@ -137,7 +237,7 @@
   function link(mode) {
     var el = $("[data-link]");
     el.setAttribute("data-link", mode);
-    text($("[data-link-text]"), mode === "live" ? "" : mode === "connecting" ? "Đang kết nối… · Connecting…" : "Mất kết nối, đang thử lại… · Reconnecting…");
+    text($("[data-link-text]"), mode === "live" ? "" : mode === "connecting" ? "Đang kết nối… · Connecting…" : "• " + cfg.words.reconnecting);
   }
 
   function connect() {
@@ -207,7 +307,7 @@
     return new Promise(function (resolve) {
       try {
         var Ctx = window.AudioContext || window.webkitAudioContext;
-        var ctx = new Ctx();
+        var ctx = audio || new Ctx();
         [[784, 0], [659, 0.45], [523, 0.9]].forEach(function (n) {
           var osc = ctx.createOscillator(), gain = ctx.createGain();
           osc.frequency.value = n[0];
@@ -233,16 +333,24 @@
     }).then(nextCall, nextCall);
   }
 
-  // Browsers speak only after a first tap on the page; a TV launched with an autoplay
-  // policy flag can skip it with ?kiosk=1.
-  var unlock = $("[data-unlock]");
-  if (cfg.voice && !/[?&]kiosk=1\b/.test(location.search)) {
-    unlock.hidden = false;
-    $("[data-unlock-button]").addEventListener("click", function () {
-      unlocked = true;
-      unlock.hidden = true;
-      try { window.speechSynthesis.speak(new SpeechSynthesisUtterance(" ")); } catch (e) { /* ignore */ }
-    });
+  // ---- sound: a TV started with --autoplay-policy=no-user-gesture-required speaks at once;
+  // a browser that still wants a touch first shows "sound off — tap to enable" until then.
+  var soundOff = $("[data-sound-off]");
+  var audio = null;
+  try { var Ctx = window.AudioContext || window.webkitAudioContext; audio = Ctx ? new Ctx() : null; } catch (e) { audio = null; }
+  function soundBlocked() { return !!audio && audio.state !== "running"; }
+  function showSoundState() { soundOff.hidden = !cfg.voice || !soundBlocked(); }
+  function unlockSound() {
+    unlocked = true;
+    try { window.speechSynthesis.speak(new SpeechSynthesisUtterance(" ")); } catch (e) { /* ignore */ }
+    if (audio) { audio.resume().then(showSoundState, showSoundState); }
+    soundOff.hidden = true;
+  }
+  if (cfg.voice) {
+    showSoundState();
+    if (audio) { audio.onstatechange = showSoundState; }
+    soundOff.addEventListener("click", unlockSound);
+    document.addEventListener("keydown", unlockSound, { once: true });
   }
 
   tick();

@@ -6,6 +6,8 @@ with "@@" (Kivy may print other lines):
 
     {"cmd": "state"}                      -> what the screen shows, what was queued for speech
     {"cmd": "shot", "path": "x.png"}      -> a screenshot of the whole window
+    {"cmd": "texts"}                      -> every visible text: box, font size, role
+    {"cmd": "flash", "value": 0.5}        -> hold the call flash at that phase (0..1)
     {"cmd": "quit"}
 """
 
@@ -41,6 +43,40 @@ class RecordingAnnouncer:
             self.inner.stop()
 
 
+def visible_texts(root: Any) -> list[dict[str, Any]]:
+    """Every text a person can see: its box in screenshot pixels (top-left origin), its font
+    size in pixels and its role (the `role` a kv rule gives a label, if any)."""
+    from kivy.uix.label import Label
+    from kivy.uix.stencilview import StencilView
+
+    height = root.height
+    found = []
+    for widget in root.walk(restrict=True):
+        if not isinstance(widget, Label) or not widget.text.strip():
+            continue
+        chain, node, clip = [], widget, None
+        while node is not None and node is not node.parent:
+            chain.append(node)
+            if clip is None and node is not widget and isinstance(node, StencilView):
+                clip = node
+            node = node.parent
+        if any(getattr(n, "opacity", 1) <= 0.01 for n in chain):
+            continue
+        x, y = widget.to_window(widget.x, widget.y)
+        left, bottom, right, top = x, y, x + widget.width, y + widget.height
+        if clip is not None:
+            cx, cy = clip.to_window(clip.x, clip.y)
+            left, bottom = max(left, cx), max(bottom, cy)
+            right, top = min(right, cx + clip.width), min(top, cy + clip.height)
+        left, right = max(left, 0), min(right, root.width)
+        if right - left < 2 or top - bottom < 2:
+            continue
+        found.append({"text": widget.text, "font_px": float(widget.font_size), "left": left,
+                      "top": height - top, "width": right - left, "height": top - bottom,
+                      "role": getattr(widget, "role", "")})
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--server", required=True)
@@ -73,6 +109,7 @@ def main() -> int:
         recorder.inner.add_listener(
             lambda e: spoken.append([text for _, text in e.texts]) if isinstance(e, AnnouncementStarted) else None)
 
+    from kivy.animation import Animation
     from kivy.clock import Clock
 
     app = runtime.app
@@ -83,7 +120,8 @@ def main() -> int:
             "ready": app.ready, "screen": app.manager.current, "stream": runtime.presenter.stream.value,
             "reconnecting": app.reconnecting, "sound_missing": app.sound_missing,
             "featured": [app.featured_label, app.featured_counter], "speaking": app.featured_speaking,
-            "counters": list(app.counters), "recent": list(app.recent), "services": list(app.services),
+            "counters": sorted(list(app.counters) + [{**c, "label": ""} for c in app.offline_counters],
+                               key=lambda c: c["number"]), "recent": list(app.recent), "services": list(app.services),
             "notice": app.notice, "problem_vi": app.problem_vi, "problem_en": app.problem_en,
             "site_name_vi": app.site_name_vi, "clock": app.clock_text, "date": app.date_text,
             "announced": recorder.announced, "spoken": spoken, "seq": runtime.presenter.seq,
@@ -103,6 +141,17 @@ def main() -> int:
                     return
                 app.root.export_to_png(command["path"])
                 reply = {"ok": True, "path": command["path"]}
+            elif command["cmd"] == "texts":
+                reply = {"texts": visible_texts(app.root)}
+            elif command["cmd"] == "flash":
+                # Hold the call animation at one point of its flash (0 = rest, 1 = brightest)
+                # so a screenshot of every phase can be measured, whatever the machine's speed.
+                panel = next(w for w in app.root.walk() if type(w).__name__ == "CallPanel")
+                if command.get("start"):
+                    app.flash_serial += 1
+                Animation.cancel_all(panel)
+                panel.flash = float(command["value"])
+                reply = {"ok": True}
             elif command["cmd"] == "quit":
                 reply = {"ok": True}
                 app.stop()

@@ -25,6 +25,7 @@ from support import API, ROOT, SITE_TT, Api, LiveServer
 
 from queue_server.seed import demo_device_token
 from shared.enums import DeviceKind
+from shared.lobby_layout import RECENT_SLOTS
 
 DRIVER = Path(__file__).with_name("lobby_driver.py")
 SHOTS = ROOT / "test-artifacts" / "ui" / "display"
@@ -267,5 +268,5 @@ def test_portrait_display_shows_the_notice_every_counter_and_a_burst_of_calls_in
                              "the burst of calls")
     assert [item[0] for item in state["announced"]] == burst, "queued for speech in the order they were made"
     assert state["featured"][0] == burst[-1]
-    assert [row["label"] for row in state["recent"]] == burst[-2::-1][:6]
+    assert [row["label"] for row in state["recent"]] == burst[-2::-1][:RECENT_SLOTS]
     display.shot("portrait-burst.png")
