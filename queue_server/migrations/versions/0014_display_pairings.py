@@ -9,7 +9,7 @@ from alembic import op
 import queue_server.adapters.tables
 
 revision = '0014'
-down_revision = '0012'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
