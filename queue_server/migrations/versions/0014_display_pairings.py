@@ -1,7 +1,7 @@
 """display pairings: a one-time link exchanged for a browser display's cookie (issue 15)
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 """
 import sqlalchemy as sa
 from alembic import op

@@ -1,7 +1,7 @@
 """the kiosk menu of a site (issue 14): a manager's pins, hides, names and order
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 """
 import sqlalchemy as sa
 from alembic import op
