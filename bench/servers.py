@@ -159,11 +159,12 @@ class ServerProcess:
     port: int = field(default_factory=free_port)
     workers: int = 1
     log_path: Path | None = None
+    cwd: Path = ROOT  # another checkout (e.g. main) to measure its code in the same run
 
     def start(self, timeout: float = 60) -> ServerProcess:
         self.log_path = self.log_path or Path(os.environ.get("TMPDIR", "/tmp")) / f"motcua-bench-{self.port}.log"
         self._log = open(self.log_path, "w+")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen([*self.argv, "--port", str(self.port)], cwd=ROOT, env=self.env,
+        self.proc = subprocess.Popen([*self.argv, "--port", str(self.port)], cwd=self.cwd, env=self.env,
                                      stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=raise_fd_limit)
         self._wait_ready(timeout)
         return self
