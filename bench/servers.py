@@ -194,7 +194,7 @@ class ServerProcess:
     port: int = field(default_factory=free_port)
     workers: int = 1
     log_path: Path | None = None
-    cwd: Path = ROOT
+    cwd: Path = ROOT  # another checkout (e.g. main) to measure its code in the same run
 
     def start(self, timeout: float = 60) -> ServerProcess:
         self.log_path = self.log_path or Path(os.environ.get("TMPDIR", "/tmp")) / f"motcua-bench-{self.port}.log"

@@ -224,6 +224,13 @@ def estimate_inputs(conn: Connection, site_id: int, service_id: int, rank: int, 
                                            "arrived_at": arrived_at, "ticket_id": ticket_id}).one()
 
 
+def line_estimate_inputs(conn: Connection, site_id: int, service_id: int) -> Row:
+    """`estimate_inputs` without a ticket (its `ahead` means nothing): the line's average
+    handling time and its open and configured counters, for the places of a whole line."""
+    return conn.execute(_ESTIMATE_INPUTS, {"site_id": site_id, "service_id": service_id, "rank": 0,
+                                           "arrived_at": None, "ticket_id": 0}).one()
+
+
 def new_ticket_estimate_inputs(conn: Connection, site_id: int, service_id: int, rank: int) -> Row:
     """`estimate_inputs` of the ticket this transaction has just issued (the newest
     arrival of its site: see `arrival_stamp`)."""

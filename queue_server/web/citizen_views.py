@@ -62,55 +62,63 @@ def _view(uow: UnitOfWork, ticket_id: int) -> tuple[TicketKeys, dict[str, Any]]:
     return keys, state.model_dump(mode="json")
 
 
-def refreshed_views(uow: UnitOfWork, site_id: int, named: set[int], waiting: list[int],
-                    last: dict[int, dict[str, Any]]) -> dict[int, tuple[TicketKeys | None, dict[str, Any], str]]:
-    """The views that changed since `last`, each serialized once: the tickets an event
-    named, whole (a few per event); the other watched tickets still waiting, only their
-    place and wait, from one read of their lines. Keys are None for the latter (same site,
-    same line)."""
-    changed: dict[int, tuple[TicketKeys | None, dict[str, Any], str]] = {}
+Place = dict[str, Any]  # people_ahead and estimated_wait_minutes of a waiting ticket
+
+
+def read_changes(uow: UnitOfWork, site_id: int, named: set[int], waiting: list[int],
+                 services: set[int]) -> tuple[dict[int, tuple[TicketKeys, dict[str, Any]]], dict[int, Place]]:
+    """What an event may have changed, read in one short transaction: the tickets it
+    named, whole (a few per event); the other watched tickets still waiting in `services`,
+    only their place and wait (one read of their lines, whatever their number)."""
     with uow:
-        for ticket_id in named:
-            keys, state = _view(uow, ticket_id)
-            if state != last.get(ticket_id):
-                changed[ticket_id] = (keys, state, view_text(state))
-        for ticket_id, place in waiting_places(uow, site_id, waiting).items():
-            before = last.get(ticket_id)
-            if before is None:
-                continue
-            state = before | place
-            if state != before:
-                changed[ticket_id] = (None, state, view_text(state))
+        views = {ticket_id: _view(uow, ticket_id) for ticket_id in named}
+        return views, waiting_places(uow, site_id, waiting, services)
+
+
+def changed_views(views: dict[int, tuple[TicketKeys, dict[str, Any]]], places: dict[int, Place],
+                  last: dict[int, dict[str, Any]]) -> dict[int, tuple[TicketKeys | None, dict[str, Any], str]]:
+    """The views that differ from `last`, each serialized once for all its pages (no
+    database: run it off the event loop). Keys are None for a place update (same site)."""
+    changed: dict[int, tuple[TicketKeys | None, dict[str, Any], str]] = {}
+    for ticket_id, (keys, state) in views.items():
+        if state != last.get(ticket_id):
+            changed[ticket_id] = (keys, state, view_text(state))
+    for ticket_id, place in places.items():
+        before = last.get(ticket_id)
+        if before is None or ticket_id in views:
+            continue
+        state = before | place
+        if state != before:
+            changed[ticket_id] = (None, state, view_text(state))
     return changed
 
 
-def waiting_places(uow: UnitOfWork, site_id: int, ticket_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """People ahead and the estimated wait of these tickets, if still waiting: one read of
-    the lines they stand in, one of each line's estimate inputs, one of the open desks. The
-    same figures `ticket_reply` gives one ticket (its order: rank, arrival, id)."""
-    if not ticket_ids:
+def waiting_places(uow: UnitOfWork, site_id: int, ticket_ids: list[int], services: set[int]) -> dict[int, Place]:
+    """People ahead and the estimated wait of these tickets (of these lines), if still
+    waiting: one read of the lines in call order, then per line one read of its estimate
+    inputs and one of the open desks. The figures `ticket_reply` gives one ticket (its
+    order: rank, arrival, id)."""
+    if not ticket_ids or not services:
         return {}
     conn, c = uow.conn, t.tickets.c
     watched = set(ticket_ids)
-    services = {sid for (sid,) in conn.execute(select(c.service_id).distinct().where(
-        c.id.in_(ticket_ids), c.site_id == site_id, t.TICKET_IS_WAITING))}
-    if not services:
-        return {}
-    lines: dict[int, list[Any]] = {}
-    for row in conn.execute(select(c.id, c.service_id, c.rank, c.arrived_at)
-                            .where(c.site_id == site_id, c.service_id.in_(services), t.TICKET_IS_WAITING)
-                            .order_by(c.rank.desc(), c.arrived_at, c.id)):
-        lines.setdefault(row.service_id, []).append(row)
+    lines: dict[int, list[int]] = {}
+    for ticket_id, service_id in conn.execute(
+            select(c.id, c.service_id).where(c.site_id == site_id, c.service_id.in_(sorted(services)),
+                                             t.TICKET_IS_WAITING)
+            .order_by(c.rank.desc(), c.arrived_at, c.id)):
+        lines.setdefault(service_id, []).append(ticket_id)
     desks = SiteDesks(conn, site_id)
-    places: dict[int, dict[str, Any]] = {}
+    places: dict[int, Place] = {}
     for service_id, line in lines.items():
-        first = line[0]
-        inputs = repo.estimate_inputs(conn, site_id, service_id, first.rank, first.arrived_at, first.id)
-        for ahead, row in enumerate(line):
-            if row.id in watched:
+        if watched.isdisjoint(line):
+            continue
+        inputs = repo.line_estimate_inputs(conn, site_id, service_id)
+        for ahead, ticket_id in enumerate(line):
+            if ticket_id in watched:
                 estimate = desks.estimate(service_id, ahead, inputs.average, inputs.open_counters,
                                           inputs.configured_counters)
-                places[row.id] = {"people_ahead": estimate.people_ahead, "estimated_wait_minutes": estimate.minutes}
+                places[ticket_id] = {"people_ahead": estimate.people_ahead, "estimated_wait_minutes": estimate.minutes}
     return places
 
 

@@ -20,8 +20,10 @@ import contextlib
 import json
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
+import anyio
 from fastapi import WebSocket
 
 from queue_server.adapters.eventbus import CLOSED, HEARTBEAT, WAKE, Subscription
@@ -42,6 +44,7 @@ class Page:
     ticket_id: int
     address: str
     latest: str | None = None
+    last_sent: float = 0.0  # loop time of the last frame (the hub's heartbeat fills silences)
     closing: bool = False  # the watcher failed: close, the page reconnects and reads afresh
     wake: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -72,6 +75,7 @@ class TicketPageHub:
         self.by_ticket: dict[int, int] = {}
         self.by_address: dict[str, int] = {}
         self.refreshes = 0  # batched reads done (the benchmark's profile counts them)
+        self._beats: asyncio.Task | None = None
 
     @property
     def page_count(self) -> int:
@@ -95,6 +99,8 @@ class TicketPageHub:
         _count(self.by_ticket, page.ticket_id, 1)
         _count(self.by_address, page.address, 1)
         page.offer(citizen.view_text(state))
+        if self._beats is None or self._beats.done():
+            self._beats = asyncio.create_task(self._heartbeats(), name="ticket-page-heartbeats")
         if self.wiring.bus.latest_seq.get(keys.site_id, 0) > keys.seq:
             watch.pending.add(keys.ticket_id)  # an event came between the read and now
             watch.sub.offer_control(WAKE)
@@ -127,6 +133,20 @@ class TicketPageHub:
             self.sites[site_id] = watch
             watch.task = asyncio.create_task(self._follow(watch), name=f"ticket-pages-{site_id}")
         return watch
+
+    async def _heartbeats(self) -> None:
+        """One timer for all pages (not one per page): a page silent for the heartbeat
+        interval gets a heartbeat, so phones and proxies keep the connection."""
+        loop = asyncio.get_running_loop()
+        interval = self.wiring.settings.ws_heartbeat_seconds
+        while self.sites:
+            await asyncio.sleep(interval / 4)
+            quiet_since = loop.time() - interval * 0.99
+            for watch in list(self.sites.values()):
+                for pages in list(watch.pages.values()):
+                    for page in pages:
+                        if page.last_sent <= quiet_since and page.latest is None:
+                            page.offer(HEARTBEAT_TEXT)
 
     # ---- the watcher -----------------------------------------------------------------------------
     async def _follow(self, watch: SiteWatch) -> None:
@@ -168,8 +188,11 @@ class TicketPageHub:
                    if tid not in named and (services is None or sid in services)
                    and watch.states.get(tid, {}).get("status") == "waiting"]
         self.refreshes += 1
-        views = await self.wiring.run(citizen.refreshed_views, self.wiring.reader(), watch.site_id, named, waiting,
-                                      watch.states)
+        lines = {watch.service_of[tid] for tid in waiting}
+        read = await self.wiring.run(citizen.read_changes, self.wiring.reader(), watch.site_id, named, waiting, lines)
+        # Comparing and serializing thousands of views takes tens of milliseconds: off the
+        # loop, in a worker thread (the database connection is already given back).
+        views = await anyio.to_thread.run_sync(partial(citizen.changed_views, *read, watch.states))
         sent = 0
         for ticket_id, (keys, state, text) in views.items():
             if ticket_id not in watch.pages:
@@ -227,10 +250,9 @@ def _count(counts: dict, key: Any, delta: int) -> None:
 
 async def serve_page(ws: WebSocket, hub: TicketPageHub, page: Page, keys: citizen.TicketKeys,
                      state: dict[str, Any]) -> None:
-    """Send the page its views until the phone leaves; heartbeats fill the silences."""
-    interval = hub.wiring.settings.ws_heartbeat_seconds
+    """Send the page its views until the phone leaves."""
     hub.add(page, keys, state)
-    sender = asyncio.create_task(_send_views(ws, page, interval))
+    sender = asyncio.create_task(_send_views(ws, page))
     try:
         while not sender.done():
             receive = asyncio.ensure_future(ws.receive())
@@ -247,13 +269,11 @@ async def serve_page(ws: WebSocket, hub: TicketPageHub, page: Page, keys: citize
             await sender
 
 
-async def _send_views(ws: WebSocket, page: Page, interval: float) -> None:
+async def _send_views(ws: WebSocket, page: Page) -> None:
+    """Always the newest text: a view the phone had no time for is replaced, never queued."""
+    loop = asyncio.get_running_loop()
     while True:
-        try:
-            await asyncio.wait_for(page.wake.wait(), timeout=interval)
-        except TimeoutError:
-            await ws.send_text(HEARTBEAT_TEXT)
-            continue
+        await page.wake.wait()
         page.wake.clear()
         if page.closing:
             await ws.close(code=TRY_AGAIN_LATER, reason="reconnect")
@@ -261,3 +281,4 @@ async def _send_views(ws: WebSocket, page: Page, interval: float) -> None:
         text, page.latest = page.latest, None
         if text is not None:
             await ws.send_text(text)
+            page.last_sent = loop.time()
