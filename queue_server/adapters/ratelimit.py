@@ -10,12 +10,19 @@ every process.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
+import os
 import threading
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -44,12 +51,15 @@ class TokenBucket:
 
 class Turns:
     """At most `at_once` holders at a time; up to `queue` more wait their turn, and anyone
-    beyond that is refused at once (`refuse()` raises), so a burst never piles up."""
+    beyond that is refused at once (`refuse()` raises), so a burst never piles up.
+    `run_slow` runs CPU-heavy work (a password hash) in threads of their own at a lower
+    priority, so the event loop and every other request keep the CPU they need."""
 
     def __init__(self, at_once: int, queue: int, refuse: Callable[[], Exception]) -> None:
         self.at_once, self.queue, self.refuse = at_once, queue, refuse
         self._free: asyncio.Semaphore | None = None  # made on the loop that uses it
         self._waiting = 0
+        self._threads = ThreadPoolExecutor(at_once, thread_name_prefix="slow-work", initializer=_lower_priority)
 
     @asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
@@ -66,3 +76,12 @@ class Turns:
             yield
         finally:
             self._free.release()
+
+    async def run_slow(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._threads, partial(fn, *args))
+
+
+def _lower_priority() -> None:
+    # Linux: the niceness of this thread alone, inherited by the threads argon2 starts.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)

@@ -1,8 +1,8 @@
 """Logging in, with the brakes on. The API and the manager's login form both come through
 here, so neither is a way around the other's limit.
 
-1. A turn to hash: a few argon2 checks run at once (in threads, off the event loop);
-   a few more wait, the rest are answered 503 "retry in a moment" at once.
+1. A turn to hash: a few argon2 checks run at once (in low-priority threads, off the
+   event loop); a few more wait, the rest are answered 503 "retry in a moment" at once.
 2. The attempt is counted in the database, per account and per client address, before
    the password is checked; past the limit it is refused (429), even with the right
    password. Every server process shares the count, so a parallel burst gets at most
@@ -16,7 +16,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import anyio.to_thread
 from sqlalchemy import Connection
 from starlette.types import Scope
 
@@ -45,7 +44,7 @@ async def login(wiring: Wiring, scope: Scope, username: str, password: str) -> d
     async with wiring.password_checks.turn():
         await wiring.run(_reserve, wiring, limits)
         row = await wiring.run(accounts.find_account, wiring.reader(), username)
-        ok = await anyio.to_thread.run_sync(accounts.password_matches, row, password)
+        ok = await wiring.password_checks.run_slow(accounts.password_matches, row, password)
     row = accounts.checked_account(row, ok)  # 401 for a wrong password: the attempt stays counted
 
     def settle(conn: Connection) -> None:

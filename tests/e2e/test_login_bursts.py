@@ -54,9 +54,9 @@ def test_80_parallel_logins_for_one_clerk_check_at_most_the_limit_and_get_no_tok
 
 
 def test_health_stays_fast_while_many_log_in_and_the_excess_is_told_to_retry_at_once(sqlite_url: str) -> None:
-    # SQLite runs handlers on the event loop: a hash there would stop every other request.
-    # Timings are compared with the burst's own length, measured in the same run (the
-    # machine may be busy): on the loop, /health would wait about as long as the burst.
+    # SQLite runs handlers on the event loop: a hash there would stop every other request
+    # for its whole length. Timings are compared with one lone login measured in the same
+    # run (the machine may be busy).
     logins = 14  # 2 hash at once, 8 wait their turn, the rest are turned away at once
     server = LiveServer(sqlite_url)
 
@@ -69,26 +69,25 @@ def test_health_stays_fast_while_many_log_in_and_the_excess_is_told_to_retry_at_
                 r = await http.post(f"{API}/auth/login", json={"username": f"khach.{i}", "password": "sai-roi"})
                 return r, time.perf_counter() - started
 
-            started = time.perf_counter()
+            lone = min([(await login(100 + i))[1] for i in range(2)])
             running = asyncio.gather(*(login(i) for i in range(logins)))
             await asyncio.sleep(0.05)
             busy = []
             while not running.done():
                 busy.append(await _timed_health(http))
                 await asyncio.sleep(0.02)
-            replies = await running
-            return idle, busy, time.perf_counter() - started, replies
+            return idle, busy, lone, await running
 
     try:
-        idle, busy, burst, replies = asyncio.run(scenario())
+        idle, busy, lone, replies = asyncio.run(scenario())
     finally:
         server.stop()
     p99 = sorted(busy)[max(0, int(len(busy) * 0.99) - 1)]
-    print(f"\n/health while {logins} log in at once ({burst:.2f} s): p99 {p99 * 1000:.0f} ms, "
+    print(f"\n/health while {logins} log in at once (one login alone: {lone * 1000:.0f} ms): p99 {p99 * 1000:.0f} ms, "
           f"max {max(busy) * 1000:.0f} ms over {len(busy)} probes (idle p50 {sorted(idle)[10] * 1000:.0f} ms); "
           f"{Counter(r.status_code for r, _ in replies)}")
     assert len(busy) >= 5, "the logins finished before /health was probed"
-    assert p99 < 0.5 * burst, f"/health p99 {p99:.2f} s during a {burst:.2f} s burst of password checks"
+    assert p99 < 0.5 * lone, f"/health p99 {p99:.2f} s while passwords were checked ({lone:.2f} s each)"
     turned_away = [took for r, took in replies if r.status_code == 503]
     checked = [took for r, took in replies if r.status_code == 401]
     assert len(turned_away) >= logins - 10 and len(checked) == logins - len(turned_away)
