@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kiosk.printing.ticket import LOCAL_ZONE
+from shared.glossary import WEEKDAYS_EN, WEEKDAYS_VI  # "Chủ nhật", one spelling everywhere
 
 Lang = str  # "vi" | "en"
 
@@ -85,7 +86,7 @@ T = {
     "estimated_wait": Text("Thời gian chờ dự kiến", "Estimated wait"),
     "counters": Text("Quầy {numbers}", "Counter {numbers}"),
     "not_given": Text("Chưa có thông tin", "Not given"),
-    "take_ticket_for_this": Text("Lấy số cho thủ tục này", "Get a ticket for this"),
+    "take_ticket_for_this": Text("Lấy số cho thủ tục này", "Take a ticket"),
     "sooner_title": Text("Có nơi gần đây phục vụ sớm hơn", "A nearby site can serve you sooner"),
     "sooner_body": Text(
         "{site} cách đây {km} km (khoảng {travel} phút đi đường). Ở đó: {waiting} người đang chờ, "
@@ -105,7 +106,7 @@ T = {
     "priority_elderly": Text("Người cao tuổi", "Elderly person"),
     "priority_disability": Text("Người khuyết tật", "Person with a disability"),
     "priority_pregnancy": Text("Phụ nữ mang thai", "Pregnant woman"),
-    "priority_merit": Text("Người có công với cách mạng", "Person with merit"),
+    "priority_merit": Text("Người có công với cách mạng", "People with meritorious service"),
     "priority_child": Text("Người đi cùng trẻ nhỏ", "With a young child"),
     # issuing and ticket
     "issuing": Text("Đang lấy số, vui lòng chờ…", "Getting your ticket, please wait…"),
@@ -169,8 +170,6 @@ T = {
 
 PRIORITY_KEYS = ("elderly", "disability", "pregnancy", "merit", "child")
 
-WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def t(key: str, lang: Lang, **values: object) -> str:
