@@ -341,5 +341,5 @@ def get_procedure(conn: Connection, code: str, scope: Scope | None) -> dict[str,
 
 def staff_ticket(uow: UnitOfWork, ticket_id: int) -> dict[str, Any]:
     if uow.conn.execute(select(t.tickets.c.id).where(t.tickets.c.id == ticket_id)).first() is None:
-        raise NotFound(f"Không tìm thấy vé {ticket_id}.", f"Ticket {ticket_id} not found.")
+        raise NotFound(f"Không tìm thấy phiếu số thứ tự {ticket_id}.", f"Ticket {ticket_id} not found.")
     return ticket_reply(uow, ticket_id)

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from queue_server.web.assets import asset_url
+from shared import glossary
 from shared.look import css_variables
 from shared.wait_words import figure_from, wait_text
 
@@ -89,6 +90,7 @@ def environment() -> Environment:
     )
     env.globals["asset"] = asset_url
     env.globals["look_css"] = look_css
+    env.globals["glossary"] = glossary
     env.filters["minutes"] = _minutes
     env.filters["json_block"] = _json_block
     env.filters["number"] = _number

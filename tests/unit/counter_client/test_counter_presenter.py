@@ -448,7 +448,7 @@ def test_a_kiosk_print_failure_raises_an_alert_until_dismissed_with_alt_d(tmp_pa
         ticket = desk.fake.issue("B")
         desk.fake.emit("TicketPrintFailed", ticket, data={"error_kind": "paper_out"})
         assert len(desk.p.state.alerts) == 1
-        assert desk.p.state.alerts[0].text_vi == "Ki-ốt không in được vé B001 (hết giấy). Hãy kiểm tra máy in ki-ốt."
+        assert desk.p.state.alerts[0].text_vi == "Ki-ốt không in được phiếu số thứ tự B001 (hết giấy). Hãy kiểm tra máy in ki-ốt."
         await desk.keys("alt+d")
         assert desk.p.state.alerts == []
         await desk.p.idle()
