@@ -51,6 +51,7 @@ class MenuEntry:
     position: int | None
     renamed: bool
     search_text: str  # folded display name, catalog name and code, for the search box
+    sort_name: str  # folded display name
 
     def out(self) -> dict[str, Any]:
         return {"procedure_code": self.code, "name_vi": self.name_vi, "name_en": self.name_en,
@@ -59,7 +60,7 @@ class MenuEntry:
 
     def order(self, requests: int) -> tuple:
         position = (self.position if self.position is not None else 0) if self.pinned else NOT_PINNED
-        return (not self.pinned, position, -requests, fold(self.name_vi), self.code)
+        return (not self.pinned, position, -requests, self.sort_name, self.code)
 
 
 _OVERRIDE = t.site_menu_items.c
@@ -96,7 +97,7 @@ def entry_of(row, service_id: int, override=None) -> MenuEntry:  # noqa: ANN001
         days_text_en=days_en, pinned=bool(override is not None and override.pinned),
         position=override.position if override is not None else None,
         renamed=bool(override is not None and (override.name_vi.strip() or override.name_en.strip())),
-        search_text=f"{fold(name_vi)} {row.name_folded} {row.code.lower()}")
+        search_text=f"{fold(name_vi)} {row.name_folded} {row.code.lower()}", sort_name=fold(name_vi))
 
 
 def _load_entries(conn: Connection, site_id: int, scope: Scope) -> tuple[MenuEntry, ...]:
@@ -128,7 +129,9 @@ def _services(conn: Connection, site_id: int) -> list:
                         .where(t.site_services.c.site_id == site_id).order_by(t.services.c.code)).all()
 
 
-def site_menu(uow: UnitOfWork, site_code: str) -> dict[str, Any]:
+def site_menu(uow: UnitOfWork, site_code: str, per_group: int | None = None) -> dict[str, Any]:
+    """The kiosk's menu; `per_group` keeps only the first items of each group (`item_count`
+    still says how many there are)."""
     with uow:
         site = get_site(uow.conn, site_code)
         entries = menu_entries(uow, site)
@@ -144,6 +147,6 @@ def site_menu(uow: UnitOfWork, site_code: str) -> dict[str, Any]:
             groups.append({"service_id": service.id, "letter": service.prefix or service.code, "kind": service.kind,
                            "name_vi": service.name_vi, "name_en": service.name_en or service.name_vi,
                            "direct_procedure_code": items[0]["procedure_code"] if len(items) == 1 else None,
-                           "item_count": len(items), "items": items})
+                           "item_count": len(items), "items": items[:per_group] if per_group else items})
         top = [e.out() for e in ordered if e.pinned or counts.get(e.procedure_id, 0) > 0][:TOP_SIZE]
         return {"site_code": site.code, "groups": groups, "top": top, "help": help_line}
