@@ -9,7 +9,14 @@ import pytest
 
 from queue_server.catalog import DEFAULT_CSV
 from queue_server.catalog_data.english import field_en, field_names_en, procedure_names_en
-from queue_server.domain.menu_text import SHORT_FEE_MAX, clean_fee_text, days_text, display_name, fee_text, sort_key
+from queue_server.domain.menu_text import (
+    SHORT_FEE_MAX,
+    clean_fee_text,
+    days_text,
+    display_name,
+    fee_text,
+    sort_key,
+)
 
 
 @pytest.mark.parametrize(("raw", "shown"), [
