@@ -48,44 +48,49 @@ def _agency(conn: Connection, agency_id: int | None) -> Row | None:
     return conn.execute(select(t.agencies).where(t.agencies.c.id == agency_id)).one()
 
 
-def refusal_data(uow: UnitOfWork, code: str, rules: DossierRules) -> RefusalData:
+def _closing(uow: UnitOfWork, code: str, action: str, status: DossierStatus, why_vi: str, why_en: str,
+             error_code: str) -> tuple[Row, Row]:
+    """A dossier closed by `action` (refused, stopped) and that step's log row, or 409."""
     dossier = load_dossier(uow, code)
-    event = _last_event(uow.conn, dossier.id, "refuse")
-    if DossierStatus(dossier.status) is not DossierStatus.REFUSED or event is None:
-        raise Conflict(f"Hồ sơ {dossier.code} không bị từ chối: không có phiếu từ chối.",
-                       f"Dossier {dossier.code} was not refused: there is no refusal form.", code="not_refused")
+    event = _last_event(uow.conn, dossier.id, action)
+    if DossierStatus(dossier.status) is not status or event is None:
+        raise Conflict(f"Hồ sơ {dossier.code} {why_vi}.", f"Dossier {dossier.code} {why_en}.", code=error_code)
+    return dossier, event
+
+
+def _notice_fields(uow: UnitOfWork, dossier: Row, event: Row, rules: DossierRules) -> dict[str, Any]:
+    """What a notice to the citizen takes from the dossier and the step: who issues it (the
+    agency when it took the step, else the center), the applicant, the officer, the moments."""
     r = _dossier_row(uow.conn, dossier.id)
-    by_agency = bool(event.data.get("by_agency"))
+    by_agency = bool((event.data or {}).get("by_agency"))
     agency = _agency(uow.conn, dossier.agency_id) if by_agency else None
-    return RefusalData(
+    return dict(
         unit_name=agency.name_vi if agency else r.site_name_vi,
         governing_body=(agency.governing_body if agency else "") or rules.governing_body,
         place_name=rules.place_name, dossier_code=r.code, applicant_name=r.applicant_name,
         address=r.applicant_address, phone=r.applicant_phone, email=r.applicant_email,
-        procedure_name=r.procedure_name_vi, reasons=list(event.data.get("reasons") or [event.note]),
-        officer_name=event.staff_name or "", received_at=r.received_at, issued_at=event.at,
-        signer_title="NGƯỜI XỬ LÝ HỒ SƠ" if by_agency else "NGƯỜI TIẾP NHẬN HỒ SƠ", tz=str(rules.tz))
+        procedure_name=r.procedure_name_vi, officer_name=event.staff_name or "", received_at=r.received_at,
+        issued_at=event.at, signer_title="NGƯỜI XỬ LÝ HỒ SƠ" if by_agency else "NGƯỜI TIẾP NHẬN HỒ SƠ",
+        tz=str(rules.tz))
+
+
+def refusal_data(uow: UnitOfWork, code: str, rules: DossierRules) -> RefusalData:
+    dossier, event = _closing(uow, code, "refuse", DossierStatus.REFUSED, "không bị từ chối: không có phiếu từ chối",
+                              "was not refused: there is no refusal form", "not_refused")
+    return RefusalData(**_notice_fields(uow, dossier, event, rules),
+                       reasons=list(event.data.get("reasons") or [event.note]))
 
 
 def stop_notice_data(uow: UnitOfWork, code: str, rules: DossierRules) -> StopNoticeData:
-    dossier = load_dossier(uow, code)
-    event = _last_event(uow.conn, dossier.id, "stop")
-    if DossierStatus(dossier.status) is not DossierStatus.STOPPED or event is None:
-        raise Conflict(f"Hồ sơ {dossier.code} không bị dừng giải quyết: không có thông báo dừng.",
-                       f"Dossier {dossier.code} was not stopped: there is no stop notice.", code="not_stopped")
-    r = _dossier_row(uow.conn, dossier.id)
+    dossier, event = _closing(uow, code, "stop", DossierStatus.STOPPED,
+                              "không bị dừng giải quyết: không có thông báo dừng",
+                              "was not stopped: there is no stop notice", "not_stopped")
     data = event.data or {}
-    by_agency = bool(data.get("by_agency"))
-    agency = _agency(uow.conn, dossier.agency_id) if by_agency else None
-    return StopNoticeData(
-        unit_name=data.get("unit") or (agency.name_vi if agency else r.site_name_vi), receiving_unit=r.site_name_vi,
-        governing_body=(agency.governing_body if agency else "") or rules.governing_body,
-        place_name=rules.place_name, dossier_code=r.code, applicant_name=r.applicant_name,
-        address=r.applicant_address, phone=r.applicant_phone, email=r.applicant_email,
-        procedure_name=r.procedure_name_vi, ground=GROUND_VI.get(data.get("ground", ""), ""),
-        reason=data.get("reason") or event.note, legal_basis=data.get("legal_basis") or WITHDRAWAL_BASIS,
-        officer_name=event.staff_name or "", received_at=r.received_at, issued_at=event.at,
-        signer_title="NGƯỜI XỬ LÝ HỒ SƠ" if by_agency else "NGƯỜI TIẾP NHẬN HỒ SƠ", tz=str(rules.tz))
+    fields = _notice_fields(uow, dossier, event, rules)
+    return StopNoticeData(**{**fields, "unit_name": data.get("unit") or fields["unit_name"]},
+                          receiving_unit=_dossier_row(uow.conn, dossier.id).site_name_vi,
+                          ground=GROUND_VI.get(data.get("ground", ""), ""), reason=data.get("reason") or event.note,
+                          legal_basis=data.get("legal_basis") or WITHDRAWAL_BASIS)
 
 
 def apology_data(uow: UnitOfWork, code: str, rules: DossierRules) -> ApologyData:

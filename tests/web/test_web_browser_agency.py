@@ -218,3 +218,56 @@ def test_the_control_room_shows_the_month_as_the_log_rebuilds_it(browser, demo_s
     assert page.locator("table[data-table=agencies] tbody tr").count() == 12
     shots(page, "manager-agencies", "desktop")
     assert errors == []
+
+
+def test_a_dossier_stopped_from_the_web_tells_its_citizen_why(browser, demo_server: LiveServer, api: Api,
+                                                             shots: Shots) -> None:  # noqa: ANN001
+    # The agency holding a dossier stops it under the law (form 05) from its page.
+    held = _new_dossier(api)
+    page = browser.new_page(viewport=DESKTOP)
+    errors = collect_errors(page)
+    login(page, demo_server.url, OFFICER)
+    page.goto(f"{demo_server.url}/agency/dossiers/{held['code']}")
+    page.click("summary >> text=Dừng giải quyết hồ sơ (mẫu 05)")
+    page.select_option("select[name=ground]", "by_law")
+    page.fill("textarea[name=reason]", "Việc giám hộ đã được đăng ký tại UBND phường Phú Xuân")
+    page.click("button[data-step=stop]")  # no legal basis: refused with the reason why
+    assert "căn cứ pháp lý" in page.inner_text(".flash.error")
+    page.click("summary >> text=Dừng giải quyết hồ sơ (mẫu 05)")
+    page.select_option("select[name=ground]", "by_law")
+    page.fill("textarea[name=reason]", "Việc giám hộ đã được đăng ký tại UBND phường Phú Xuân")
+    page.fill("input[name=legal_basis]", "Điều 20 Luật Hộ tịch 2014")
+    shots(page, "agency-dossier-stop-form", "desktop")
+    page.click("button[data-step=stop]")
+    assert "Đã dừng giải quyết" in page.inner_text(".flash.ok")
+    assert page.locator("summary >> text=Dừng giải quyết hồ sơ (mẫu 05)").count() == 0  # closed now
+    notice = page.request.get(f"{demo_server.url}/agency/dossiers/{held['code']}/stop-notice.pdf")
+    assert notice.status == 200 and notice.body()[:4] == b"%PDF"
+    assert "Thông báo dừng giải quyết (mẫu 05)" in page.inner_text(".forms-links")
+
+    # At the center, a manager records a citizen's withdrawal.
+    withdrawn = _new_dossier(api)
+    manager = browser.new_page(viewport=DESKTOP)
+    login(manager, demo_server.url)
+    manager.goto(f"{demo_server.url}/manager/dossiers/{withdrawn['code']}")
+    manager.click("summary >> text=Dừng giải quyết hồ sơ (mẫu 05)")
+    manager.fill("textarea[name=reason]", "Công dân xin rút hồ sơ")
+    manager.click("button[data-step=stop]")
+    assert "Đã dừng giải quyết hồ sơ" in manager.inner_text(".flash.ok")
+    assert "Đã dừng giải quyết" in manager.inner_text("h1")
+    shots(manager, "manager-dossier-stopped", "desktop")
+
+    # The citizen's page says who stopped it, why and on what basis.
+    phone = browser.new_page(viewport=PHONE)
+    phone.goto(f"{demo_server.url}/d/{held['code']}")
+    phone.fill("#pin", held["lookup_pin"])
+    phone.click("button.send")
+    stop = phone.inner_text("[data-f=stop]")
+    assert "Ủy ban nhân dân phường Thuận Hóa đã dừng giải quyết hồ sơ" in stop
+    assert "Việc giám hộ đã được đăng ký tại UBND phường Phú Xuân" in stop and "Điều 20 Luật Hộ tịch 2014" in stop
+    assert phone.inner_text("[data-f=status]").startswith("Đã dừng giải quyết")
+    assert phone.locator("[data-f=due]").count() == 0  # no appointment to wait for any more
+    steps = [li.get_attribute("data-step") for li in phone.locator("[data-f=history] li").all()]
+    assert steps[-1] == "stop"
+    shots(phone, "dossier-path-stopped", "phone")
+    assert errors == []

@@ -22,22 +22,7 @@ SERVER = sys.argv[1]
 async def forward(clerk: Clerk) -> None:
     with httpx.Client(base_url=SERVER, timeout=10) as http:
         http.post(f"{API}/tickets", json={"procedure_code": "1.001193"}, headers=kiosk_headers()).raise_for_status()
-    login = clerk.screen("login")
-    await clerk.type_into(login.username, "canbo.tt")
-    await clerk.type_into(login.password, "motcua-demo")
-    await clerk.tap(login.ids.login_button)
-    await clerk.until("the counter list", lambda: clerk.app.root.current == "pick_counter")
-    tiles = {t.counter_id: t for t in clerk.screen("pick_counter").grid.children}
-    await clerk.tap(tiles[1])
-    await clerk.until("the main screen", lambda: clerk.app.root.current == "main")
-    for key in ("f10", "f1"):
-        await clerk.key(key)
-        await clerk.settled()
-    await clerk.until("A001 called", lambda: clerk.main.ids.current_label.text == "A001")
-    await clerk.key("f3")
-    await clerk.settled()
-    await clerk.key("f11")
-    await clerk.until("the dossier screen", lambda: clerk.app.root.current == "dossier")
+    await clerk.serve_at_counter_1("A001")
     ds = clerk.screen("dossier")
     await clerk.type_into(ds.name_input, "Lê Thị Thu")
     await clerk.type_into(ds.id_input, "046190007777")

@@ -60,22 +60,7 @@ async def scanner_types(clerk: Clerk, line: str) -> None:
 
 async def identity(clerk: Clerk) -> None:
     first_code = an_earlier_visit()
-    login = clerk.screen("login")
-    await clerk.type_into(login.username, "canbo.tt")
-    await clerk.type_into(login.password, "motcua-demo")
-    await clerk.tap(login.ids.login_button)
-    await clerk.until("the counter list", lambda: clerk.app.root.current == "pick_counter")
-    tiles = {t.counter_id: t for t in clerk.screen("pick_counter").grid.children}
-    await clerk.tap(tiles[1])
-    await clerk.until("the main screen", lambda: clerk.app.root.current == "main")
-    for key in ("f10", "f1"):
-        await clerk.key(key)
-        await clerk.settled()
-    await clerk.until("A002 called", lambda: clerk.main.ids.current_label.text == "A002")
-    await clerk.key("f3")
-    await clerk.settled()
-    await clerk.key("f11")
-    await clerk.until("the dossier screen", lambda: clerk.app.root.current == "dossier")
+    await clerk.serve_at_counter_1("A002")
     ds = clerk.screen("dossier")
     layer = ds.identity_layer
     await clerk.key("f2")

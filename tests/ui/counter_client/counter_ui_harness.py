@@ -127,6 +127,25 @@ class Clerk:
         self.report["screenshots"].append(path.name)
         return path
 
+    async def serve_at_counter_1(self, label: str) -> None:
+        """Log in as canbo.tt, open counter 1, call and serve `label`, open its dossier screen."""
+        login = self.screen("login")
+        await self.type_into(login.username, "canbo.tt")
+        await self.type_into(login.password, "motcua-demo")
+        await self.tap(login.ids.login_button)
+        await self.until("the counter list", lambda: self.app.root.current == "pick_counter")
+        tiles = {t.counter_id: t for t in self.screen("pick_counter").grid.children}
+        await self.tap(tiles[1])
+        await self.until("the main screen", lambda: self.app.root.current == "main")
+        for key in ("f10", "f1"):
+            await self.key(key)
+            await self.settled()
+        await self.until(f"{label} called", lambda: self.main.ids.current_label.text == label)
+        await self.key("f3")
+        await self.settled()
+        await self.key("f11")
+        await self.until("the dossier screen", lambda: self.app.root.current == "dossier")
+
     def see(self, key: str, value: Any) -> None:
         """Record what the screen showed, for the test to check after the run."""
         self.report["seen"][key] = value
