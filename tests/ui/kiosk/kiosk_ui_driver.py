@@ -281,6 +281,13 @@ class TapCounter:
         await touch_exact(line)
 
 
+def menu_line(item: Any) -> str:
+    """A menu row's first line as the screen draws it (long names are cut with "…")."""
+    from kiosk.texts import shorten
+
+    return shorten(item.name_vi, 150 if app.portrait else 100)
+
+
 async def printed_ticket(counter: TapCounter, what: str) -> None:
     await until(lambda: presenter.state.phase is Phase.TICKET, f"the ticket for {what}")
     await until(lambda: presenter.state.print_state is not PrintState.PRINTING, f"printing {what}")
@@ -300,7 +307,7 @@ async def top_ten_by_touch(shoot: bool) -> None:
         await until(lambda: presenter.state.phase is Phase.MENU, "the most requested")
         if shoot and index == 0:
             await shot("02-menu-top")
-        await counter.touch_exact(item.name_vi)
+        await counter.touch_exact(menu_line(item))
         await until(lambda: presenter.state.phase is Phase.PRIORITY, "the ticket question")
         if shoot and index == 0:
             await shot("03-ticket-question")
@@ -420,6 +427,13 @@ def tiles() -> list[Any]:
     return [w for w in walk(current_screen().ids.tiles) if isinstance(w, KButton)]
 
 
+def group_tile_text(lang: str = "vi") -> str:
+    """The first tile of a group that lists procedures (a fresh site has no "most requested")."""
+    group = next(g for g in presenter.state.menu.groups if g.items and g.direct_item is None)
+    name = group.name_en if lang == "en" and group.name_en else group.name_vi
+    return f"{group.letter}  {name}" if group.letter else name
+
+
 async def idle_warning_by_touch() -> None:
     """"Need more time?" before the screen goes home; "Continue" keeps the screen."""
     import dataclasses
@@ -427,8 +441,8 @@ async def idle_warning_by_touch() -> None:
     patient = presenter.settings
     presenter.settings = dataclasses.replace(patient, idle_timeout=14)
     await touch("English", app.root.ids.top_bar)  # the citizen's language, until the session ends
-    await touch("Most requested")
-    await until(lambda: presenter.state.phase is Phase.MENU, "the most requested")
+    await touch(group_tile_text("en"))
+    await until(lambda: presenter.state.phase is Phase.MENU, "a group's procedures")
     await until(lambda: presenter.state.idle_left is not None, "the idle warning", timeout=20)
     if app.idle_warning.parent is None:
         raise DriverError("the idle warning is not on screen")
@@ -441,7 +455,7 @@ async def idle_warning_by_touch() -> None:
     await until(lambda: presenter.state.phase is Phase.HOME, "home")
     if presenter.state.lang != "en":
         raise DriverError("Home switched the language back")
-    await touch("Most requested")
+    await touch(group_tile_text("en"))
     started = time.monotonic()
     await until(lambda: presenter.state.phase is Phase.HOME, "home after the idle timeout", timeout=25)
     results["idle_seconds"] = round(time.monotonic() - started, 1)
@@ -465,7 +479,7 @@ async def loading_lock_by_touch() -> None:
     real = presenter.api.procedures
 
     async def slow(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.sleep(2.0)
+        await asyncio.sleep(6.0)  # long enough to photograph the locked rows on a loaded machine
         return await real(*args, **kwargs)
 
     presenter.api.procedures = slow
@@ -504,9 +518,9 @@ async def scenario_outage() -> None:
     await loading_lock_by_touch()
 
     # The printer is unplugged: the citizen still gets the ticket on screen.
-    await touch("Thường dùng")
-    await until(lambda: presenter.state.phase is Phase.MENU, "the most requested")
-    await touch_exact(presenter.state.menu.top[0].name_vi)
+    await touch(group_tile_text())
+    await until(lambda: presenter.state.phase is Phase.MENU, "a group's procedures")
+    await touch_exact(menu_line(presenter.menu_on_page()[0]))
     await until(lambda: presenter.state.phase is Phase.PRIORITY, "priority")
     await touch("Người cao tuổi")
     await until(lambda: presenter.state.phase is Phase.TICKET
