@@ -59,9 +59,8 @@ def site_options(sites: list[SiteOut], own_site_id: int | None, nearby: dict[str
         if near is None:
             detail = s.address
         else:
-            wait = near.get("estimated_wait_minutes")
-            detail = f"{near['distance_km']:.1f} km · {near['people_waiting']} người chờ" + (
-                (" · không phải chờ" if wait == 0 else f" · khoảng {wait} phút") if wait is not None else "")
+            wait = (near.get("wait") or {}).get("text_vi")  # the server's one figure, in its words
+            detail = f"{near['distance_km']:.1f} km · {near['people_waiting']} người chờ" + (f" · {wait}" if wait else "")
         out.append(option(s.code, f"{s.name_vi} ({s.code})", detail))
     out.sort(key=lambda o: (nearby.get(str(o.id)) is None, nearby.get(str(o.id), {}).get("distance_km", 0)))
     return out

@@ -49,6 +49,7 @@ from shared.protocol import (
     TicketOut,
 )
 from shared.textfold import fold
+from shared.wait_words import WaitShown, figure_from
 
 _SITES = [
     (1, "HUE-TT", "Trung tâm Phục vụ hành chính công thành phố Huế", SiteKind.CENTER, "01 Lê Lai, Huế"),
@@ -221,7 +222,9 @@ class FakeGateway:
     async def nearby(self, procedure_code: str, site_code: str) -> dict[str, Any]:
         await self._enter("GET nearby", procedure_code)
         return {"here": None, "sites": [{"site_code": "HUE-PX", "distance_km": 1.6, "people_waiting": 2,
-                                         "estimated_wait_minutes": 12, "travel_minutes": 6, "sooner": False}]}
+                                         "estimated_wait_minutes": 12, "travel_minutes": 6, "sooner": False,
+                                         "wait": WaitShown.of(figure_from(12, any_counter_open=True,
+                                                                          people_ahead=2)).model_dump(mode="json")}]}
 
     async def counter_snapshot(self, counter_id: int) -> CounterSnapshot:
         await self._enter("GET counter", counter_id)

@@ -337,7 +337,7 @@ class CounterPresenter:
             why_vi, why_en = PRINT_ERRORS.get(data.get("error_kind", "error"), PRINT_ERRORS["error"])
             self.state.alerts.append(Alert(
                 key=f"print-{ticket.get('id')}-{event.get('seq')}",
-                text_vi=f"Ki-ốt không in được vé {ticket.get('label', '?')} ({why_vi}). Hãy kiểm tra máy in ki-ốt.",
+                text_vi=f"Ki-ốt không in được phiếu số thứ tự {ticket.get('label', '?')} ({why_vi}). Hãy kiểm tra máy in ki-ốt.",
                 text_en=f"A kiosk could not print ticket {ticket.get('label', '?')} ({why_en}). Check its printer.",
                 at=parse_time(event.get("at")),
             ))

@@ -196,7 +196,7 @@ T = {
 
 PRIORITY_KEYS = ("elderly", "disability", "pregnancy", "merit", "child")
 
-WEEKDAYS_VI = glossary.WEEKDAYS_VI
+WEEKDAYS_VI = glossary.WEEKDAYS_VI  # "Chủ nhật", one spelling everywhere
 WEEKDAYS_EN = glossary.WEEKDAYS_EN
 
 

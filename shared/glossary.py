@@ -34,6 +34,12 @@ DOSSIER_CODE = Term("mã hồ sơ", "dossier code")
 RECEIPT = Term("giấy tiếp nhận hồ sơ và hẹn trả kết quả", "receipt and appointment slip")
 CITIZEN_ADDRESS = Term("Ông/Bà", "you")  # how a citizen is addressed in a sentence
 
+# ---- the product's name on every page header and title ---------------------------------
+PRODUCT = "motcua"
+CENTER = Term("Trung tâm Phục vụ hành chính công", "Public Administration Service Center")
+MANAGER = Term("Quản lý", "Manager")
+BOOKING = Term("Đặt lịch hẹn", "Book a visit")
+
 # ---- calls and states ------------------------------------------------------------------
 CALL_HEADING = Term("Mời công dân có số", "Now calling")
 CALL_SENTENCE = Term("Mời công dân có số {label} đến quầy {counter}",

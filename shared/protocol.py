@@ -18,6 +18,13 @@ from .enums import (
     TicketStatus,
     TransferTarget,
 )
+from .wait_words import WaitShown
+
+# The one wait figure of a line or a ticket, with its words (shared/wait_words.py):
+# {"state": "minutes"|"soon"|"no_counter_open"|"called"|"over", "minutes": 35 | null,
+#  "people_ahead": 5 | null, "text_vi": "khoảng 35 phút", "text_en": "about 35 min"}.
+# Every surface shows this figure; `estimated_wait_minutes` is the model's raw number.
+WaitOut = WaitShown
 
 # Text never carries NUL: PostgreSQL cannot store it, and it is never meant.
 NO_NUL = r"^[^\x00]*$"
@@ -152,7 +159,8 @@ class TicketOut(BaseModel):
     recall_count: int
     printed: bool | None = None
     people_ahead: int | None = None
-    estimated_wait_minutes: int | None = None
+    estimated_wait_minutes: int | None = None  # the model's raw minutes: compare, never show
+    wait: WaitOut | None = None  # the figure to show (see WaitOut)
     tracking_token: str | None = None
     tracking_url: str | None = None
 
@@ -171,6 +179,7 @@ class PublicTicketOut(BaseModel):
     counter_number: int | None
     people_ahead: int | None
     estimated_wait_minutes: int | None
+    wait: WaitOut | None = None
     issued_at: datetime
     called_at: datetime | None
 
@@ -245,6 +254,7 @@ class ServiceQueueOut(BaseModel):
     priority_waiting: int
     longest_wait_seconds: int
     estimated_wait_minutes: int | None
+    wait: WaitOut | None = None  # what a ticket taken now would wait
 
 
 class CallOut(BaseModel):
@@ -298,6 +308,7 @@ class EstimateOut(BaseModel):
     people_waiting: int
     estimated_wait_minutes: int | None
     serving_counters: int
+    wait: WaitOut | None = None
 
 
 class NearbySiteOut(BaseModel):
@@ -310,6 +321,7 @@ class NearbySiteOut(BaseModel):
     service_id: int
     people_waiting: int
     estimated_wait_minutes: int | None
+    wait: WaitOut | None = None
     sooner: bool
 
 
@@ -331,6 +343,7 @@ class EventMessage(BaseModel):
     ticket: dict[str, Any] | None = None
     counter: dict[str, Any] | None = None
     waiting: dict[str, int] = Field(default_factory=dict)  # service id -> waiting count
+    waits: dict[str, WaitOut] = Field(default_factory=dict)  # service id -> the line's wait figure
     data: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -37,6 +37,18 @@ class WaitFigure(BaseModel):
     people_ahead: int | None = None  # for a ticket: people called before it; for a line: waiting
 
 
+class WaitShown(WaitFigure):
+    """A figure with its words, as the API sends it (`wait` on tickets, lines, estimates):
+    web pages and displays print `text_vi` / `text_en` as they are."""
+
+    text_vi: str
+    text_en: str
+
+    @classmethod
+    def of(cls, figure: WaitFigure) -> WaitShown:
+        return cls(**figure.model_dump(), text_vi=wait_text(figure, "vi"), text_en=wait_text(figure, "en"))
+
+
 def round_minutes(minutes: float) -> int:
     """3–10 as is, then to 5 minutes, above 60 to 15 minutes."""
     m = max(0, int(round(minutes)))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shared.wait_words import figure_from, wait_text
+from shared.wait_words import WaitFigure, figure_from, wait_text
 
 
 def _local_zone() -> timezone | ZoneInfo:
@@ -41,9 +41,9 @@ class TicketPrintout:
     printed_note_vi: str | None = None
     printed_note_en: str | None = None
     mark: str | None = None  # e.g. "LỊCH HẸN / APPOINTMENT", printed big above the number
-    # The wait as the kiosk screen says it (the server's one figure); set by the kiosk.
-    wait_vi: str | None = None
-    wait_en: str | None = None
+    # The server's wait figure of this ticket (its `wait`): printed in the words every other
+    # surface uses. Without it (an old server) the minutes are worded the same way.
+    wait: WaitFigure | None = None
 
     def __post_init__(self) -> None:
         # A naive time is how "tickets corrupt after 5 pm" bugs start: refuse it here.
@@ -64,19 +64,20 @@ class TicketPrintout:
         return self.issued_at.astimezone(LOCAL_ZONE).strftime("%d/%m/%Y %H:%M")
 
     @property
+    def wait_figure(self) -> WaitFigure | None:
+        if self.wait is not None:
+            return self.wait
+        if self.estimated_wait_minutes is None:
+            return None
+        return figure_from(self.estimated_wait_minutes, any_counter_open=True, people_ahead=self.people_ahead)
+
+    @property
     def wait_text_vi(self) -> str:
-        return self.wait_vi or _wait_words(self.estimated_wait_minutes, "vi")
+        return wait_text(self.wait_figure, "vi") or "chưa ước tính được"
 
     @property
     def wait_text_en(self) -> str:
-        return self.wait_en or _wait_words(self.estimated_wait_minutes, "en")
-
-
-def _wait_words(minutes: int | None, lang: str) -> str:
-    """Shared wording (never "~0 phút"), for a printout made without the kiosk's words."""
-    if minutes is None:
-        return "not estimated yet" if lang == "en" else "chưa ước tính được"
-    return wait_text(figure_from(minutes, any_counter_open=True), lang)
+        return wait_text(self.wait_figure, "en") or "not estimated yet"
 
 
 SAMPLE_TRACKING_URL = "http://127.0.0.1:8000/t/7Kq2xWm9PbR4tZ8e"

@@ -72,7 +72,7 @@ def next_status(action: Action, current: S, label: str = "") -> S:
     except KeyError:
         who = f"số {label} " if label else ""
         raise IllegalTransition(
-            f"Không thể {_ACTION_VI[action]} {who}vì vé {_STATUS_VI[current]}.",
+            f"Không thể {_ACTION_VI[action]} {who}vì phiếu số thứ tự {_STATUS_VI[current]}.",
             f"Cannot {action.value} ticket {label or ''} while it is {current.value}.".replace(
                 "  ", " "
             ),

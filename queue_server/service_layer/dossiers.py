@@ -218,7 +218,7 @@ def receive_dossier(c: ReceiveDossier, uow: UnitOfWork, rules: DossierRules) -> 
             )
         if c.ticket_id is not None and c.ticket_id != ticket.id:
             raise Conflict(
-                f"Quầy đang phục vụ số {ticket.label}, không phải vé của biểu mẫu này. Hãy kiểm tra lại.",
+                f"Quầy đang phục vụ số {ticket.label}, không phải phiếu số thứ tự của biểu mẫu này. Hãy kiểm tra lại.",
                 f"The counter is now serving {ticket.label}, not the ticket this form was for.",
                 code="ticket_changed",
             )
@@ -601,7 +601,7 @@ def _ticket_to_rate(uow: UnitOfWork, c: RateTicket) -> Row:
     if c.tracking_token:
         ticket = conn.execute(select(t.tickets).where(tk.tracking_token == c.tracking_token)).first()
         if ticket is None:
-            raise NotFound("Không tìm thấy vé. Hãy kiểm tra lại mã QR.", "Ticket not found. Check the QR code.")
+            raise NotFound("Không tìm thấy phiếu số thứ tự. Hãy kiểm tra lại mã QR.", "Ticket not found. Check the QR code.")
         return ticket
     stmt = select(t.tickets).where(tk.counter_id == c.counter_id, tk.status == TicketStatus.DONE.value)
     if c.ticket_id is not None:

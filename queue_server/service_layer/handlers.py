@@ -24,7 +24,7 @@ from queue_server.domain.ticket_states import Action, next_status
 from queue_server.service_layer import static_rows
 from queue_server.service_layer.menu_scope import line_for
 from queue_server.service_layer.unit_of_work import PendingEvent, UnitOfWork
-from queue_server.service_layer.wait_estimates import SiteDesks
+from queue_server.service_layer.wait_estimates import SiteDesks, wait_figure, wait_out
 from shared.enums import CounterState, EventType, PriorityClass, TicketStatus, TransferTarget
 from shared.labels import LabelFormat
 
@@ -114,6 +114,8 @@ def ticket_reply(uow: UnitOfWork, ticket_id: int, *, with_token: bool = False, r
     )}
     if row.status == TicketStatus.WAITING.value:
         reply.update(_estimate_for(uow, row, estimate))
+    else:
+        reply["wait"] = wait_out(wait_figure(None, 0, row.status))
     if with_token:
         reply["tracking_token"] = row.tracking_token
         reply["tracking_url"] = uow.rules.tracking_url(row.tracking_token)
@@ -123,9 +125,10 @@ def ticket_reply(uow: UnitOfWork, ticket_id: int, *, with_token: bool = False, r
 def _estimate_for(uow: UnitOfWork, row: Any, inputs: Row | None = None) -> dict[str, Any]:
     if inputs is None:
         inputs = repo.estimate_inputs(uow.conn, row.site_id, row.service_id, row.rank, row.arrived_at, row.id)
-    estimate = SiteDesks(uow.conn, row.site_id).estimate(row.service_id, inputs.ahead, inputs.average,
-                                                         inputs.open_counters, inputs.configured_counters)
-    return {"people_ahead": estimate.people_ahead, "estimated_wait_minutes": estimate.minutes}
+    estimate, figure = SiteDesks(uow.conn, row.site_id).estimate(row.service_id, inputs.ahead, inputs.average,
+                                                                 inputs.open_counters, inputs.configured_counters)
+    return {"people_ahead": estimate.people_ahead, "estimated_wait_minutes": estimate.minutes,
+            "wait": wait_out(figure)}
 
 
 def _emit_ticket(uow: UnitOfWork, type_: EventType, ticket_id: int, *, counter: Any = None,
@@ -235,7 +238,7 @@ def report_print_result(c: cmd.ReportPrintResult, uow: UnitOfWork) -> dict[str, 
     with uow:
         ticket = _load_ticket(uow, c.ticket_id)
         if ticket.device_id != c.device_id:
-            raise Forbidden("Vé này không do ki-ốt này cấp.", "This ticket was not issued by this kiosk.")
+            raise Forbidden("Phiếu số thứ tự này không do ki-ốt này cấp.", "This ticket was not issued by this kiosk.")
         uow.conn.execute(update(t.tickets).where(t.tickets.c.id == ticket.id).values(printed=c.printed))
         if not c.printed:
             _emit_ticket(uow, EventType.TICKET_PRINT_FAILED, ticket.id, device_id=c.device_id,
@@ -249,7 +252,7 @@ def cancel_ticket(c: cmd.CancelTicket, uow: UnitOfWork, *, allowed_site: int | N
     with uow:
         ticket = _load_ticket(uow, c.ticket_id)
         if allowed_site is not None and ticket.site_id != allowed_site:
-            raise Forbidden("Vé này thuộc điểm phục vụ khác.", "This ticket belongs to another site.")
+            raise Forbidden("Phiếu số thứ tự này thuộc điểm phục vụ khác.", "This ticket belongs to another site.")
         new = next_status(Action.CANCEL, TicketStatus(ticket.status), ticket.label)
         repo.update_ticket(uow.conn, ticket.id, ticket.status, status=new.value, updated_at=uow.now,
                            finished_at=uow.now)
@@ -262,7 +265,7 @@ def cancel_ticket(c: cmd.CancelTicket, uow: UnitOfWork, *, allowed_site: int | N
 def _load_ticket(uow: UnitOfWork, ticket_id: int) -> Row:
     ticket = repo.ticket_for_update(uow.conn, ticket_id)
     if ticket is None:
-        raise _not_found(f"vé số {ticket_id}", f"Ticket {ticket_id}")
+        raise _not_found(f"phiếu số thứ tự {ticket_id}", f"Ticket {ticket_id}")
     return ticket
 
 
@@ -402,7 +405,7 @@ def call_specific(c: cmd.CallSpecific, uow: UnitOfWork) -> dict[str, Any]:
         _require_idle(counter)
         ticket = _load_ticket(uow, c.ticket_id)
         if ticket.site_id != counter.site_id:
-            raise Conflict("Vé này thuộc điểm phục vụ khác.", "This ticket belongs to another site.",
+            raise Conflict("Phiếu số thứ tự này thuộc điểm phục vụ khác.", "This ticket belongs to another site.",
                            code="ticket_other_site")
         return _mark_called(uow, counter, ticket, c.staff_id, {"out_of_order": True, "reason": c.reason})
 
@@ -571,7 +574,7 @@ def transfer(c: cmd.Transfer, uow: UnitOfWork) -> dict[str, Any]:
             if site is None:
                 raise _not_found(f"điểm phục vụ {c.site_code}", f"Site {c.site_code}")
             if site.id == ticket.site_id:
-                raise Conflict("Vé đã ở điểm phục vụ này.", "The ticket is already at that site.", code="same_site")
+                raise Conflict("Phiếu số thứ tự đã ở điểm phục vụ này.", "The ticket is already at that site.", code="same_site")
             if not repo.site_offers(conn, site.id, ticket.service_id):
                 raise Conflict(f"{site.name_vi} không có dịch vụ này.", "That site does not offer this service.",
                                code="service_not_offered")

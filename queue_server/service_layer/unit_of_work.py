@@ -26,6 +26,7 @@ from queue_server.adapters.db_faults import DbFault, classify
 from queue_server.adapters.eventbus import PG_CHANNEL, EventBus
 from queue_server.service_layer import audit
 from queue_server.service_layer.rules import QueueRules
+from queue_server.service_layer.wait_estimates import line_waits
 from shared.enums import EventType
 
 
@@ -142,6 +143,10 @@ class UnitOfWork:
             last = repo.take_event_seqs(self.conn, site_id, len(events))
             needed = {sid for e in events if e.waiting is None for sid in e.services}
             counts = repo.waiting_counts(self.conn, site_id, needed) if needed else {}
+            latest = {sid: n for e in events if e.waiting is not None for sid, n in e.waiting.items()}
+            latest.update(counts)
+            touched = {sid for e in events for sid in e.services}
+            waits = line_waits(self.conn, site_id, {sid: latest[sid] for sid in touched}) if touched else {}
             for offset, event in enumerate(events):
                 seq = last - len(events) + 1 + offset
                 if event.waiting is not None:
@@ -166,6 +171,7 @@ class UnitOfWork:
                     "ticket": event.ticket,
                     "counter": event.counter,
                     "waiting": waiting,
+                    "waits": {sid: waits[int(sid)] for sid in waiting},
                     "data": event.data,
                 })
         repo.insert_events(self.conn, rows)

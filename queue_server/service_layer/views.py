@@ -20,7 +20,7 @@ from queue_server.domain.geo import distance_km, sooner_elsewhere, travel_minute
 from queue_server.service_layer.handlers import ticket_reply
 from queue_server.service_layer.menu_scope import Scope, site_scope
 from queue_server.service_layer.unit_of_work import UnitOfWork
-from queue_server.service_layer.wait_estimates import SiteDesks
+from queue_server.service_layer.wait_estimates import SiteDesks, wait_out
 from shared.enums import PriorityClass, TicketStatus
 from shared.textfold import fold
 
@@ -112,12 +112,13 @@ def _queues(uow: UnitOfWork, site_id: int, only: set[int] | None = None) -> list
         oldest = row.oldest if row else None
         average = averages.get(sid)
         open_count, configured = serving.get(sid, (0, 0))
+        estimate, figure = desks.estimate(sid, waiting, average, open_count, configured)
         out.append({
             "service_id": sid, "service_code": service["code"], "service_name_vi": service["name_vi"],
             "service_name_en": service["name_en"], "waiting": waiting,
             "priority_waiting": int(row.priority_waiting or 0) if row else 0,
             "longest_wait_seconds": int((uow.now - oldest).total_seconds()) if oldest else 0,
-            "estimated_wait_minutes": desks.estimate(sid, waiting, average, open_count, configured).minutes,
+            "estimated_wait_minutes": estimate.minutes, "wait": wait_out(figure),
         })
     return out
 
@@ -202,7 +203,7 @@ def public_ticket(uow: UnitOfWork, token: str) -> dict[str, Any]:
         conn = uow.conn
         tid = conn.execute(select(t.tickets.c.id).where(t.tickets.c.tracking_token == token)).scalar()
         if tid is None:
-            raise NotFound("Không tìm thấy vé. Hãy kiểm tra lại mã QR.", "Ticket not found. Check the QR code.")
+            raise NotFound("Không tìm thấy phiếu số thứ tự. Hãy kiểm tra lại mã QR.", "Ticket not found. Check the QR code.")
         reply = ticket_reply(uow, tid)
         site = repo.site_by_id(conn, reply["site_id"])
         return {
@@ -211,6 +212,7 @@ def public_ticket(uow: UnitOfWork, token: str) -> dict[str, Any]:
             "service_name_vi": reply["service_name_vi"], "service_name_en": reply["service_name_en"],
             "counter_number": reply["counter_number"] if reply["status"] in ("called", "serving", "held") else None,
             "people_ahead": reply.get("people_ahead"), "estimated_wait_minutes": reply.get("estimated_wait_minutes"),
+            "wait": reply["wait"],
             "issued_at": reply["issued_at"], "called_at": reply["called_at"],
         }
 
@@ -219,9 +221,10 @@ def _estimate(uow: UnitOfWork, site, service_id: int) -> dict[str, Any]:  # noqa
     waiting = repo.waiting_count(uow.conn, site.id, service_id)
     average, _ = repo.handling_average(uow.conn, site.id, service_id)
     open_count, configured = repo.counters_serving(uow.conn, site.id, service_id)
-    estimate = SiteDesks(uow.conn, site.id).estimate(service_id, waiting, average, open_count, configured)
+    estimate, figure = SiteDesks(uow.conn, site.id).estimate(service_id, waiting, average, open_count, configured)
     return {"site_code": site.code, "service_id": service_id, "people_waiting": waiting,
-            "estimated_wait_minutes": estimate.minutes, "serving_counters": open_count or configured}
+            "estimated_wait_minutes": estimate.minutes, "serving_counters": open_count or configured,
+            "wait": wait_out(figure)}
 
 
 def nearby(uow: UnitOfWork, site_code: str, procedure_code: str, max_km: float, margin: int) -> dict[str, Any]:
@@ -249,7 +252,7 @@ def nearby(uow: UnitOfWork, site_code: str, procedure_code: str, max_km: float, 
                 "site_code": site.code, "site_name_vi": site.name_vi, "site_name_en": site.name_en,
                 "address": site.address, "distance_km": round(km, 1), "travel_minutes": travel,
                 "service_id": service_id, "people_waiting": est["people_waiting"],
-                "estimated_wait_minutes": est["estimated_wait_minutes"],
+                "estimated_wait_minutes": est["estimated_wait_minutes"], "wait": est["wait"],
                 "sooner": sooner_elsewhere(here_est["estimated_wait_minutes"] if here_est else None,
                                            est["estimated_wait_minutes"], travel, margin),
             })
@@ -338,5 +341,5 @@ def get_procedure(conn: Connection, code: str, scope: Scope | None) -> dict[str,
 
 def staff_ticket(uow: UnitOfWork, ticket_id: int) -> dict[str, Any]:
     if uow.conn.execute(select(t.tickets.c.id).where(t.tickets.c.id == ticket_id)).first() is None:
-        raise NotFound(f"Không tìm thấy vé {ticket_id}.", f"Ticket {ticket_id} not found.")
+        raise NotFound(f"Không tìm thấy phiếu số thứ tự {ticket_id}.", f"Ticket {ticket_id} not found.")
     return ticket_reply(uow, ticket_id)

@@ -1,11 +1,38 @@
-"""Wait estimates for the lines of one site, reading its open desks at most once."""
+"""The one wait figure of the server: for a line (what a ticket taken now would wait) and
+for a ticket (what it still waits). Every API answer, page, display feed and printed
+ticket takes its figure from `wait_figure` here, so they never disagree."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import Connection
 
 from queue_server.adapters import repository as repo
-from queue_server.domain.estimation import Desk, WaitEstimate, desk_share, estimate_line
+from queue_server.domain.estimation import Desk, DeskShare, WaitEstimate, desk_share, estimate_line
+from shared.enums import FINAL_STATUSES, TicketStatus
+from shared.wait_words import WaitFigure, WaitShown, WaitState, figure_from
+
+
+def wait_figure(estimate: WaitEstimate | None, open_counters: int,
+                status: str = TicketStatus.WAITING.value) -> WaitFigure:
+    """THE figure, from the model's estimate (`estimate_line`). A line's figure is the one
+    a ticket issued now would get (everyone waiting is ahead of it); a ticket's counts the
+    people called before it. While no counter serving the line is open nobody can say
+    ("Chưa có quầy mở", never "next in line"); under a few minutes "Sắp đến lượt"."""
+    if status != TicketStatus.WAITING.value or estimate is None:
+        state = WaitState.OVER if status in _FINAL else WaitState.CALLED
+        return WaitFigure(state=state)
+    return figure_from(estimate.minutes, any_counter_open=open_counters > 0, people_ahead=estimate.people_ahead)
+
+
+_FINAL = {s.value for s in FINAL_STATUSES}
+
+
+def wait_out(figure: WaitFigure) -> dict[str, Any]:
+    """The `wait` object of the API: {state, minutes, people_ahead, text_vi, text_en}."""
+    return WaitShown.of(figure).model_dump(mode="json")
 
 
 class SiteDesks:
@@ -17,12 +44,32 @@ class SiteDesks:
         self._site_id = site_id
         self._read: tuple[list[Desk], set[int]] | None = None
 
+    def share(self, service_id: int, open_counters: int) -> DeskShare | None:
+        if open_counters <= 0:
+            return None
+        if self._read is None:
+            self._read = repo.open_desks(self._conn, self._site_id)
+        desks, waiting = self._read
+        return desk_share(service_id, desks, waiting)
+
     def estimate(self, service_id: int, people_ahead: int, handling_seconds: float | None,
-                 open_counters: int, configured_counters: int) -> WaitEstimate:
-        share = None
-        if open_counters > 0:
-            if self._read is None:
-                self._read = repo.open_desks(self._conn, self._site_id)
-            desks, waiting = self._read
-            share = desk_share(service_id, desks, waiting)
-        return estimate_line(people_ahead, handling_seconds, open_counters, configured_counters, share)
+                 open_counters: int, configured_counters: int) -> tuple[WaitEstimate, WaitFigure]:
+        """The model's raw estimate (for comparing sites) and the figure every surface shows."""
+        estimate = estimate_line(people_ahead, handling_seconds, open_counters, configured_counters,
+                                 self.share(service_id, open_counters))
+        return estimate, wait_figure(estimate, open_counters)
+
+
+def line_waits(conn: Connection, site_id: int, waiting: Mapping[int, int]) -> dict[int, dict[str, Any]]:
+    """The `wait` of some lines of a site, given their waiting counts: what the events of a
+    commit carry so displays and kiosks keep the figure right between snapshots. Two small
+    statements for the site (three when a desk is open), whatever the number of lines."""
+    averages = repo.site_handling_averages(conn, site_id)
+    serving = repo.site_counters_serving(conn, site_id)
+    desks = SiteDesks(conn, site_id)
+    out = {}
+    for service_id, count in waiting.items():
+        open_count, configured = serving.get(service_id, (0, 0))
+        _, figure = desks.estimate(service_id, count, averages.get(service_id), open_count, configured)
+        out[service_id] = wait_out(figure)
+    return out

@@ -156,7 +156,7 @@ def plot_estimators(summary: Summary, by_half_hour: dict[str, dict[float, tuple[
                 label=f"{name} (MAE {summary.estimators[name].mae:.1f} min)")
     ax.set_xlabel("Giờ lấy số / hour the ticket was taken")
     ax.set_ylabel("phút / minutes")
-    ax.set_title("Thời gian chờ dự kiến in trên vé / estimate printed on the ticket vs real wait")
+    ax.set_title("Thời gian chờ dự kiến in trên phiếu số thứ tự / estimate printed on the ticket vs real wait")
     ax.legend(fontsize=7)
     ax.grid(alpha=0.3)
     fig.tight_layout()

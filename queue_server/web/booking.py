@@ -30,11 +30,10 @@ from queue_server.service_layer.menu_scope import site_scope
 from queue_server.web import session as s
 from queue_server.web.citizen import TOKEN_RE
 from queue_server.web.templating import render
+from shared.glossary import WEEKDAYS_EN, WEEKDAYS_VI  # "Chủ nhật", one spelling everywhere
 
 router = APIRouter()
 BOOK_COOKIE = "motcua_book"
-WEEKDAYS_VI = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
-WEEKDAYS_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 SEARCH_EXAMPLES = ("khai sinh", "chứng thực", "cư trú", "đất đai")
 
 

@@ -62,7 +62,7 @@ def citizen_ticket(uow: UnitOfWork, token: str) -> tuple[TicketKeys, dict[str, A
             service_name_en=reply["service_name_en"],
             counter_number=reply["counter_number"] if reply["status"] in SHOWS_COUNTER else None,
             people_ahead=reply.get("people_ahead"), estimated_wait_minutes=reply.get("estimated_wait_minutes"),
-            issued_at=reply["issued_at"], called_at=reply["called_at"], moved_from=_moved_from(conn, row.id, site.id),
+            wait=reply["wait"], issued_at=reply["issued_at"], called_at=reply["called_at"], moved_from=_moved_from(conn, row.id, site.id),
             final=reply["status"] in FINAL, rated=_rated(conn, row.id),
         )
         return TicketKeys(row.id, row.site_id, row.service_id), state.model_dump(mode="json")

@@ -18,6 +18,7 @@ from queue_server.domain.business_day import business_day, day_bounds_utc
 from queue_server.domain.errors import NotFound
 from queue_server.domain.estimation import Desk, desk_share, estimate_line
 from queue_server.service_layer.unit_of_work import UnitOfWork
+from queue_server.service_layer.wait_estimates import wait_figure, wait_out
 from queue_server.web.balancing import ServiceLoad, SiteLoad, suggest
 from shared.enums import CounterState, TicketStatus
 
@@ -84,12 +85,12 @@ def _site_row(uow: UnitOfWork, site, data: dict[str, Any], target: int) -> dict[
         serving = [c for c in counters if service_id in data["serves"][c.id]]
         open_now = sum(1 for c in serving if c.state == CounterState.OPEN.value)
         average = data["averages"].get((site.id, service_id))
+        estimate = estimate_line(n, average, open_now, len(serving), desk_share(service_id, desks, lines_waiting))
         queues.append({
             "service_id": service_id, "service_code": service.code, "service_name_vi": service.name_vi,
             "service_name_en": service.name_en, "waiting": n,
             "longest_wait_seconds": int((now - row.oldest).total_seconds()) if row else 0,
-            "estimated_wait_minutes": estimate_line(n, average, open_now, len(serving),
-                                                    desk_share(service_id, desks, lines_waiting)).minutes,
+            "estimated_wait_minutes": estimate.minutes, "wait": wait_out(wait_figure(estimate, open_now)),
             "open_counters": open_now, "handling_seconds": average,
             "closed_counters": tuple((c.number, c.id) for c in serving if c.state != CounterState.OPEN.value),
         })
@@ -99,11 +100,14 @@ def _site_row(uow: UnitOfWork, site, data: dict[str, Any], target: int) -> dict[
     over = sum(1 for w in waits if w > target * 60)
     longest = max((q["longest_wait_seconds"] for q in queues), default=0)
     expected = max((q["estimated_wait_minutes"] or 0 for q in queues if q["waiting"]), default=0)
+    # The site's expected wait, in the words of its longest line's figure.
+    slowest = max((q for q in queues if q["waiting"]), key=lambda q: q["estimated_wait_minutes"] or 0, default=None)
     return {
         "id": site.id, "code": site.code, "name_vi": site.name_vi, "name_en": site.name_en, "kind": site.kind,
         "latitude": site.latitude, "longitude": site.longitude, "notice": site.notice,
         "queues": queues, "waiting": sum(q["waiting"] for q in queues),
         "longest_wait_seconds": longest, "expected_wait_minutes": expected,
+        "expected_wait": slowest["wait"] if slowest else None,
         "average_wait_seconds": sum(waits) / len(waits) if waits else None,
         "share_over_target": over / len(waits) if waits else None,
         "counters_open": sum(1 for c in counters if c.state == CounterState.OPEN.value),

@@ -16,7 +16,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from queue_server.web.assets import asset_url
+from shared import glossary
 from shared.look import css_variables
+from shared.wait_words import figure_from, wait_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -62,6 +64,11 @@ def _number(value: float | int | None, digits: int = 0) -> str:
     return text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
 
 
+def _wait_words(minutes: float | None, lang: str = "vi") -> str:
+    """A what-if wait (balancing suggestions) in the words and rounding of the one wait figure."""
+    return wait_text(figure_from(minutes, any_counter_open=minutes is not None), lang)
+
+
 @lru_cache(maxsize=1)
 def look_css() -> Markup:
     """The palette tokens and the screen font (Roboto, served from shared/fonts) for a page's
@@ -83,9 +90,11 @@ def environment() -> Environment:
     )
     env.globals["asset"] = asset_url
     env.globals["look_css"] = look_css
+    env.globals["glossary"] = glossary
     env.filters["minutes"] = _minutes
     env.filters["json_block"] = _json_block
     env.filters["number"] = _number
+    env.filters["wait_words"] = _wait_words
     return env
 
 

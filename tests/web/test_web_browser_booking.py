@@ -112,7 +112,7 @@ def test_book_on_a_phone_check_in_at_the_kiosk_and_get_called_first(
     assert called["label"] != walk_in["label"]
     page.wait_for_selector("[data-overlay]:not([hidden])")
     assert page.inner_text(".called-overlay .o-counter") == "1"
-    assert "Mời bạn đến quầy số" in page.inner_text(".called-overlay")
+    assert f"Mời công dân có số {appointment['label']} đến quầy" in page.inner_text(".called-overlay")
     shots(page, "booking-ticket-called", "phone", full_page=False)
     assert errors == []
     phone_ctx.close()

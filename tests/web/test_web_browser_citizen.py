@@ -32,6 +32,9 @@ def test_citizen_page_updates_live_when_a_counter_calls_the_ticket(
     for width, (page, _) in pages.items():
         assert page.inner_text(".label") == mine["label"]
         assert page.inner_text("[data-show=ahead] [data-f=people_ahead]") == "1"
+        # no counter open yet: the page says so, never a time or "next in line"
+        assert page.inner_text(".estimate") == "Dự kiến chờ: Chưa có quầy mở"
+        assert page.is_hidden("[data-show=next]")
         shots(page, "citizen-waiting", width)
     phone.click("[data-lang-switch]")
     assert phone.is_visible("text=people ahead of you")
@@ -43,6 +46,8 @@ def test_citizen_page_updates_live_when_a_counter_calls_the_ticket(
     api.ok(COUNTER_A, "call-next")  # the citizen ahead of us
     for page, _ in pages.values():
         page.wait_for_selector("[data-show=next]:not([hidden])")
+        assert page.inner_text("[data-show=next]") == "Ông/Bà là người kế tiếp"
+        assert page.inner_text(".estimate") == "Dự kiến chờ: khoảng 6 phút"  # one citizen at the one desk
         assert page.is_hidden("[data-overlay]")
     shots(phone, "citizen-next", "phone")
 
@@ -52,13 +57,13 @@ def test_citizen_page_updates_live_when_a_counter_calls_the_ticket(
     for width, (page, _) in pages.items():
         page.wait_for_selector("[data-overlay]:not([hidden])")
         assert page.inner_text(".called-overlay .o-counter") == "1"
-        assert "Mời bạn đến quầy số" in page.inner_text(".called-overlay")
+        assert f"Mời công dân có số {mine['label']} đến quầy" in page.inner_text(".called-overlay")
         shots(page, "citizen-called", width, full_page=False)
     assert phone.evaluate("window.__vibrations") == [60, [400, 150, 400, 150, 800]]
 
     phone.click("[data-overlay-ok]")
     assert phone.is_hidden("[data-overlay]")
-    assert "Mời bạn đến quầy số 1" in phone.inner_text("[data-show=called]")
+    assert f"Mời công dân có số {mine['label']} đến quầy 1" in phone.inner_text("[data-show=called]")
 
     api.ok(COUNTER_A, "recall")  # called again: the alert comes back
     phone.wait_for_selector("[data-overlay]:not([hidden])")
@@ -88,6 +93,6 @@ def test_citizen_page_updates_live_when_a_counter_calls_the_ticket(
     for width, (page, _) in pages.items():
         response = page.goto(f"{web_server.url}/t/no-such-ticket-0000000000")
         assert response.status == 404
-        assert "Không tìm thấy vé" in page.inner_text("main")
+        assert "Không tìm thấy phiếu số thứ tự" in page.inner_text("main")
         assert mine["label"] not in page.content()
         shots(page, "citizen-not-found", width)

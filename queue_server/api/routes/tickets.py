@@ -42,7 +42,7 @@ async def get_ticket(ticket_id: TicketId, me: CurrentStaff, wiring: WiringDep) -
         with wiring.reader() as uow:
             ticket = views.staff_ticket(uow, ticket_id)
         if not me.may_act_on_site(ticket["site_id"]):
-            raise Forbidden("Vé này thuộc điểm phục vụ khác.", "This ticket belongs to another site.")
+            raise Forbidden("Phiếu số thứ tự này thuộc điểm phục vụ khác.", "This ticket belongs to another site.")
         return ticket
     return await wiring.run(read)
 

@@ -62,8 +62,8 @@
       li.appendChild(names);
       var right = h("span", "q-right");
       right.appendChild(h("b", "q-count", q.waiting));
-      right.appendChild(h("small", "", !q.waiting || q.estimated_wait_minutes == null ? "người" :
-        "~" + q.estimated_wait_minutes + " phút"));
+      // the server's one wait figure, in its words (never a number of our own)
+      right.appendChild(h("small", "q-wait", !q.waiting || !q.wait ? "người" : q.wait.text_vi));
       li.appendChild(right);
       list.appendChild(li);
     });
@@ -125,7 +125,9 @@
     }
     if (ev.type === "NoticePosted") { st.notice = (ev.data && ev.data.notice) || ""; }
     Object.keys(ev.waiting || {}).forEach(function (sid) {
-      st.queues.forEach(function (q) { if (String(q.service_id) === sid) { q.waiting = ev.waiting[sid]; } });
+      st.queues.forEach(function (q) {
+        if (String(q.service_id) === sid) { q.waiting = ev.waiting[sid]; q.wait = (ev.waits || {})[sid] || q.wait; }
+      });
     });
     draw();
     refreshSoon();

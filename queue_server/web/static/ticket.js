@@ -23,7 +23,10 @@
     fill("site_name_en", s.site_name_en || s.site_name_vi);
     fill("site_address", s.site_address);
     fill("people_ahead", s.people_ahead == null ? "–" : s.people_ahead);
-    fill("estimated_wait_minutes", s.estimated_wait_minutes);
+    var wait = s.wait || {};
+    fill("wait_vi", wait.text_vi);
+    fill("wait_en", wait.text_en);
+    all("[data-wait-state]").forEach(function (el) { el.setAttribute("data-wait-state", wait.state || ""); });
     fill("counter_number", s.counter_number);
     fill("moved_label", moved.label);
     fill("moved_site_vi", moved.site_name_vi);
@@ -36,9 +39,9 @@
       var keys = el.getAttribute("data-show").split(" ");
       var show = keys.indexOf(s.status) >= 0 ||
         (keys[0] === "moved" && !!s.moved_from) ||
-        (keys[0] === "estimate" && !!s.estimated_wait_minutes) ||
         (keys[0] === "ahead" && !!s.people_ahead) ||
-        (keys[0] === "next" && s.people_ahead === 0) ||
+        // "next in line" only while a counter serving the line is open
+        (keys[0] === "next" && s.people_ahead === 0 && wait.state !== "no_counter_open") ||
         (keys[0] === "rate" && s.status === "done" && !s.rated) ||
         (keys[0] === "rated" && !!s.rated);
       el.hidden = !show;

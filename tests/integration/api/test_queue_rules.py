@@ -37,9 +37,13 @@ def test_estimated_wait_learns_from_handling_times(api: Api, clock: FakeClock) -
     # A justice ticket now takes 12 minutes at the only open counter serving it (1).
     assert [t["people_ahead"] for t in waiting] == [0, 1, 2]
     assert [t["estimated_wait_minutes"] for t in waiting] == [0, 12, 24]
+    # What every surface shows: the figure, rounded, never "~0 phút".
+    assert [t["wait"]["text_vi"] for t in waiting] == ["Sắp đến lượt", "khoảng 10 phút", "khoảng 25 phút"]
     estimate = api.client.get(f"{API}/sites/HUE-TT/estimate", params={"service_id": 1}).json()
     assert estimate == {"site_code": "HUE-TT", "service_id": 1, "people_waiting": 3,
-                        "estimated_wait_minutes": 36, "serving_counters": 1}
+                        "estimated_wait_minutes": 36, "serving_counters": 1,
+                        "wait": {"state": "minutes", "minutes": 35, "people_ahead": 3,
+                                 "text_vi": "khoảng 35 phút", "text_en": "about 35 min"}}
 
 
 class TestNoShowRequeue:

@@ -82,7 +82,7 @@ def test_a_clerks_day_in_miniature(sqlite_url: str, tmp_path: Path) -> None:
     assert seen["call_next_while_serving"] == "Xong & gọi tiếp"
     assert seen["no_show_too_early"] == "Hãy gọi lại số A001 ít nhất 1 lần trước khi đánh dấu vắng mặt."
     assert seen["no_show_notice"] == "Số A001 được đánh dấu vắng mặt."
-    assert "Ki-ốt không in được vé A004 (hết giấy)" in seen["alert"]
+    assert "Ki-ốt không in được phiếu số thứ tự A004 (hết giấy)" in seen["alert"]
     assert seen["transfer_counter_notice"] == "Đã chuyển số A002 đến quầy 9."
     assert seen["site_option"].startswith("Chi nhánh Phú Xuân (HUE-PX) | ")
     assert seen["transfer_site_notice"].startswith("Đã chuyển sang Chi nhánh Phú Xuân: số mới ")

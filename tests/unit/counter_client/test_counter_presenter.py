@@ -310,7 +310,7 @@ def test_transfer_to_another_site_shows_its_distance_and_wait(tmp_path: Path) ->
         await desk.keys("f1", "f6", "alt+t")
         options = desk.p.dialog_options()
         assert [o.id for o in options] == ["HUE-PX"]
-        assert options[0].subtitle == "1.6 km · 2 người chờ · khoảng 12 phút"
+        assert options[0].subtitle == "1.6 km · 2 người chờ · khoảng 10 phút"  # the server's rounded figure
         await desk.keys("enter")
         assert desk.fake.actions()[-1] == ("POST transfer", {"target": "site", "site_code": "HUE-PX", "reason": ""})
         assert desk.notice.startswith("Đã chuyển sang Chi nhánh Phú Xuân: số mới A001")
@@ -448,7 +448,7 @@ def test_a_kiosk_print_failure_raises_an_alert_until_dismissed_with_alt_d(tmp_pa
         ticket = desk.fake.issue("B")
         desk.fake.emit("TicketPrintFailed", ticket, data={"error_kind": "paper_out"})
         assert len(desk.p.state.alerts) == 1
-        assert desk.p.state.alerts[0].text_vi == "Ki-ốt không in được vé B001 (hết giấy). Hãy kiểm tra máy in ki-ốt."
+        assert desk.p.state.alerts[0].text_vi == "Ki-ốt không in được phiếu số thứ tự B001 (hết giấy). Hãy kiểm tra máy in ki-ốt."
         await desk.keys("alt+d")
         assert desk.p.state.alerts == []
         await desk.p.idle()

@@ -18,7 +18,7 @@ def test_clock_and_date_are_local_time_in_vietnamese() -> None:
     assert clock_text(late_utc, HUE) == "00:05"
     assert date_text(late_utc, HUE) == "Thứ Hai, 23/11/2026"
     assert date_text_en(late_utc, HUE) == "Monday 23 Nov 2026"
-    assert date_text(datetime(2026, 11, 29, 3, 0, tzinfo=UTC), HUE) == "Chủ Nhật, 29/11/2026"
+    assert date_text(datetime(2026, 11, 29, 3, 0, tzinfo=UTC), HUE) == "Chủ nhật, 29/11/2026"
 
 
 @pytest.mark.parametrize(

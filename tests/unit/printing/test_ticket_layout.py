@@ -14,6 +14,7 @@ from kiosk.printing.render import (
 )
 from kiosk.printing.textlines import Style, draw_lines
 from kiosk.printing.ticket import TicketPrintout, sample_printout
+from shared.wait_words import figure_from
 
 WIDTHS = [576, 384]
 
@@ -169,6 +170,8 @@ def test_unknown_wait_reads_as_not_estimated():
     assert ticket.wait_text_en == "not estimated yet"
     assert sample_printout(estimated_wait_minutes=35).wait_text_vi == "khoảng 35 phút"
     assert sample_printout(estimated_wait_minutes=0).wait_text_vi == "Sắp đến lượt"  # never "~0 phút"
+    closed = figure_from(None, any_counter_open=False, people_ahead=0)
+    assert sample_printout(wait=closed).wait_text_vi == "Chưa có quầy mở"  # the server's figure wins
     details = {w: next(b for b in render_blocks(ticket, w) if b.name == "details") for w in WIDTHS}
     assert all(ink_box(img.image) for img in details.values())
 
