@@ -41,6 +41,7 @@ from kivy.core.window import Window  # noqa: E402
 from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels  # noqa: E402
 from kivy.tests.common import UnitTestTouch  # noqa: E402
 from kivy.uix.label import Label  # noqa: E402
+from kivy.uix.scrollview import ScrollView  # noqa: E402
 from measure import measure_controls, measure_labels  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -201,12 +202,23 @@ async def grab(path: Path) -> None:
     results["grab_cpu"] = round(results["grab_cpu"] + time.process_time() - cpu, 2)
 
 
+def window_box(widget: Any) -> tuple[float, float, float, float]:
+    x, y = widget.to_window(widget.x, widget.y)
+    return x, y, x + widget.width, y + widget.height
+
+
 def drawn(widget: Any) -> bool:
-    """On screen (disabled or not): nothing above it is transparent, and it has a size."""
+    """On screen (disabled or not): nothing above it is transparent, it has a size, and a
+    scrolling list it is in shows it whole (what is scrolled away is not on screen)."""
     node = widget
     while node is not None and node is not app.root.parent:
         if getattr(node, "opacity", 1) == 0:
             return False
+        if isinstance(node, ScrollView) and node is not widget:
+            left, bottom, right, top = window_box(widget)
+            v_left, v_bottom, v_right, v_top = window_box(node)
+            if left < v_left - 1 or right > v_right + 1 or bottom < v_bottom - 1 or top > v_top + 1:
+                return False
         node = node.parent
     return widget.width > 0 and widget.height > 0
 
@@ -355,6 +367,15 @@ async def scenario_tour() -> None:
     if CONFIG.get("top_ten"):
         await top_ten_by_touch(shoot=True)
         await help_and_groups_by_touch(shoot=True)
+    else:  # the menu's screens in this orientation, without printing
+        await touch("Thường dùng")
+        await until(lambda: presenter.state.phase is Phase.MENU, "the most requested")
+        await shot("02-menu-top")
+        await touch_exact(menu_line(presenter.state.menu.top[0]))
+        await until(lambda: presenter.state.phase is Phase.PRIORITY, "the ticket question")
+        await shot("03-ticket-question")
+        await touch("Trang chủ")
+        await until(lambda: presenter.state.phase is Phase.HOME, "home")
 
     # Search stays, scoped to the site; the catalog by field is reached from the search too.
     await touch("Tìm thủ tục")
