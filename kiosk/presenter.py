@@ -51,6 +51,8 @@ from shared.protocol import (
     TicketOut,
 )
 from shared.textfold import fold
+from shared.wait_words import WaitFigure, figure_from
+from shared.wait_words import wait_text as figure_text
 
 log = logging.getLogger(__name__)
 
@@ -281,14 +283,22 @@ class KioskPresenter:
         return server_wait_text(queue.wait, lang) or wait_text(queue.estimated_wait_minutes, lang,
                                                                 counter_open=queue.counter_open)
 
-    def ticket_wait(self, ticket: TicketOut, lang: str) -> str:
-        """The wait words of one ticket (screen and paper say the same)."""
-        own = server_wait_text(getattr(ticket, "wait", None), lang)
-        if own:
-            return own
+    def ticket_figure(self, ticket: TicketOut) -> WaitFigure | None:
+        """The one wait figure of a ticket: the server's, else the shared rules applied to its
+        minutes and whether a counter of its line is open here."""
+        if ticket.wait is not None:
+            return ticket.wait
         queue = next((q for q in self.state.queues if q.service_id == ticket.service_id), None)
         counter_open = queue.counter_open if queue is not None else True
-        return wait_text(ticket.estimated_wait_minutes, lang, counter_open=counter_open)
+        if ticket.estimated_wait_minutes is None and counter_open:
+            return None
+        return figure_from(ticket.estimated_wait_minutes, any_counter_open=counter_open,
+                           people_ahead=ticket.people_ahead)
+
+    def ticket_wait(self, ticket: TicketOut, lang: str) -> str:
+        """The wait words of one ticket: the screen and the paper say the same."""
+        return server_wait_text(ticket.wait, lang) or figure_text(self.ticket_figure(ticket), lang) or \
+            wait_text(None, lang)
 
     def _refresh_waits(self) -> None:
         """Counts change by events; the wait figures come with the next snapshot, read
@@ -310,15 +320,17 @@ class KioskPresenter:
 
     def _on_event(self, event: dict[str, Any]) -> None:
         waiting = {int(k): int(v) for k, v in (event.get("waiting") or {}).items()}
-        if not waiting:
+        waits = {int(k): v for k, v in (event.get("waits") or {}).items()}  # the lines' new figures
+        if not waiting and not waits:
             return
         self.state.queues = [
             QueueCount(q.service_id, q.name_vi, q.name_en, waiting.get(q.service_id, q.waiting),
-                       q.estimated_wait_minutes, q.counter_open, q.wait)
+                       q.estimated_wait_minutes, q.counter_open, waits.get(q.service_id, q.wait))
             for q in self.state.queues
         ]
         self._changed()
-        self._refresh_waits()
+        if not waits:  # an older server: read the figures with the next snapshot
+            self._refresh_waits()
 
     def _on_stream(self, stream: StreamState) -> None:
         live = stream is StreamState.LIVE
@@ -842,7 +854,7 @@ class KioskPresenter:
             issued_at=issued,
             people_ahead=ticket.people_ahead or 0,
             estimated_wait_minutes=ticket.estimated_wait_minutes,
-            wait=ticket.wait,
+            wait=self.ticket_figure(ticket),
             tracking_url=ticket.tracking_url or "",
             printed_note_vi=note_vi,
             printed_note_en=note_en,

@@ -41,6 +41,7 @@ from kivy.core.window import Window  # noqa: E402
 from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels  # noqa: E402
 from kivy.tests.common import UnitTestTouch  # noqa: E402
 from kivy.uix.label import Label  # noqa: E402
+from kivy.uix.scrollview import ScrollView  # noqa: E402
 from measure import measure_controls, measure_labels  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -201,12 +202,23 @@ async def grab(path: Path) -> None:
     results["grab_cpu"] = round(results["grab_cpu"] + time.process_time() - cpu, 2)
 
 
+def window_box(widget: Any) -> tuple[float, float, float, float]:
+    x, y = widget.to_window(widget.x, widget.y)
+    return x, y, x + widget.width, y + widget.height
+
+
 def drawn(widget: Any) -> bool:
-    """On screen (disabled or not): nothing above it is transparent, and it has a size."""
+    """On screen (disabled or not): nothing above it is transparent, it has a size, and a
+    scrolling list it is in shows it whole (what is scrolled away is not on screen)."""
     node = widget
     while node is not None and node is not app.root.parent:
         if getattr(node, "opacity", 1) == 0:
             return False
+        if isinstance(node, ScrollView) and node is not widget:
+            left, bottom, right, top = window_box(widget)
+            v_left, v_bottom, v_right, v_top = window_box(node)
+            if left < v_left - 1 or right > v_right + 1 or bottom < v_bottom - 1 or top > v_top + 1:
+                return False
         node = node.parent
     return widget.width > 0 and widget.height > 0
 
@@ -281,6 +293,13 @@ class TapCounter:
         await touch_exact(line)
 
 
+def menu_line(item: Any) -> str:
+    """A menu row's first line as the screen draws it (long names are cut with "…")."""
+    from kiosk.texts import shorten
+
+    return shorten(item.name_vi, 150 if app.portrait else 100)
+
+
 async def printed_ticket(counter: TapCounter, what: str) -> None:
     await until(lambda: presenter.state.phase is Phase.TICKET, f"the ticket for {what}")
     await until(lambda: presenter.state.print_state is not PrintState.PRINTING, f"printing {what}")
@@ -300,7 +319,7 @@ async def top_ten_by_touch(shoot: bool) -> None:
         await until(lambda: presenter.state.phase is Phase.MENU, "the most requested")
         if shoot and index == 0:
             await shot("02-menu-top")
-        await counter.touch_exact(item.name_vi)
+        await counter.touch_exact(menu_line(item))
         await until(lambda: presenter.state.phase is Phase.PRIORITY, "the ticket question")
         if shoot and index == 0:
             await shot("03-ticket-question")
@@ -348,6 +367,15 @@ async def scenario_tour() -> None:
     if CONFIG.get("top_ten"):
         await top_ten_by_touch(shoot=True)
         await help_and_groups_by_touch(shoot=True)
+    else:  # the menu's screens in this orientation, without printing
+        await touch("Thường dùng")
+        await until(lambda: presenter.state.phase is Phase.MENU, "the most requested")
+        await shot("02-menu-top")
+        await touch_exact(menu_line(presenter.state.menu.top[0]))
+        await until(lambda: presenter.state.phase is Phase.PRIORITY, "the ticket question")
+        await shot("03-ticket-question")
+        await touch("Trang chủ")
+        await until(lambda: presenter.state.phase is Phase.HOME, "home")
 
     # Search stays, scoped to the site; the catalog by field is reached from the search too.
     await touch("Tìm thủ tục")
@@ -420,6 +448,13 @@ def tiles() -> list[Any]:
     return [w for w in walk(current_screen().ids.tiles) if isinstance(w, KButton)]
 
 
+def group_tile_text(lang: str = "vi") -> str:
+    """The first tile of a group that lists procedures (a fresh site has no "most requested")."""
+    group = next(g for g in presenter.state.menu.groups if g.items and g.direct_item is None)
+    name = group.name_en if lang == "en" and group.name_en else group.name_vi
+    return f"{group.letter}  {name}" if group.letter else name
+
+
 async def idle_warning_by_touch() -> None:
     """"Need more time?" before the screen goes home; "Continue" keeps the screen."""
     import dataclasses
@@ -427,8 +462,8 @@ async def idle_warning_by_touch() -> None:
     patient = presenter.settings
     presenter.settings = dataclasses.replace(patient, idle_timeout=14)
     await touch("English", app.root.ids.top_bar)  # the citizen's language, until the session ends
-    await touch("Most requested")
-    await until(lambda: presenter.state.phase is Phase.MENU, "the most requested")
+    await touch(group_tile_text("en"))
+    await until(lambda: presenter.state.phase is Phase.MENU, "a group's procedures")
     await until(lambda: presenter.state.idle_left is not None, "the idle warning", timeout=20)
     if app.idle_warning.parent is None:
         raise DriverError("the idle warning is not on screen")
@@ -441,7 +476,7 @@ async def idle_warning_by_touch() -> None:
     await until(lambda: presenter.state.phase is Phase.HOME, "home")
     if presenter.state.lang != "en":
         raise DriverError("Home switched the language back")
-    await touch("Most requested")
+    await touch(group_tile_text("en"))
     started = time.monotonic()
     await until(lambda: presenter.state.phase is Phase.HOME, "home after the idle timeout", timeout=25)
     results["idle_seconds"] = round(time.monotonic() - started, 1)
@@ -465,7 +500,7 @@ async def loading_lock_by_touch() -> None:
     real = presenter.api.procedures
 
     async def slow(*args: Any, **kwargs: Any) -> Any:
-        await asyncio.sleep(2.0)
+        await asyncio.sleep(6.0)  # long enough to photograph the locked rows on a loaded machine
         return await real(*args, **kwargs)
 
     presenter.api.procedures = slow
@@ -504,9 +539,9 @@ async def scenario_outage() -> None:
     await loading_lock_by_touch()
 
     # The printer is unplugged: the citizen still gets the ticket on screen.
-    await touch("Thường dùng")
-    await until(lambda: presenter.state.phase is Phase.MENU, "the most requested")
-    await touch_exact(presenter.state.menu.top[0].name_vi)
+    await touch(group_tile_text())
+    await until(lambda: presenter.state.phase is Phase.MENU, "a group's procedures")
+    await touch_exact(menu_line(presenter.menu_on_page()[0]))
     await until(lambda: presenter.state.phase is Phase.PRIORITY, "priority")
     await touch("Người cao tuổi")
     await until(lambda: presenter.state.phase is Phase.TICKET

@@ -27,6 +27,7 @@ from support import (
 
 from kiosk.printing import render_label_block
 from kiosk.printing.escpos_decode import decode
+from shared.look import MIN_CONTROL_CONTRAST, MIN_TEXT_CONTRAST
 
 pytestmark = pytest.mark.slow
 
@@ -57,6 +58,21 @@ def keep_screenshots(run_dir: Path, name: str) -> list[str]:
     for shot in shots:
         shutil.copy(run_dir / shot, target)
     return shots
+
+
+MIN_TEXT_PX = 22  # at a 1080-pixel short side: ~4 mm on a 21.5" kiosk panel, read at arm's length
+
+
+def assert_readable(results: dict, name: str) -> None:
+    """Every screenshot measured (measure.py): smallest text, lowest text and control contrast."""
+    measures = results["measures"]
+    (ARTIFACTS / f"measures-{name}.json").parent.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"measures-{name}.json").write_text(json.dumps(measures, ensure_ascii=False, indent=1),
+                                                      encoding="utf-8")
+    for shot, m in measures.items():
+        assert m["min_text_px"] >= MIN_TEXT_PX, (shot, m["min_text_px_at"])
+        assert m["min_text_contrast"] >= MIN_TEXT_CONTRAST, (shot, m["min_text_contrast_at"])
+        assert m["min_control_contrast"] >= MIN_CONTROL_CONTRAST, (shot, m["min_control_contrast_at"])
 
 
 def same_image(a, b) -> bool:
@@ -113,8 +129,7 @@ def test_a_citizen_goes_by_touch_from_home_to_one_printed_ticket(sqlite_url, tmp
                                                                   kiosk_process, orientation, where):
     server = LiveServer(sqlite_url)
     try:
-        if orientation == "landscape":
-            make_a_history(server)
+        make_a_history(server)
         make_a_long_line(server)
         with httpx.Client(base_url=server.url) as http:
             menu = http.get(f"{API}/sites/{SITE_TT}/menu", headers=kiosk_headers()).json()
@@ -170,12 +185,14 @@ def test_a_citizen_goes_by_touch_from_home_to_one_printed_ticket(sqlite_url, tmp
         if menu_tickets:
             paper_of(capturing_printer.jobs[0]).save(kiosk.out / "printed-ticket-top-1.png")
 
-        # Every touch target at least ~15 mm; every screen seen in both languages.
+        # Every touch target at least ~15 mm, every text readable; every screen seen in both languages.
         assert results["small_targets"] == []
+        assert_readable(results, orientation)
         shots = keep_screenshots(kiosk.out, orientation)
-        screens = ["01-home", "08-search", "09-detail", "10-priority", "12-ticket", "14-settings"]
+        screens = ["01-home", "02-menu-top", "03-ticket-question", "08-search", "09-detail", "10-priority",
+                   "12-ticket", "14-settings"]
         if orientation == "landscape":
-            screens += ["02-menu-top", "03-ticket-question", "04-ticket-printed", "05-help-question", "06-menu-group"]
+            screens += ["04-ticket-printed", "05-help-question", "06-menu-group"]
         for screen in screens:
             assert {f"{screen}-vi.png", f"{screen}-en.png"} <= set(shots), screen
     finally:
@@ -216,6 +233,8 @@ def test_the_kiosk_rides_out_a_server_outage_and_never_hides_a_failed_print(sqli
     assert ticket["print_state"] == "failed"
     assert results["issue_requests_total"] == 1  # nothing was issued while the server was gone
     assert 12 <= results["idle_seconds"] <= 20  # 14 s idle, warned from the 7th second
+    assert results["small_targets"] == []
+    assert_readable(results, "outage")
     shots = keep_screenshots(kiosk.out, "outage")
     for screen in ("21-home-server-unreachable", "23-ticket-print-failed", "24-home-server-gone"):
         assert {f"{screen}-vi.png", f"{screen}-en.png"} <= set(shots), screen
@@ -255,6 +274,7 @@ def test_a_booked_citizen_checks_in_by_typing_the_code_and_by_scanning_the_qr(sq
             top += image.height
         paper.save(kiosk.out / f"printed-appointment-{index + 1}.png")
     assert results["small_targets"] == []
+    assert_readable(results, "booking")
     shots = keep_screenshots(kiosk.out, "booking")
     for screen in ("31-home", "33-booking-typed", "34-ticket-appointment"):
         assert {f"{screen}-vi.png", f"{screen}-en.png"} <= set(shots), screen

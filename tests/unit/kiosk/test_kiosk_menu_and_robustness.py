@@ -196,6 +196,11 @@ def test_wait_words_follow_the_one_figure_never_zero_minutes(make_kiosk):
         server_says = {"minutes": 40, "state": "minutes", "text_vi": "khoảng 40 phút", "text_en": "about 40 min"}
         k.state.queues = [QueueCount(1, "Hộ tịch", "Civil status", 9, 37, counter_open=True, wait=server_says)]
         assert k.p.line_wait(1, "vi") == "khoảng 40 phút"
+        # A queue event brings the line's new figure with its count (refreshed with the counts).
+        _, on_event, _ = k.api.stream_callbacks
+        on_event({"waiting": {"1": 10}, "waits": {"1": {"state": "minutes", "minutes": 45,
+                                                        "text_vi": "khoảng 45 phút", "text_en": "about 45 min"}}})
+        assert k.p.line_wait(1, "en") == "about 45 min" and k.state.queues[0].waiting == 10
         # The printed ticket says what the screen says.
         k.p.open_top()
         k.p.choose_item(BIRTH)
