@@ -4,15 +4,13 @@ rendered pixels behind it, idle with no calls yet, and in every phase of the cal
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
-from legibility import Report, TextBox, measure
+from legibility import Report, TextBox, keep_for_docs, measure
 from playwright.sync_api import expect
 from support import SITE_TT, Api, LiveServer
-from web_helpers import FAKE_DEVICES, ROOT, SHOTS, collect_errors
+from web_helpers import FAKE_DEVICES, SHOTS, collect_errors
 
 from queue_server.seed import demo_device_token
 from shared.enums import DeviceKind
@@ -20,7 +18,6 @@ from shared.enums import DeviceKind
 pytestmark = pytest.mark.slow
 TOKEN = demo_device_token(DeviceKind.DISPLAY, SITE_TT)
 TV = {"width": 1920, "height": 1080}
-DOCS = ROOT / "docs" / "screenshots" / "web"
 FLASH_PHASES = (0.0, 0.15, 0.3, 0.5, 0.75, 0.99)  # 0.15: the brightest moment of a beat
 
 # Every visible text node: its box (padded a little so the ring is background), the computed
@@ -70,12 +67,6 @@ def _measure(page, name: str, report: Report) -> Path:  # noqa: ANN001
     return path
 
 
-def _keep(shot: Path) -> None:
-    if os.environ.get("MOTCUA_DOC_SCREENSHOTS"):
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, DOCS / shot.name)
-
-
 def test_every_text_of_the_web_lobby_is_large_and_contrasted_idle_and_through_the_call_flash(
         browser, web_server: LiveServer, server_api: Api) -> None:  # noqa: ANN001
     api = server_api
@@ -96,7 +87,7 @@ def test_every_text_of_the_web_lobby_is_large_and_contrasted_idle_and_through_th
     # that it cannot speak yet, legibly, until someone touches it.
     expect(tv.locator("[data-sound-off]")).to_be_visible()
     report = Report()
-    _keep(_measure(tv, "display-tv-idle-no-calls.png", report))
+    keep_for_docs(_measure(tv, "display-tv-idle-no-calls.png", report), "web")
     tv.click("[data-sound-off]")
     expect(tv.locator("[data-sound-off]")).to_be_hidden()
 
@@ -107,7 +98,7 @@ def test_every_text_of_the_web_lobby_is_large_and_contrasted_idle_and_through_th
         tv.evaluate(HOLD_FLASH_JS, phase)
         shot = _measure(tv, f"display-tv-call-flash-{int(phase * 100):03d}.png", report)
         if phase == 0.15:
-            _keep(shot)
+            keep_for_docs(shot, "web")
 
     print(report.summary())
     assert report.failures() == []
