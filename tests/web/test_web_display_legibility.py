@@ -10,7 +10,7 @@ import pytest
 from legibility import Report, TextBox, keep_for_docs, measure
 from playwright.sync_api import expect
 from support import SITE_TT, Api, LiveServer
-from web_helpers import FAKE_DEVICES, SHOTS, collect_errors
+from web_helpers import CHROMIUM, CHROMIUM_ARGS, FAKE_DEVICES, SHOTS, collect_errors, wait_until
 
 from queue_server.seed import demo_device_token
 from shared.enums import DeviceKind
@@ -107,3 +107,25 @@ def test_every_text_of_the_web_lobby_is_large_and_contrasted_idle_and_through_th
     assert report.smallest_of("service_name") is not None, "the waiting lines name their services"
     assert report.smallest_of("counter_number") is not None, "open counters show their numbers"
     assert errors == []
+
+
+def test_a_tv_started_with_the_documented_autoplay_flag_speaks_without_a_tap(
+        browser, web_server: LiveServer, server_api: Api) -> None:  # noqa: ANN001
+    """docs/operations.md: `chromium --kiosk --autoplay-policy=no-user-gesture-required …`."""
+    tv_browser = browser.browser_type.launch(executable_path=CHROMIUM,
+                                             args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"])
+    try:
+        context = tv_browser.new_context(viewport=TV)
+        context.add_init_script(FAKE_DEVICES)
+        tv = context.new_page()
+        tv.goto(f"{web_server.url}/display/{SITE_TT}?token={TOKEN}")
+        tv.wait_for_selector("[data-link=live]")
+        api = server_api
+        api.issue()
+        api.ok(1, "open")
+        label = api.ok(1, "call-next")["label"]
+        expect(tv.locator("[data-now-label]")).to_have_text(label)
+        wait_until(lambda: any(u["text"].strip() for u in tv.evaluate("window.__spoken")), what="the call said")
+        assert tv.is_hidden("[data-sound-off]"), "nobody touched the TV, and it needs no touch"
+    finally:
+        tv_browser.close()
