@@ -8,7 +8,7 @@ Example file (`motcua display --config /etc/motcua/display.toml`):
     layout = "auto"              # landscape | portrait | auto (from the window's shape)
     fullscreen = true
     max_fps = 30                 # 10-15 on a PC without a graphics driver
-    recent_calls = 6
+    recent_calls = 4              # the strip shows up to 4 (shared/lobby_layout.RECENT_SLOTS)
     notice = ""                  # shown when the site has no notice of its own
 
     [voice]
@@ -63,7 +63,7 @@ class DisplaySettings:
     fullscreen: bool = False
     # Frames per second at most: 30 is smooth; 10-15 spares a PC that draws in software.
     max_fps: int = 30
-    recent_calls: int = 6
+    recent_calls: int = 4
     flash_seconds: float = 8.0
     refresh_seconds: float = 600.0
     max_backoff_seconds: float = 10.0

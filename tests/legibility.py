@@ -11,6 +11,8 @@ contrast exactly as a person would see it.
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,3 +124,11 @@ def measure(image_path: Path, boxes: list[TextBox], frame: str, report: Report) 
         contrast = rendered_contrast(image, box)
         if contrast is not None:
             report.readings.append(Reading(box, contrast, frame))
+
+
+def keep_for_docs(shot: Path, area: str) -> None:
+    """Copy a screenshot to docs/screenshots/<area>/ when asked (MOTCUA_DOC_SCREENSHOTS=1)."""
+    if os.environ.get("MOTCUA_DOC_SCREENSHOTS"):
+        docs = Path(__file__).resolve().parents[1] / "docs" / "screenshots" / area
+        docs.mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, docs / shot.name)

@@ -11,7 +11,7 @@ from kivy.uix.screenmanager import Screen
 
 from shared import lobby_layout as L
 
-PORTRAIT_CALL_PX = 600
+PORTRAIT_CALL_PX = L.CALL_MIN_PX  # the waiting lines need the rest of the height
 
 
 class LobbyScreen(Screen):

@@ -4,15 +4,13 @@ rendered pixels behind it, idle with no calls yet, and in every phase of the cal
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
-from legibility import Report, TextBox, measure
+from legibility import Report, TextBox, keep_for_docs, measure
 from playwright.sync_api import expect
 from support import SITE_TT, Api, LiveServer
-from web_helpers import FAKE_DEVICES, ROOT, SHOTS, collect_errors
+from web_helpers import CHROMIUM, CHROMIUM_ARGS, FAKE_DEVICES, SHOTS, collect_errors, wait_until
 
 from queue_server.seed import demo_device_token
 from shared.enums import DeviceKind
@@ -20,7 +18,6 @@ from shared.enums import DeviceKind
 pytestmark = pytest.mark.slow
 TOKEN = demo_device_token(DeviceKind.DISPLAY, SITE_TT)
 TV = {"width": 1920, "height": 1080}
-DOCS = ROOT / "docs" / "screenshots" / "web"
 FLASH_PHASES = (0.0, 0.15, 0.3, 0.5, 0.75, 0.99)  # 0.15: the brightest moment of a beat
 
 # Every visible text node: its box (padded a little so the ring is background), the computed
@@ -70,12 +67,6 @@ def _measure(page, name: str, report: Report) -> Path:  # noqa: ANN001
     return path
 
 
-def _keep(shot: Path) -> None:
-    if os.environ.get("MOTCUA_DOC_SCREENSHOTS"):
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, DOCS / shot.name)
-
-
 def test_every_text_of_the_web_lobby_is_large_and_contrasted_idle_and_through_the_call_flash(
         browser, web_server: LiveServer, server_api: Api) -> None:  # noqa: ANN001
     api = server_api
@@ -96,7 +87,7 @@ def test_every_text_of_the_web_lobby_is_large_and_contrasted_idle_and_through_th
     # that it cannot speak yet, legibly, until someone touches it.
     expect(tv.locator("[data-sound-off]")).to_be_visible()
     report = Report()
-    _keep(_measure(tv, "display-tv-idle-no-calls.png", report))
+    keep_for_docs(_measure(tv, "display-tv-idle-no-calls.png", report), "web")
     tv.click("[data-sound-off]")
     expect(tv.locator("[data-sound-off]")).to_be_hidden()
 
@@ -107,7 +98,7 @@ def test_every_text_of_the_web_lobby_is_large_and_contrasted_idle_and_through_th
         tv.evaluate(HOLD_FLASH_JS, phase)
         shot = _measure(tv, f"display-tv-call-flash-{int(phase * 100):03d}.png", report)
         if phase == 0.15:
-            _keep(shot)
+            keep_for_docs(shot, "web")
 
     print(report.summary())
     assert report.failures() == []
@@ -116,3 +107,25 @@ def test_every_text_of_the_web_lobby_is_large_and_contrasted_idle_and_through_th
     assert report.smallest_of("service_name") is not None, "the waiting lines name their services"
     assert report.smallest_of("counter_number") is not None, "open counters show their numbers"
     assert errors == []
+
+
+def test_a_tv_started_with_the_documented_autoplay_flag_speaks_without_a_tap(
+        browser, web_server: LiveServer, server_api: Api) -> None:  # noqa: ANN001
+    """docs/operations.md: `chromium --kiosk --autoplay-policy=no-user-gesture-required …`."""
+    tv_browser = browser.browser_type.launch(executable_path=CHROMIUM,
+                                             args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"])
+    try:
+        context = tv_browser.new_context(viewport=TV)
+        context.add_init_script(FAKE_DEVICES)
+        tv = context.new_page()
+        tv.goto(f"{web_server.url}/display/{SITE_TT}?token={TOKEN}")
+        tv.wait_for_selector("[data-link=live]")
+        api = server_api
+        api.issue()
+        api.ok(1, "open")
+        label = api.ok(1, "call-next")["label"]
+        expect(tv.locator("[data-now-label]")).to_have_text(label)
+        wait_until(lambda: any(u["text"].strip() for u in tv.evaluate("window.__spoken")), what="the call said")
+        assert tv.is_hidden("[data-sound-off]"), "nobody touched the TV, and it needs no touch"
+    finally:
+        tv_browser.close()

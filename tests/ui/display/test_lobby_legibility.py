@@ -6,17 +6,15 @@ call flash. Measured on real offscreen renders of the real display against a rea
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
-from legibility import Report, TextBox, measure
-from support import ROOT, Api, LiveServer
+from legibility import Report, TextBox, keep_for_docs, measure
+from support import Api, LiveServer
 from test_lobby_display_ui import SHOTS, DisplayProcess, displays, servers  # noqa: F401  (fixtures)
 
-DOCS = ROOT / "docs" / "screenshots" / "display"
 FLASH_PHASES = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
@@ -25,15 +23,6 @@ def _measure(display: DisplayProcess, name: str, report: Report) -> Path:
     boxes = [TextBox(**t) for t in display.ask("texts")["texts"]]
     measure(shot, boxes, name.removesuffix(".png"), report)
     return shot
-
-
-def _keep(shot: Path) -> None:
-    """Screenshots for the docs when asked (MOTCUA_DOC_SCREENSHOTS=1)."""
-    import os
-
-    if os.environ.get("MOTCUA_DOC_SCREENSHOTS"):
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, DOCS / shot.name)
 
 
 @pytest.mark.slow
@@ -53,7 +42,7 @@ def test_every_text_of_the_lobby_is_large_and_contrasted_idle_and_through_the_ca
     display = displays(server, "legible", layout="landscape", size="1920x1080")
     display.wait_for(lambda s: s["ready"] and s["stream"] == "live", "the lobby, live")
     report = Report()
-    _keep(_measure(display, "landscape-idle-no-calls.png", report))
+    keep_for_docs(_measure(display, "landscape-idle-no-calls.png", report), "display")
     state = display.ask("state")
     assert state["recent"] == [] and state["featured"] == ["", ""]
 
@@ -66,7 +55,7 @@ def test_every_text_of_the_lobby_is_large_and_contrasted_idle_and_through_the_ca
         display.ask("flash", value=phase)
         shot = _measure(display, f"landscape-call-flash-{int(phase * 100):03d}.png", report)
         if phase == 1.0:
-            _keep(shot)
+            keep_for_docs(shot, "display")
 
     print(report.summary())  # the figures issue 14's closing note asks for
     assert report.failures() == []
