@@ -299,8 +299,12 @@ def test_a_counter_opens_pauses_with_a_reason_and_closes(api: Api) -> None:
     assert (paused["state"], paused["pause_reason"]) == ("paused", "Nghỉ trưa")
     api.issue()
     assert_refused(api.counter(COUNTER_A, "call-next"), 409, "counter_not_open")
-    shown = next(c for c in api.snapshot()["counters"] if c["id"] == COUNTER_A)
+    staff_view = api.client.get(f"{API}/sites/{SITE_TT}/snapshot", headers=api.staff()).json()
+    shown = next(c for c in staff_view["counters"] if c["id"] == COUNTER_A)
     assert (shown["state"], shown["pause_reason"]) == ("paused", "Nghỉ trưa")
+    # The lobby display sees the state but never the words staff typed (a public screen).
+    on_display = next(c for c in api.snapshot()["counters"] if c["id"] == COUNTER_A)
+    assert (on_display["state"], on_display["pause_reason"]) == ("paused", "")
     reopened = api.ok(COUNTER_A, "open")
     assert (reopened["state"], reopened["pause_reason"]) == ("open", "")
     closed = api.ok(COUNTER_A, "close")
