@@ -2,7 +2,8 @@
 handlers on a moving clock so the log, the hand-offs, the forms and the control room all
 tell one true story: citizens take a ticket and hand in a dossier at a counter (most are
 scanned there), the center forwards it under the 15:00 rule, the agency accepts, assigns,
-sometimes asks for a supplement or refuses, mostly has the result in time, now and then
+sometimes asks for a supplement or refuses (a few citizens withdraw theirs: form 05),
+mostly has the result in time, now and then
 late (with the apology and a new date, form 04), sends it back, and the citizen collects
 it at the return desk with the slip's QR. Dossiers of the last days are still open.
 
@@ -33,7 +34,7 @@ from queue_server.domain.calendar import WorkingCalendar
 from queue_server.domain.errors import Conflict
 from queue_server.domain.legal_clock import days_left_when_stopped, due_after_restart
 from queue_server.seed import AGENCIES
-from queue_server.service_layer import agency_work, handlers
+from queue_server.service_layer import agency_work, dossier_stop, handlers
 from queue_server.service_layer import dossiers as dossier_handlers
 from queue_server.service_layer.agencies import active_agencies, match_agency
 from queue_server.service_layer.menu_scope import compute_scope
@@ -262,6 +263,9 @@ class DemoMonth:
             self.add(self.later(accepted, 240), plan, lambda: self._step(
                 plan, "refuse", officer, reasons=["Hồ sơ không thuộc thẩm quyền giải quyết của cơ quan"]))
             return
+        if fate < 0.04:  # the citizen withdraws it at the center (form 05)
+            self.add(self.later(accepted, 180), plan, lambda: self._withdraw(plan))
+            return
         if fate < 0.15:  # a supplement: the clock stops, the citizen comes back days later
             asked = self.later(accepted, rng.randint(60, 480))
             item = rng.choice(SUPPLEMENTS)
@@ -384,6 +388,12 @@ class DemoMonth:
         dossier_handlers.change_status(dossier_handlers.ChangeDossierStatus(
             code=plan.code, staff_id=clerk, action=dossier_handlers.DossierAction(action)), self._uow(), self.rules,
             allowed_site=None)
+
+    def _withdraw(self, plan: Plan) -> None:
+        clerk = self.staff[f"canbo.{plan.site.split('-')[1].lower()}"]
+        dossier_stop.stop_dossier(dossier_stop.StopDossier(
+            code=plan.code, staff_id=clerk, ground=dossier_stop.WITHDRAWN,
+            reason="Công dân có đơn đề nghị dừng giải quyết, rút hồ sơ"), self._uow(), self.rules)
 
     def _collect(self, plan: Plan, when: datetime) -> None:
         site = self.sites[plan.site]
