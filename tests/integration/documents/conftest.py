@@ -146,6 +146,6 @@ def receipt() -> ReceiptData:
         legal_time="03 ngày làm việc",
         result_delivery="Tại Bộ phận Một cửa",
         officer_name="Trần Văn Bình",
-        lookup_pin="482913",
+        lookup_pin="482913750264",
         lookup_url=LOOKUP_URL,
     )

@@ -44,7 +44,7 @@ def test_receipt_shows_applicant_code_times_and_pin(
         "3. Giấy tờ tùy thân của người đi đăng ký (bản sao) — số lượng: 01",
         "09 giờ 42 phút, ngày 10 tháng 3 năm 2026",
         "Thời gian hẹn trả kết quả: thứ Sáu, ngày 13 tháng 3 năm 2026",
-        "Mã PIN tra cứu: 482 913",
+        "Mã PIN tra cứu: 4829 1375 0264",
         "Trần Văn Bình",
     ]:
         assert expected in text, expected
