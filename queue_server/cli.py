@@ -112,7 +112,8 @@ def seed_command(argv: list[str]) -> int:
         print("demo province created" if created else "demo province already present")
         month = _demo_month(settings)
         if month:
-            print(f"demo dossiers: {month['dossiers']} dossiers over the last month ({month['steps']} steps taken)")
+            print(f"demo dossiers: {month['dossiers']} dossiers and {month['walk_ins']} walk-in visits over the last "
+                  f"month ({month['steps']} steps taken)")
         print(demo_credentials_text(settings.public_base_url))
     return 0
 
@@ -124,7 +125,7 @@ def _demo_month(settings):  # noqa: ANN001, ANN202
     from queue_server.bootstrap import bootstrap
     from queue_server.demo_dossiers import seed_demo_month
 
-    return seed_demo_month(lambda clock: bootstrap(settings, clock=clock), datetime.now(UTC))
+    return seed_demo_month(lambda clock: bootstrap(settings, clock=clock), datetime.now(UTC), walk_ins=True)
 
 
 def user_command(argv: list[str]) -> int:

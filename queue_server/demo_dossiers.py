@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from queue_server import demo_visits
 from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
 from queue_server.adapters.file_store import FileStore
@@ -93,8 +94,10 @@ class Plan:
 
 
 class DemoMonth:
-    def __init__(self, wiring: Wiring, clock: MovingClock, start: date, end: datetime, seed: int) -> None:
+    def __init__(self, wiring: Wiring, clock: MovingClock, start: date, end: datetime, seed: int,
+                 walk_ins: bool = False) -> None:
         self.w, self.clock, self.start, self.end = wiring, clock, start, end
+        self.walk_ins = walk_ins
         self.rng = random.Random(seed)
         self.rules = dossier_handlers.DossierRules.from_settings(wiring.settings)
         self.cal: WorkingCalendar = self.rules.calendar
@@ -102,6 +105,7 @@ class DemoMonth:
         self.ops: list[Op] = []
         self.order = 0
         self.stopped: Counter[str] = Counter()
+        self.visits = 0
         with wiring.reader() as uow:
             conn = uow.conn
             self.sites = {r.code: r for r in conn.execute(select(t.sites))}
@@ -110,7 +114,9 @@ class DemoMonth:
                 t.devices.c.site_id == s.id, t.devices.c.kind == DeviceKind.KIOSK.value)).scalar()
                 for s in self.sites.values()}
             self.counters = self._counters(conn)
+            self.scopes = {s.code: compute_scope(conn, s.id, s.code) for s in self.sites.values()}
             self.catalog = self._catalog(conn)
+            self.pickers = self._visit_pickers(conn)
             self.prefix = {code: prefix for code, *_, prefix in AGENCIES}
             self.agency_ids = dict(conn.execute(select(t.agencies.c.code, t.agencies.c.id)).all())
         store = FileStore(wiring.settings.file_storage_dir, max_file_bytes=wiring.settings.max_upload_file_bytes)
@@ -136,20 +142,36 @@ class DemoMonth:
                             .where(t.procedures.c.time_unit_vi == "Ngày làm việc", t.procedures.c.time_value >= 1,
                                    t.procedures.c.time_value <= 15).order_by(t.procedures.c.code)).all()
         out: dict[tuple[str, str], list] = defaultdict(list)
-        scopes = {site.id: compute_scope(conn, site.id, site.code) for site in self.sites.values()}
+        rows.sort(key=lambda p: (-demo_visits.POPULAR.get(p.code, 0), p.code))  # what citizens ask for first
         for site in self.sites.values():
             for p in rows:
                 if any(word in p.name_vi.lower() for word in ODD_FOR_A_WARD):
                     continue
                 found = match_agency(agencies, p.agency_vi, p.field_name, commune_level=p.commune and not p.provincial,
                                      site_code=site.code)
-                service = scopes[site.id].lines.get(p.id)
+                service = self.scopes[site.code].lines.get(p.id)
                 if found is None or service is None or (site.code, service) not in self.counters:
                     continue
                 key = "commune" if found.kind == "commune" else found.code
                 if len(out[(site.code, key)]) < 6:
                     out[(site.code, key)].append((p, found.code, service))
         return out
+
+    def _visit_pickers(self, conn) -> dict[str, Any]:  # noqa: ANN001
+        """site -> a function drawing its next walk-in visit (demo_visits)."""
+        codes = dict(conn.execute(select(t.procedures.c.id, t.procedures.c.code)).all())
+        services = conn.execute(select(t.services.c.id, t.services.c.prefix, t.services.c.kind)).all()
+        letters = {r.id: r.prefix for r in services}
+        help_lines = {r.id for r in services if r.kind == "help"}
+        pickers = {}
+        for code, site in self.sites.items():
+            offered = set(conn.execute(select(t.site_services.c.service_id)
+                                       .where(t.site_services.c.site_id == site.id)).scalars())
+            received = {codes[pid]: line for pid, line in self.scopes[code].lines.items()
+                        if (code, line) in self.counters}
+            help_line = next((h for h in help_lines & offered if (code, h) in self.counters), None)
+            pickers[code] = demo_visits.visit_picker(self.rng, code, received, letters, help_line)
+        return pickers
 
     # ---- scheduling --------------------------------------------------------------------------
     def at(self, day: date, hh: int, mm: int = 0) -> datetime:
@@ -193,13 +215,26 @@ class DemoMonth:
                         if plan is not None:
                             self._story(plan, when)
                             planned += 1
+                    if self.walk_ins:
+                        self._schedule_visits(site, day)
             day += timedelta(days=1)
         return planned
+
+    def _schedule_visits(self, site: str, day: date) -> None:
+        """The day's walk-ins, ten minutes off the dossier slots so a counter is free."""
+        count = demo_visits.PER_DAY.get(site, 0)
+        for slot in sorted(self.rng.sample(range(28), k=min(count, 28))):
+            when = self.at(day, 7, 50) + timedelta(minutes=20 * slot)
+            visit = self.pickers[site]()
+            plan = Plan(site, None, "", 0)
+            self.add(when, plan, lambda site=site, visit=visit, when=when: self._walk_in(site, visit, when))
 
     def _plan(self, site: str) -> Plan | None:
         keys = [k for k in AGENCY_WEIGHTS if self.catalog.get((site, k))]
         key = self.rng.choices(keys, weights=[AGENCY_WEIGHTS[k] for k in keys])[0]
-        procedure, agency, _ = self.rng.choice(self.catalog[(site, key)])
+        offered = self.catalog[(site, key)]
+        procedure, agency, _ = self.rng.choices(offered, weights=[demo_visits.POPULAR.get(p.code, 0) + 1
+                                                                  for p, *_ in offered])[0]
         return Plan(site, procedure, agency, int(procedure.time_value))
 
     # ---- one dossier's story -----------------------------------------------------------------
@@ -305,6 +340,24 @@ class DemoMonth:
         handlers.finish_service(cmd.FinishService(counter, clerk), self._uow())
         self._rate(counter, ticket["id"])
 
+    def _walk_in(self, site_code: str, visit: demo_visits.Visit, when: datetime) -> None:
+        """A ticket served on the spot: issued, called, served, no dossier."""
+        site = self.sites[site_code]
+        counter = self.counters[(site_code, visit.service_id)]
+        clerk = self.staff[f"canbo.{site_code.split('-')[1].lower()}"]
+        self._at(when - timedelta(minutes=self.rng.randint(3, 20)))
+        command = (cmd.IssueTicket(site.id, self.kiosks[site_code], procedure_code=visit.procedure_code)
+                   if visit.procedure_code else cmd.IssueTicket(site.id, self.kiosks[site_code],
+                                                                service_id=visit.service_id))
+        ticket = handlers.issue_ticket(command, self._uow())
+        self._at(when - timedelta(minutes=1))
+        handlers.call_specific(cmd.CallSpecific(counter, clerk, ticket_id=ticket["id"], reason="Demo"), self._uow())
+        handlers.start_service(cmd.StartService(counter, clerk), self._uow())
+        self._at(when + timedelta(minutes=self.rng.randint(2, 6)))
+        handlers.finish_service(cmd.FinishService(counter, clerk), self._uow())
+        self._rate(counter, ticket["id"])
+        self.visits += 1
+
     def _rate(self, counter: int, ticket_id: int) -> None:
         if self.rng.random() < 0.55:
             level = self.rng.choices(("very_satisfied", "satisfied", "unsatisfied"), weights=(58, 36, 6))[0]
@@ -369,11 +422,12 @@ class DemoMonth:
             done += 1
         if self.stopped:
             log.info("demo stories cut short: %s", dict(self.stopped))
-        return {"dossiers": planned, "steps": done, **{f"stopped_{k}": v for k, v in self.stopped.items()}}
+        return {"dossiers": planned, "steps": done, "walk_ins": self.visits,
+                **{f"stopped_{k}": v for k, v in self.stopped.items()}}
 
 
 def seed_demo_month(wiring_factory: Callable[[Callable[[], datetime]], Wiring], now: datetime,
-                    seed: int = 16) -> dict[str, int] | None:
+                    seed: int = 16, walk_ins: bool = False) -> dict[str, int] | None:
     """The demo's month of dossiers, once: from the first day of last month to `now`.
     `wiring_factory(clock)` builds a wiring on the demo database with that clock."""
     clock = MovingClock(now)
@@ -386,6 +440,6 @@ def seed_demo_month(wiring_factory: Callable[[Callable[[], datetime]], Wiring], 
                 return None
         local = now.astimezone(wiring.settings.tz)
         start = (local.date().replace(day=1) - timedelta(days=1)).replace(day=1)
-        return DemoMonth(wiring, clock, start, now, seed).run()
+        return DemoMonth(wiring, clock, start, now, seed, walk_ins).run()
     finally:
         wiring.engine.dispose()

@@ -114,7 +114,8 @@ class ProcedureOut(BaseModel):
     agency_vi: str
     channels_vi: str
     source_url: str
-    service_id: int | None = None  # the queue serving it at the site asked about
+    service_id: int | None = None  # the queue serving it at the site asked about (null: not received there)
+    field_en: str = ""  # the field in English (catalog_data/fields_en.csv)
 
 
 class ProcedurePage(BaseModel):

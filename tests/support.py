@@ -99,7 +99,7 @@ class LiveServer:
     """A real `motcua server` process on 127.0.0.1."""
 
     def __init__(self, db_url: str, port: int | None = None, extra_env: dict[str, str] | None = None,
-                 workers: int = 1) -> None:
+                 workers: int = 1, ready_timeout: float = 30) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
@@ -113,7 +113,7 @@ class LiveServer:
              "--workers", str(workers)],
             cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT, preexec_fn=die_with_parent,
         )
-        self.wait_ready()
+        self.wait_ready(ready_timeout)
 
     def wait_ready(self, timeout: float = 30) -> None:
         wait_until_healthy(self.proc, self.url, timeout, self._log_tail)

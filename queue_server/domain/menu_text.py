@@ -120,7 +120,7 @@ def fee_text(catalog_text: str, manager_amount: int | None = None, manager_set: 
         return FeeText(format_vnd(amounts[0]), _en_vnd(amounts[0]), full_out)
     if len(amounts) > 1:
         low, high = amounts[0], amounts[-1]
-        vi = f"{format_vnd(low)} – {format_vnd(high)}"
+        vi = f"{format_vnd(low).removesuffix(' đồng')} – {format_vnd(high)}"
         en = f"{low:,} – {high:,} VND"
         if len(vi) > SHORT_FEE_MAX:
             vi, en = f"Từ {format_vnd(low)}", f"From {_en_vnd(low)}"

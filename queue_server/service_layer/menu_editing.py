@@ -15,14 +15,15 @@ from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
-from queue_server.domain.errors import Invalid, NotFound
+from queue_server.domain.errors import Forbidden, Invalid, NotFound
 from queue_server.service_layer import audit
 from queue_server.service_layer.menu_scope import site_scope
 from queue_server.service_layer.site_menu import (
-    _PROCEDURE_ROWS,
     HISTORY_DAYS,
+    PROCEDURE_ROWS,
     entry_of,
     request_counts,
+    site_lines,
 )
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.service_layer.views import get_site
@@ -178,8 +179,6 @@ def move_item(uow: UnitOfWork, site_code: str, procedure_code: str, step: int, s
 
 
 def _site(conn: Connection, site_code: str, allowed_site: int | None) -> Row:
-    from queue_server.domain.errors import Forbidden
-
     site = get_site(conn, site_code)
     if allowed_site is not None and site.id != allowed_site:
         raise Forbidden("Menu này thuộc điểm phục vụ khác.", "This menu belongs to another site.")
@@ -217,7 +216,7 @@ def _rows(uow: UnitOfWork, site: Row, only: set[int] | None = None) -> list[dict
     wanted = set(scope.lines) | set(scope.hidden)
     if only is not None:
         wanted &= only
-    stmt = _PROCEDURE_ROWS.where(t.procedures.c.id.in_(sorted(wanted)))
+    stmt = PROCEDURE_ROWS.where(t.procedures.c.id.in_(sorted(wanted)))
     rows = []
     for r in uow.conn.execute(stmt).all():
         line = scope.lines.get(r.id) or scope.hidden[r.id]
@@ -236,7 +235,7 @@ def item_row(uow: UnitOfWork, site_code: str, procedure_code: str) -> dict[str, 
         found = _rows(uow, site, {procedure.id})
         if found:
             return {**found[0], "on_menu": not found[0]["hidden"]}
-        row = uow.conn.execute(_PROCEDURE_ROWS.where(t.procedures.c.id == procedure.id)).one()
+        row = uow.conn.execute(PROCEDURE_ROWS.where(t.procedures.c.id == procedure.id)).one()
         entry = entry_of(row, repo.service_for_procedure(uow.conn, site.id, procedure.field_id) or 0)
         return {**_editor_row(entry, None, 0, row.name_vi, False), "service_id": None, "on_menu": False}
 
@@ -247,9 +246,7 @@ def editor_view(uow: UnitOfWork, site_code: str) -> dict[str, Any]:
     with uow:
         site = get_site(uow.conn, site_code)
         rows = _rows(uow, site)
-        services = uow.conn.execute(select(t.services).join(t.site_services,
-                                                            t.site_services.c.service_id == t.services.c.id)
-                                    .where(t.site_services.c.site_id == site.id).order_by(t.services.c.code)).all()
+        services = site_lines(uow.conn, site.id)
         groups = [{"service_id": s.id, "letter": s.prefix or s.code, "name_vi": s.name_vi, "name_en": s.name_en,
                    "kind": s.kind, "items": [r for r in rows if r["service_id"] == s.id and not r["hidden"]]}
                   for s in services]

@@ -16,7 +16,7 @@ from queue_server.domain.geo import distance_km, travel_minutes
 from queue_server.domain.menu_text import display_name, fee_text
 from queue_server.service_layer.menu_scope import all_scopes
 from queue_server.service_layer.site_menu import (
-    _PROCEDURE_ROWS,
+    PROCEDURE_ROWS,
     english_name,
     menu_entries,
     request_counts,
@@ -152,7 +152,7 @@ def menu_item_detail(uow: UnitOfWork, site_code: str, procedure_code: str) -> di
         procedure = repo.procedure_by_code(uow.conn, procedure_code)
         if procedure is None:
             raise NotFound(f"Không tìm thấy thủ tục {procedure_code}.", f"Procedure {procedure_code} not found.")
-        row = uow.conn.execute(_PROCEDURE_ROWS.where(t.procedures.c.id == procedure.id)).one()
+        row = uow.conn.execute(PROCEDURE_ROWS.where(t.procedures.c.id == procedure.id)).one()
         full = fee_text(row.fee_vi, row.amount_vnd, row.fee_set is not None).full_vi
         entry = next((e for e in menu_entries(uow, site) if e.procedure_id == procedure.id), None)
         elsewhere = None

@@ -51,6 +51,7 @@ class MenuEntry:
     position: int | None
     renamed: bool
     search_text: str  # folded display name, catalog name and code, for the search box
+    sort_name: str  # folded display name
 
     def out(self) -> dict[str, Any]:
         return {"procedure_code": self.code, "name_vi": self.name_vi, "name_en": self.name_en,
@@ -59,11 +60,11 @@ class MenuEntry:
 
     def order(self, requests: int) -> tuple:
         position = (self.position if self.position is not None else 0) if self.pinned else NOT_PINNED
-        return (not self.pinned, position, -requests, fold(self.name_vi), self.code)
+        return (not self.pinned, position, -requests, self.sort_name, self.code)
 
 
 _OVERRIDE = t.site_menu_items.c
-_PROCEDURE_ROWS = (
+PROCEDURE_ROWS = (
     select(t.procedures.c.id, t.procedures.c.code, t.procedures.c.name_vi, t.procedures.c.name_folded,
            t.procedures.c.time_value, t.procedures.c.time_unit_vi, t.procedures.c.fee_vi,
            t.fields.c.name_vi.label("field_vi"), t.procedure_fees.c.procedure_id.label("fee_set"),
@@ -96,13 +97,13 @@ def entry_of(row, service_id: int, override=None) -> MenuEntry:  # noqa: ANN001
         days_text_en=days_en, pinned=bool(override is not None and override.pinned),
         position=override.position if override is not None else None,
         renamed=bool(override is not None and (override.name_vi.strip() or override.name_en.strip())),
-        search_text=f"{fold(name_vi)} {row.name_folded} {row.code.lower()}")
+        search_text=f"{fold(name_vi)} {row.name_folded} {row.code.lower()}", sort_name=fold(name_vi))
 
 
 def _load_entries(conn: Connection, site_id: int, scope: Scope) -> tuple[MenuEntry, ...]:
     overrides = {r.procedure_id: r for r in conn.execute(
         select(t.site_menu_items).where(_OVERRIDE.site_id == site_id)).all()}
-    rows = conn.execute(_PROCEDURE_ROWS).all()
+    rows = conn.execute(PROCEDURE_ROWS).all()
     return tuple(entry_of(r, scope.lines[r.id], overrides.get(r.id)) for r in rows if r.id in scope.lines)
 
 
@@ -123,27 +124,33 @@ def request_counts(uow: UnitOfWork, site_id: int) -> dict[int, int]:
     return {pid: n for pid, n in rows.all()}
 
 
-def _services(conn: Connection, site_id: int) -> list:
+def site_lines(conn: Connection, site_id: int) -> list:
     return conn.execute(select(t.services).join(t.site_services, t.site_services.c.service_id == t.services.c.id)
                         .where(t.site_services.c.site_id == site_id).order_by(t.services.c.code)).all()
 
 
-def site_menu(uow: UnitOfWork, site_code: str) -> dict[str, Any]:
+def site_menu(uow: UnitOfWork, site_code: str, per_group: int | None = None) -> dict[str, Any]:
+    """The kiosk's menu; `per_group` keeps only the first items of each group (`item_count`
+    still says how many there are)."""
     with uow:
         site = get_site(uow.conn, site_code)
         entries = menu_entries(uow, site)
         counts = request_counts(uow, site.id)
         ordered = sorted(entries, key=lambda e: e.order(counts.get(e.procedure_id, 0)))
+        by_line: dict[int, list[MenuEntry]] = {}
+        for e in ordered:
+            by_line.setdefault(e.service_id, []).append(e)
         groups, help_line = [], None
-        for service in _services(uow.conn, site.id):
+        for service in site_lines(uow.conn, site.id):
             if service.kind == "help":
                 help_line = help_line or {"service_id": service.id, "name_vi": I_DONT_KNOW.vi,
                                           "name_en": I_DONT_KNOW.en}
                 continue
-            items = [e.out() for e in ordered if e.service_id == service.id]
+            line = by_line.get(service.id, [])
+            shown = line[:per_group] if per_group else line
             groups.append({"service_id": service.id, "letter": service.prefix or service.code, "kind": service.kind,
                            "name_vi": service.name_vi, "name_en": service.name_en or service.name_vi,
-                           "direct_procedure_code": items[0]["procedure_code"] if len(items) == 1 else None,
-                           "item_count": len(items), "items": items})
+                           "direct_procedure_code": line[0].code if len(line) == 1 else None,
+                           "item_count": len(line), "items": [e.out() for e in shown]})
         top = [e.out() for e in ordered if e.pinned or counts.get(e.procedure_id, 0) > 0][:TOP_SIZE]
         return {"site_code": site.code, "groups": groups, "top": top, "help": help_line}

@@ -271,6 +271,7 @@ def estimate_for(uow: UnitOfWork, site_code: str, service_id: int) -> dict[str, 
 # ---- catalog -----------------------------------------------------------------------------
 def _procedure_out(r, service_id: int | None = None) -> dict[str, Any]:  # noqa: ANN001
     return {"id": r.id, "code": r.code, "name_vi": r.name_vi, "field_id": r.field_id, "field_vi": r.field_vi,
+            "field_en": field_en(r.field_vi),
             "provincial": r.provincial, "commune": r.commune, "time_value": r.time_value,
             "time_unit_vi": r.time_unit_vi, "fee_vi": r.fee_vi, "agency_vi": r.agency_vi,
             "channels_vi": r.channels_vi, "source_url": r.source_url, "service_id": service_id}

@@ -15,11 +15,12 @@ from queue_server.web import (
     dossier_lookup,
     fees,
     login,
+    menu_editor,
     oversight,
     reports,
 )
 
 router = APIRouter(include_in_schema=False)
 for _module in (assets, citizen, booking, dossier_lookup, display, login, dashboard, reports, fees, oversight,
-                agency_inbox, control_room):
+                agency_inbox, control_room, menu_editor):
     router.include_router(_module.router)

@@ -22,10 +22,12 @@ ProcedureCode = Annotated[str, Path(min_length=1, max_length=40)]
 
 
 @router.get("/sites/{site_code}/menu", response_model=SiteMenuOut)
-async def get_menu(site_code: SiteCode, wiring: WiringDep) -> dict:
+async def get_menu(site_code: SiteCode, wiring: WiringDep,
+                   per_group: Annotated[int | None, Query(ge=1, le=2000, description="first items of each group")]
+                   = None) -> dict:
     """The site's service groups with the procedures it receives (most requested first),
     its 10 most requested, and its help line ("Không rõ thủ tục")."""
-    return await wiring.run(site_menu.site_menu, wiring.reader(), site_code)
+    return await wiring.run(site_menu.site_menu, wiring.reader(), site_code, per_group)
 
 
 @router.get("/sites/{site_code}/menu/search", response_model=MenuSearchOut)

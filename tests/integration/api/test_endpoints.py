@@ -151,8 +151,8 @@ def test_sites_are_listed_and_each_one_tells_its_services(api: Api) -> None:
     commune = api.client.get(f"{API}/sites/{SITE_PV}").json()
     assert commune == next(s for s in sites if s["code"] == SITE_PV)
     assert commune["kind"] == "commune" and commune["name_vi"] == "Điểm tiếp nhận xã Phú Vinh"
-    assert list(services(api, SITE_PV)) == ["A", "B", "F", "R"]
-    assert list(services(api, SITE_TT)) == ["A", "B", "C", "D", "E", "F", "R"]
+    assert list(services(api, SITE_PV)) == ["A", "B", "F", "H", "R"]  # H: the help line (Không rõ thủ tục)
+    assert list(services(api, SITE_TT)) == ["A", "B", "C", "D", "E", "F", "H", "R"]
     assert_refused(api.client.get(f"{API}/sites/hue-tt"), 404, "not_found")  # codes are exact
 
 

@@ -61,6 +61,9 @@ def test_menu_orders_each_group_by_the_sites_own_ticket_history(api: Api) -> Non
     rest = [i["name_vi"] for i in a["items"][3:]]
     from shared.textfold import fold
     assert [fold(n) for n in rest] == sorted(fold(n) for n in rest)
+    short = api.client.get(f"{API}/sites/{SITE_TT}/menu", params={"per_group": 2}).json()
+    assert codes(group(short, "A")["items"]) == [CERTIFY_SIGNATURE, MARITAL_STATUS]
+    assert group(short, "A")["item_count"] == a["item_count"]
     assert group(m, "R")["items"] == [] and group(m, "R")["kind"] == "return"
     assert m["help"]["name_vi"] == "Không rõ thủ tục" and m["help"]["name_en"] == "I don't know which procedure"
     assert m["help"]["service_id"] not in {g["service_id"] for g in m["groups"]}
