@@ -78,6 +78,7 @@ BOOKING_CODE_MAX = 12  # 8 characters, with room for a dash or two typed by habi
 IDLE_WARNING_SECONDS = 10  # "Need more time?" counts down this long before the screen goes home
 WAIT_REFRESH_DELAY = 1.0  # after a queue event, re-read the wait figures once things settle
 MENU_ROWS = 10  # the site's 10 most requested fit one screen: one tap each
+MENU_REFRESH_SECONDS = 300.0
 
 
 def looks_like_card(text: str) -> bool:
@@ -126,6 +127,7 @@ class KioskPresenter:
         self._pin_failures = 0
         self._pin_locked_until = 0.0
         self.issue_requests = 0  # how many POST /tickets this kiosk started (for tests and logs)
+        self.menu_refresh_seconds = MENU_REFRESH_SECONDS
         self._logged_phase: Phase | None = None
         self._phase_since = clock() - tap_guard
 
@@ -246,7 +248,21 @@ class KioskPresenter:
         st.counts_live = False  # live once the stream is following
         self._server_ok()
         self._changed()
+        self._slot("menu", self._keep_menu_fresh)
         await self.api.follow_site(s.site_code, site.id, self._on_snapshot, self._on_event, self._on_stream)
+
+    async def _keep_menu_fresh(self) -> None:
+        """A manager's pin, rename or reorder reaches the kiosk within MENU_REFRESH_SECONDS;
+        a citizen already in a list keeps the rows they are looking at."""
+        while True:
+            await asyncio.sleep(self.menu_refresh_seconds)
+            try:
+                menu = await self._menu_or_none(self.settings.site_code)
+            except (ApiError, ServerUnreachable):
+                continue
+            if menu is not None and menu != self.state.menu:
+                self.state.menu = menu
+                self._changed()
 
     async def _menu_or_none(self, site_code: str) -> SiteMenu | None:
         """The site's menu; None from a server without one (the kiosk then browses fields)."""
@@ -1032,7 +1048,7 @@ class KioskPresenter:
     def reconfigure(self, settings: KioskSettings) -> None:
         """New server, token, site or printer: reconnect from scratch."""
         old_api = self.api
-        self._cancel("connect", "browse", "search", "detail")
+        self._cancel("connect", "browse", "search", "detail", "menu")
         self.settings = settings
         self.api = self.api_factory(settings)
         self.printer = self.printer_factory(settings)

@@ -296,3 +296,20 @@ def test_the_search_offers_what_only_another_site_receives_there(make_kiosk):
         await k.p.stop()
 
     asyncio.run(scenario())
+
+
+def test_a_managers_menu_edit_reaches_the_kiosk_without_a_restart(make_kiosk, fake_api):
+    from kiosk.menu import SiteMenu
+
+    async def scenario():
+        k = make_kiosk()
+        k.p.menu_refresh_seconds = 0.02
+        await k.started()
+        assert k.state.menu.top[0].name_vi == "Đăng ký khai sinh"
+        edited = fake_api.menu_out.model_dump()
+        edited["top"][0]["name_vi"] = "Khai sinh (đổi tên bởi quản lý)"
+        fake_api.menu_out = SiteMenu.model_validate(edited)
+        await k.until(lambda: k.state.menu.top[0].name_vi == "Khai sinh (đổi tên bởi quản lý)")
+        await k.p.stop()
+
+    asyncio.run(scenario())
