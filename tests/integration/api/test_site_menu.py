@@ -188,3 +188,24 @@ def test_a_ticket_for_a_procedure_the_site_does_not_receive_is_refused_with_wher
     detail = api.client.get(f"{API}/sites/{SITE_PV}/menu/items/{HOUSEHOLD_BUSINESS}").json()
     assert not detail["received_here"] and detail["elsewhere"]["procedure_code"] == HOUSEHOLD_BUSINESS
     assert detail["fee_full_vi"] and "(" in detail["fee_full_vi"]
+
+
+def test_managers_adding_the_same_item_at_once_all_succeed_and_leave_one_row(wiring: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from queue_server.service_layer.menu_editing import MenuChange, change_item
+
+    names = [f"Khai tử {i}" for i in range(6)]
+
+    def edit(name: str) -> dict[str, Any]:
+        return change_item(wiring.uow(), SITE_TT, DEATH, MenuChange(pinned=True, name_vi=name), None)
+    with ThreadPoolExecutor(len(names)) as pool:
+        rows = list(pool.map(edit, names))
+    assert all(r["pinned"] and r["name_vi"] in names for r in rows)
+    with wiring.engine.connect() as conn:
+        kept = conn.execute(select(func.count(), func.max(t.site_menu_items.c.name_vi))
+                            .where(t.site_menu_items.c.procedure_id == select(t.procedures.c.id)
+                                   .where(t.procedures.c.code == DEATH).scalar_subquery())).one()
+    assert kept[0] == 1 and kept[1] in names
