@@ -82,6 +82,7 @@ class MenuSearchOut(BaseModel):
 
 class MenuItemDetailOut(BaseModel):
     procedure_code: str
+    catalog_name_vi: str  # the catalog's full name (without "Thủ tục "): menu names may be shortened
     received_here: bool
     item: MenuItemOut | None  # as the menu shows it, when received here
     fee_full_vi: str | None  # the catalog's fee text, cleaned ("more about the fee")

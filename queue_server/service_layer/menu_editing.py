@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
@@ -61,7 +62,9 @@ def _procedure(conn: Connection, code: str) -> Row:
 
 
 def _override(conn: Connection, site_id: int, procedure_id: int) -> Row | None:
-    return conn.execute(select(t.site_menu_items).where(_M.site_id == site_id, _M.procedure_id == procedure_id)).first()
+    """The item's row, locked until the edit commits (PostgreSQL; SQLite writes one at a time)."""
+    return conn.execute(select(t.site_menu_items).where(_M.site_id == site_id, _M.procedure_id == procedure_id)
+                        .with_for_update()).first()
 
 
 def _state(row: Row | None) -> dict[str, Any]:
@@ -108,6 +111,15 @@ def _forget_menus(uow: UnitOfWork) -> None:
 
 def change_item(uow: UnitOfWork, site_code: str, procedure_code: str, change: MenuChange,
                 staff_id: int | None, allowed_site: int | None = None) -> dict[str, Any]:
+    try:
+        return _change_item(uow, site_code, procedure_code, change, staff_id, allowed_site)
+    except IntegrityError:
+        # Two managers added the same item at once and the other insert won: edit that row.
+        return _change_item(uow, site_code, procedure_code, change, staff_id, allowed_site)
+
+
+def _change_item(uow: UnitOfWork, site_code: str, procedure_code: str, change: MenuChange,
+                 staff_id: int | None, allowed_site: int | None) -> dict[str, Any]:
     with uow:
         conn = uow.conn
         site = _site(conn, site_code, allowed_site)

@@ -20,6 +20,7 @@ from queue_server.service_layer.site_menu import (
     english_name,
     menu_entries,
     request_counts,
+    shown_name,
 )
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.service_layer.views import _estimate, _without_symbols, get_site
@@ -137,7 +138,7 @@ def search_menu(uow: UnitOfWork, site_code: str, query: str, limit: int = 20) ->
         elsewhere = []
         for r in candidates:
             if r.id in offers and len(elsewhere) < ELSEWHERE_MAX:
-                shown = display_name(r.name_vi)
+                shown = shown_name(r.code, r.name_vi)
                 elsewhere.append({"procedure_code": r.code, "name_vi": shown,
                                   "name_en": english_name(r.code, shown, r.field_vi), **offers[r.id]})
         return {"site_code": site.code, "query": query, "total": len(entries),
@@ -159,8 +160,9 @@ def menu_item_detail(uow: UnitOfWork, site_code: str, procedure_code: str) -> di
         if entry is None:
             offer = where_else(uow, site, [procedure.id]).get(procedure.id)
             if offer is not None:
-                shown = display_name(row.name_vi)
+                shown = shown_name(row.code, row.name_vi)
                 elsewhere = {"procedure_code": row.code, "name_vi": shown,
                              "name_en": english_name(row.code, shown, row.field_vi), **offer}
-        return {"procedure_code": procedure.code, "received_here": entry is not None,
+        return {"procedure_code": procedure.code, "catalog_name_vi": display_name(row.name_vi),
+                "received_here": entry is not None,
                 "item": entry.out() if entry else None, "fee_full_vi": full, "elsewhere": elsewhere}

@@ -7,7 +7,8 @@ Order of the items of a group, and of the site's "most requested" list:
 3. the display name (without its "Thủ tục " prefix), accent- and case-free.
 
 What a citizen reads comes from domain/menu_text (names, processing time, fee) and
-catalog_data/english (English field and procedure names); a manager's names win.
+catalog_data.names (short Vietnamese names, English field and procedure names); a manager's
+names win.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from queue_server.adapters import tables as t
-from queue_server.catalog_data.english import field_en, procedure_names_en
+from queue_server.catalog_data.names import field_en, procedure_names_en, procedure_short_names_vi
 from queue_server.domain.business_day import business_day
 from queue_server.domain.menu_text import days_text, display_name, fee_text
 from queue_server.service_layer.menu_scope import Scope, site_scope
@@ -86,8 +87,13 @@ def english_name(code: str, shown_vi: str, field_vi: str, manager_en: str = "") 
     return f"{shown_vi} ({field})" if field else shown_vi
 
 
+def shown_name(code: str, catalog_name: str) -> str:
+    """The catalog's short name for it, else its name without the "Thủ tục " prefix."""
+    return procedure_short_names_vi().get(code) or display_name(catalog_name)
+
+
 def entry_of(row, service_id: int, override=None) -> MenuEntry:  # noqa: ANN001
-    name_vi = (override.name_vi.strip() if override is not None else "") or display_name(row.name_vi)
+    name_vi = (override.name_vi.strip() if override is not None else "") or shown_name(row.code, row.name_vi)
     fee = fee_text(row.fee_vi, row.amount_vnd, row.fee_set is not None)
     days_vi, days_en = days_text(row.time_value, row.time_unit_vi)
     return MenuEntry(

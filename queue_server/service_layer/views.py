@@ -13,7 +13,7 @@ from sqlalchemy import Connection, and_, case, func, or_, select
 
 from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
-from queue_server.catalog_data.english import field_en
+from queue_server.catalog_data.names import field_en
 from queue_server.domain.business_day import business_day, day_bounds_utc
 from queue_server.domain.errors import NotFound
 from queue_server.domain.geo import distance_km, sooner_elsewhere, travel_minutes

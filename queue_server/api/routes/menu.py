@@ -33,10 +33,11 @@ async def get_menu(site_code: SiteCode, wiring: WiringDep,
 @router.get("/sites/{site_code}/menu/search", response_model=MenuSearchOut)
 async def search_menu(site_code: SiteCode, wiring: WiringDep,
                       q: Annotated[str, Query(max_length=200, description="words, accents optional")] = "",
+                      query: Annotated[str, Query(max_length=200, description="the same as q")] = "",
                       limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict:
     """What the site receives matching `q`; matches received only at other sites come back in
     `elsewhere` with the site, the distance and the wait (never as a ticket here)."""
-    return await wiring.run(menu_search.search_menu, wiring.reader(), site_code, q, limit)
+    return await wiring.run(menu_search.search_menu, wiring.reader(), site_code, q or query, limit)
 
 
 @router.get("/sites/{site_code}/menu/items/{procedure_code}", response_model=MenuItemDetailOut)

@@ -157,6 +157,8 @@ def test_search_offers_only_what_the_site_receives_and_the_rest_elsewhere(api: A
     assert offer["name_vi"] == "Đăng ký thành lập hộ kinh doanh" and offer["wait"]["state"] == "no_counter_open"
     births = api.client.get(f"{API}/sites/{SITE_PV}/menu/search", params={"q": "khai sinh"}).json()
     assert codes(births["items"])[0] == BIRTH and births["elsewhere"] == []
+    same = api.client.get(f"{API}/sites/{SITE_PV}/menu/search", params={"query": "khai sinh"}).json()
+    assert codes(same["items"]) == codes(births["items"])
     # The kiosk's older catalog search with ?site= is held to the same scope.
     old = api.client.get(f"{API}/procedures", params={"q": "ho kinh doanh", "site": SITE_PV}).json()
     assert HOUSEHOLD_BUSINESS not in [p["code"] for p in old["items"]]
@@ -181,6 +183,29 @@ def test_a_ticket_for_a_procedure_the_site_does_not_receive_is_refused_with_wher
     assert there.status_code == 201 and there.json()["service_id"] == body["elsewhere"]["service_id"]
     r = api.client.post(f"{API}/tickets", json={"procedure_code": CUSTOMS}, headers=kiosk_headers())
     assert r.status_code == 409 and r.json()["elsewhere"] is None and "hỏi cán bộ" in r.json()["message"]
+    certify = api.client.get(f"{API}/sites/{SITE_PV}/menu/items/2.000815").json()  # 266 characters in the catalog
+    assert certify["item"]["name_vi"] == "Chứng thực bản sao từ bản chính" and len(certify["catalog_name_vi"]) > 200
     detail = api.client.get(f"{API}/sites/{SITE_PV}/menu/items/{HOUSEHOLD_BUSINESS}").json()
     assert not detail["received_here"] and detail["elsewhere"]["procedure_code"] == HOUSEHOLD_BUSINESS
     assert detail["fee_full_vi"] and "(" in detail["fee_full_vi"]
+
+
+def test_managers_adding_the_same_item_at_once_all_succeed_and_leave_one_row(wiring: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func, select
+
+    from queue_server.service_layer.menu_editing import MenuChange, change_item
+
+    names = [f"Khai tử {i}" for i in range(6)]
+
+    def edit(name: str) -> dict[str, Any]:
+        return change_item(wiring.uow(), SITE_TT, DEATH, MenuChange(pinned=True, name_vi=name), None)
+    with ThreadPoolExecutor(len(names)) as pool:
+        rows = list(pool.map(edit, names))
+    assert all(r["pinned"] and r["name_vi"] in names for r in rows)
+    with wiring.engine.connect() as conn:
+        kept = conn.execute(select(func.count(), func.max(t.site_menu_items.c.name_vi))
+                            .where(t.site_menu_items.c.procedure_id == select(t.procedures.c.id)
+                                   .where(t.procedures.c.code == DEATH).scalar_subquery())).one()
+    assert kept[0] == 1 and kept[1] in names

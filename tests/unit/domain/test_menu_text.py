@@ -8,7 +8,12 @@ import csv
 import pytest
 
 from queue_server.catalog import DEFAULT_CSV
-from queue_server.catalog_data.english import field_en, field_names_en, procedure_names_en
+from queue_server.catalog_data.names import (
+    field_en,
+    field_names_en,
+    procedure_names_en,
+    procedure_short_names_vi,
+)
 from queue_server.domain.menu_text import (
     SHORT_FEE_MAX,
     clean_fee_text,
@@ -89,3 +94,5 @@ def test_every_catalog_row_gives_a_short_fee_or_nothing_and_a_named_field() -> N
     assert all(field_en(r["field_vi"]) for r in rows)  # every field has its English name
     assert len(field_names_en()) == len({r["field_vi"].strip() for r in rows})
     assert set(procedure_names_en()) <= {r["code"] for r in rows}
+    assert set(procedure_short_names_vi()) <= set(procedure_names_en())
+    assert all(8 < len(name) <= 70 for name in procedure_short_names_vi().values())
