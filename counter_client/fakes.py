@@ -291,7 +291,7 @@ class FakeGateway:
             documents=[DocumentOut(**d.model_dump()) for d in body.documents], notes=body.notes,
             received_at=self.now, received_by_name=self.staff.full_name if self.staff else "", counter_number=counter.number,
             intake_ticket_id=ticket.id, intake_ticket_label=ticket.label, due_date=date(2026, 11, 26), due_at=None,
-            overdue=False, attachments=[], history=[], lookup_url=f"http://127.0.0.1:8000/d/{code}", lookup_pin="123456",
+            overdue=False, attachments=[], history=[], lookup_url=f"http://127.0.0.1:8000/d/{code}", lookup_pin="482913750264",
             fee=self._fee(code, body.fee_vnd if body.fee_vnd is not None else
                           self.procedure_fees.get(procedure[0]) or 0))
         self.dossiers[code] = dossier
