@@ -302,7 +302,7 @@ class FakeGateway:
             intake_ticket_id=ticket.id, intake_ticket_label=ticket.label, due_date=date(2026, 11, 26), due_at=None,
             processing_agency_code=_AGENCY_OF.get(procedure[0], (None, None))[0],
             processing_agency_name_vi=_AGENCY_OF.get(procedure[0], (None, None))[1], forward_deadline=self.now.date(),
-            overdue=False, attachments=[], history=[], lookup_url=f"http://127.0.0.1:8000/d/{code}", lookup_pin="123456",
+            overdue=False, attachments=[], history=[], lookup_url=f"http://127.0.0.1:8000/d/{code}", lookup_pin="482913750264",
             fee=self._fee(code, body.fee_vnd if body.fee_vnd is not None else
                           self.procedure_fees.get(procedure[0]) or 0))
         self.dossiers[code] = dossier

@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     kiosk_ticket_burst: int = Field(10, ge=1, description="tickets a kiosk may issue back to back")
     login_failures_per_account: int = Field(5, ge=1)
     login_failures_per_address: int = Field(20, ge=1)
-    login_failure_window_minutes: int = Field(15, ge=1)
+    login_failure_window_minutes: int = Field(15, ge=1, le=24 * 60)  # counts are kept a day at most
     # Password hashes (argon2, ~0.2 s of CPU each) run in threads, this many at once per
     # process; up to `password_check_queue` more logins wait their turn, further ones are
     # answered 503 "retry in a second" at once instead of stalling the server.

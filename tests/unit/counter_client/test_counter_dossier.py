@@ -109,7 +109,7 @@ def test_ctrl_enter_receives_sends_the_staged_scans_and_saves_the_receipt(tmp_pa
         assert [body for name, body in c.fake.calls if name == "POST files"] == [["p1.png"], ["p2.pdf"]]
         assert [(a.file_name, a.document_index) for a in d.state.attachments] == [("p1.png", 1), ("p2.pdf", 0)]
         receipt = tmp_path / "receipts" / "giay-tiep-nhan-000.00.01.H57-261123-0001.pdf"
-        assert receipt.read_bytes().endswith(b"PIN 123456")  # the PIN printed once, on the slip
+        assert receipt.read_bytes().endswith(b"PIN 482913750264")  # the PIN printed once, on the slip
         assert d.state.notice.startswith("Đã số hóa 2 tệp cho hồ sơ 000.00.01.H57-261123-0001")
         assert d.state.notice.endswith("Giấy tiếp nhận: giay-tiep-nhan-000.00.01.H57-261123-0001.pdf.")
     asyncio.run(scenario())
@@ -196,7 +196,7 @@ def test_ctrl_p_reprints_and_the_escpos_setting_uses_the_counters_printer(tmp_pa
         fill(d)
         await c.key("ctrl+enter")
         await c.key("ctrl+p")
-        assert printed == [("000.00.01.H57-261123-0001", "123456")] * 2
+        assert printed == [("000.00.01.H57-261123-0001", "482913750264")] * 2
         assert not [name for name, _ in c.fake.calls if name == "GET receipt"]
         assert d.state.notice.endswith("Đã in giấy tiếp nhận trên máy in của quầy.")
     asyncio.run(scenario())
