@@ -12,11 +12,11 @@ from queue_server.migrations import NotMigrated, ensure_migrated
 from queue_server.settings import Settings
 
 
-def run_motcua(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def run_motcua(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
     import os
 
     return subprocess.run([sys.executable, "-m", "shared.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, env={**os.environ, **env})
+                          timeout=timeout, env={**os.environ, **env})
 
 
 def test_server_refuses_an_unmigrated_database_and_says_what_to_run(tmp_path) -> None:  # noqa: ANN001
@@ -51,12 +51,12 @@ def test_db_upgrade_seed_and_accounts_from_the_command_line(tmp_path) -> None:  
     env = {"MOTCUA_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'cli.db'}"}
     upgraded = run_motcua("db", "upgrade", env=env)
     assert upgraded.returncode == 0, upgraded.stderr
-    seeded = run_motcua("seed", "--demo", env=env)
+    seeded = run_motcua("seed", "--demo", env=env, timeout=600)  # a month of visits through the handlers
     assert seeded.returncode == 0 and "catalog: 1601 procedures" in seeded.stdout
     assert "mcd_demo-kiosk-hue-tt" in seeded.stdout
     # The demo's month of dossiers through the agencies, once.
     assert "demo dossiers:" in seeded.stdout and "thuanhoa" in seeded.stdout
-    again = run_motcua("seed", "--demo", env=env)
+    again = run_motcua("seed", "--demo", env=env, timeout=600)
     assert "already present" in again.stdout and "demo dossiers:" not in again.stdout
     notify = run_motcua("dossiers", "notify", env=env)
     assert notify.returncode == 0 and "notices sent" in notify.stdout, notify.stderr
