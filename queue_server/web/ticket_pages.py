@@ -35,6 +35,7 @@ TRY_AGAIN_LATER = 1013
 FAN_OUT_SLICE = 200  # pages woken between two yields to the loop (/health stays quick)
 BURST_SECONDS = 0.05  # a call and its waiting-count change come together
 HEARTBEAT_TEXT = '{"kind":"heartbeat"}'
+WATCHER_KIND = "ticket_page_watcher"  # one per site with open pages (the pages count as "citizen")
 
 
 @dataclass(eq=False)
@@ -76,6 +77,7 @@ class TicketPageHub:
         self.by_address: dict[str, int] = {}
         self.refreshes = 0  # batched reads done (the benchmark's profile counts them)
         self._beats: asyncio.Task | None = None
+        wiring.bus.clients_elsewhere["citizen"] = lambda: self.page_count  # /metrics counts pages
 
     @property
     def page_count(self) -> int:
@@ -129,7 +131,7 @@ class TicketPageHub:
     def _watch(self, site_id: int) -> SiteWatch:
         watch = self.sites.get(site_id)
         if watch is None:
-            watch = SiteWatch(site_id, self.wiring.bus.subscribe(site_id, kind="citizen"))
+            watch = SiteWatch(site_id, self.wiring.bus.subscribe(site_id, kind=WATCHER_KIND))
             self.sites[site_id] = watch
             watch.task = asyncio.create_task(self._follow(watch), name=f"ticket-pages-{site_id}")
         return watch
@@ -178,7 +180,7 @@ class TicketPageHub:
         named, watch.pending = watch.pending & set(watch.pages), set()
         if watch.sub.overflowed:  # fell behind: resubscribe and refresh everything
             self.wiring.bus.unsubscribe(watch.sub)
-            watch.sub = self.wiring.bus.subscribe(watch.site_id, kind="citizen")
+            watch.sub = self.wiring.bus.subscribe(watch.site_id, kind=WATCHER_KIND)
             return set(watch.pages), None
         touched_named, services = touched(texts, watch.pages.keys(), set(watch.service_of.values()))
         return named | touched_named, services
