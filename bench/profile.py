@@ -174,7 +174,7 @@ def _ticket_page_paths(wiring, pages: int) -> tuple[Callable[[], None], Callable
 
     def watcher() -> None:
         read = citizen_views.read_changes(wiring.reader(), 1, {ids[0]}, ids[1:], {1})
-        citizen_views.changed_views(*read, states)
+        citizen_views.changed_views(read, states, {})
 
     def every_page() -> None:
         for token in tokens:

@@ -66,6 +66,7 @@ class SiteWatch:
     states: dict[int, dict[str, Any]] = field(default_factory=dict)  # last view sent, per ticket
     service_of: dict[int, int] = field(default_factory=dict)
     pending: set[int] = field(default_factory=set)  # pages opened on a view older than the stream
+    prefixes: dict[int, str] = field(default_factory=dict)  # serialized fixed part of each view
     task: asyncio.Task | None = None
 
 
@@ -98,6 +99,7 @@ class TicketPageHub:
         watch.pages.setdefault(keys.ticket_id, set()).add(page)
         watch.states[keys.ticket_id] = state
         watch.service_of[keys.ticket_id] = keys.service_id
+        watch.prefixes.pop(keys.ticket_id, None)
         _count(self.by_ticket, page.ticket_id, 1)
         _count(self.by_address, page.address, 1)
         page.offer(citizen.view_text(state))
@@ -122,6 +124,7 @@ class TicketPageHub:
         pages = watch.pages.pop(ticket_id, set())
         watch.states.pop(ticket_id, None)
         watch.service_of.pop(ticket_id, None)
+        watch.prefixes.pop(ticket_id, None)
         if not watch.pages and self.sites.get(watch.site_id) is watch:
             del self.sites[watch.site_id]
             self.wiring.bus.unsubscribe(watch.sub)
@@ -192,9 +195,9 @@ class TicketPageHub:
         self.refreshes += 1
         lines = {watch.service_of[tid] for tid in waiting}
         read = await self.wiring.run(citizen.read_changes, self.wiring.reader(), watch.site_id, named, waiting, lines)
-        # Comparing and serializing thousands of views takes tens of milliseconds: off the
-        # loop, in a worker thread (the database connection is already given back).
-        views = await anyio.to_thread.run_sync(partial(citizen.changed_views, *read, watch.states))
+        # Working out and serializing thousands of places takes milliseconds: off the loop,
+        # in a worker thread (the database connection is already given back).
+        views = await anyio.to_thread.run_sync(partial(citizen.changed_views, read, watch.states, watch.prefixes))
         sent = 0
         for ticket_id, (keys, state, text) in views.items():
             if ticket_id not in watch.pages:
