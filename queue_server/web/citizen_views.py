@@ -134,10 +134,15 @@ def changed_views(changes: Changes, last: dict[int, dict[str, Any]],
             continue
         prefix = prefixes.get(ticket_id)
         if prefix is None:
-            prefix = prefixes[ticket_id] = view_text({k: v for k, v in before.items() if k not in PLACE_KEYS})[:-2]
+            prefix = prefixes[ticket_id] = fixed_part(before)
         text = f'{prefix},"people_ahead":{_number(ahead)},"estimated_wait_minutes":{_number(minutes)}}}}}'
         changed[ticket_id] = (None, before | place, text)
     return changed
+
+
+def fixed_part(state: dict[str, Any]) -> str:
+    """A view's message serialized without its place, open at the end, for `changed_views`."""
+    return view_text({k: v for k, v in state.items() if k not in PLACE_KEYS})[:-2]
 
 
 def _number(value: int | None) -> str:

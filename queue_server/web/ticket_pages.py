@@ -99,7 +99,7 @@ class TicketPageHub:
         watch.pages.setdefault(keys.ticket_id, set()).add(page)
         watch.states[keys.ticket_id] = state
         watch.service_of[keys.ticket_id] = keys.service_id
-        watch.prefixes.pop(keys.ticket_id, None)
+        watch.prefixes[keys.ticket_id] = citizen.fixed_part(state)  # now, not all at once on the next call
         _count(self.by_ticket, page.ticket_id, 1)
         _count(self.by_address, page.address, 1)
         page.offer(citizen.view_text(state))
