@@ -166,13 +166,15 @@ def bench_command(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path, help="also write the raw results as JSON")
     parser.add_argument("--requests", type=int, default=300, help="--profile: requests per hot path")
     parser.add_argument("--no-trees", action="store_true", help="--profile: counts only, no pyinstrument")
+    parser.add_argument("--pages", type=int, default=1000, help="--profile: open ticket pages for one event")
     args = parser.parse_args(argv)
 
     if args.profile:
         from bench.profile import profile_paths, render
 
         sqlite_template = next((u for u in args.template_url if u.startswith("sqlite")), None)
-        profiles = profile_paths(sqlite_template, requests=args.requests, pyinstrument=not args.no_trees)
+        profiles = profile_paths(sqlite_template, requests=args.requests, pyinstrument=not args.no_trees,
+                                 pages=args.pages)
         print(render(profiles, with_trees=not args.no_trees))
         return 0
     plan = FULL if args.full else QUICK

@@ -55,7 +55,7 @@ def _kind(sql: str) -> str:
 
 
 def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrument: bool = True,
-                  deep_queue: int = 0) -> list[PathProfile]:
+                  deep_queue: int = 0, pages: int = 1000) -> list[PathProfile]:
     from queue_server.api import deps
     from queue_server.api.routes.counters import _check_access
     from queue_server.bootstrap import bootstrap
@@ -114,15 +114,27 @@ def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrumen
             site = views.get_site(uow.conn, "HUE-TT")
         views.site_snapshot(wiring.reader(), site.id)
 
+    built: list[Callable[[], None]] = []  # the pages' tickets, issued after the other paths ran
+
+    def page_path(which: int) -> Callable[[], None]:
+        def run() -> None:
+            if not built:
+                built.extend(_ticket_page_paths(wiring, pages))
+            built[which]()
+        return run
+
+    page_event, page_event_per_page = page_path(0), page_path(1)
     paths: list[tuple[str, Callable[[], None], int]] = [
         ("issue ticket (POST /tickets)", issue, requests),
         ("call-next + start (2 requests)", call_cycle, requests),
         ("site snapshot (GET /sites/HUE-TT/snapshot)", snapshot, max(20, requests // 5)),
+        (f"one event to {pages:,} open ticket pages: the site's watcher", page_event, max(10, requests // 10)),
+        (f"one event to {pages:,} open ticket pages: each page reads its ticket (before)", page_event_per_page, 2),
     ]
     out = []
     try:
         for name, fn, n in paths:
-            for _ in range(10):
+            for _ in range(min(10, n)):
                 fn()  # warm caches (statement compilation)
             statements.clear()
             commits[0] = 0
@@ -145,6 +157,30 @@ def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrumen
         engine.dispose()
         shutil.rmtree(tmp, ignore_errors=True)
     return out
+
+
+def _ticket_page_paths(wiring, pages: int) -> tuple[Callable[[], None], Callable[[], None]]:  # noqa: ANN001
+    """`pages` citizens waiting in one line, each with their page open, and what one event
+    in that line costs: the watcher's one read for all of them (web/ticket_pages.py), and
+    the way it was before, when every page re-read its own ticket."""
+    from queue_server.domain import commands as cmd
+    from queue_server.service_layer import handlers
+    from queue_server.web import citizen_views
+
+    issued = [handlers.issue_ticket(cmd.IssueTicket(1, 1, service_id=1), wiring.uow()) for _ in range(pages)]
+    ids = [t["id"] for t in issued]
+    tokens = [t["tracking_token"] for t in issued]
+    states = {i: citizen_views.citizen_ticket(wiring.reader(), tok)[1] for i, tok in zip(ids, tokens, strict=True)}
+
+    def watcher() -> None:
+        read = citizen_views.read_changes(wiring.reader(), 1, {ids[0]}, ids[1:], {1})
+        citizen_views.changed_views(read, states, {})
+
+    def every_page() -> None:
+        for token in tokens:
+            citizen_views.citizen_ticket(wiring.reader(), token)
+
+    return watcher, every_page
 
 
 def render(profiles: list[PathProfile], *, with_trees: bool = False) -> str:

@@ -176,8 +176,8 @@ def _prepare(tree: Path, url: str) -> None:
                    cwd=tree, env=env, check=True, capture_output=True)
 
 
-def _server(tree: Path, url: str) -> ServerProcess:
-    port = free_port()
+def _server(tree: Path, url: str, port: int | None) -> ServerProcess:
+    port = port or free_port()
     env = {**os.environ, "PYTHONPATH": str(tree), "MOTCUA_DATABASE_URL": url, "MOTCUA_ENVIRONMENT": "test",
            "MOTCUA_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "MOTCUA_TICKET_PAGES_PER_ADDRESS": "1000000",
            **UNLIMITED_KIOSK}
@@ -185,11 +185,12 @@ def _server(tree: Path, url: str) -> ServerProcess:
     return ServerProcess(argv, env, "/api/v1/health", port=port, cwd=tree)
 
 
-def run_once(name: str, tree: Path, pages: int, calls: int, wait_seconds: float, log=print) -> Outcome:  # noqa: ANN001
+def run_once(name: str, tree: Path, pages: int, calls: int, wait_seconds: float, log=print,  # noqa: ANN001
+             port: int | None = None) -> Outcome:
     workdir = Path(tempfile.mkdtemp(prefix="motcua-pages-"))
     url = f"sqlite:///{workdir / 'pages.db'}"
     _prepare(tree, url)
-    server = _server(tree, url).start()
+    server = _server(tree, url, port).start()
     out = Outcome(name, pages)
     fleet = None
     try:
@@ -263,17 +264,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tree", action="append", default=[],
                         help="NAME=PATH of another checkout to measure too (e.g. main=/work/main)")
     parser.add_argument("--wait", type=float, default=60.0, help="seconds to wait for all pages after a call")
+    parser.add_argument("--port", type=int, default=None, help="first server port (one more per run; default: free)")
     args = parser.parse_args(argv)
     raise_fd_limit()
     trees = [(name, Path(path)) for name, path in (t.split("=", 1) for t in args.tree)] + [("this", ROOT)]
     rows = []
-    for pages in [int(p) for p in args.pages.split(",")]:
-        for name, tree in trees:
-            print(f"{name}: {pages} open pages, {args.calls} calls", file=sys.stderr, flush=True)
-            outcome = run_once(name, tree, pages, args.calls, args.wait,
-                               log=lambda s: print(s, file=sys.stderr, flush=True))
-            rows.append(outcome.row())
-            print(outcome.row(), file=sys.stderr, flush=True)
+    runs = [(int(p), name, tree) for p in args.pages.split(",") for name, tree in trees]
+    for i, (pages, name, tree) in enumerate(runs):
+        print(f"{name}: {pages} open pages, {args.calls} calls", file=sys.stderr, flush=True)
+        outcome = run_once(name, tree, pages, args.calls, args.wait,
+                           log=lambda s: print(s, file=sys.stderr, flush=True),
+                           port=args.port + i if args.port else None)
+        rows.append(outcome.row())
+        print(outcome.row(), file=sys.stderr, flush=True)
     print(HEADER)
     print("\n".join(rows))
     return 0

@@ -13,7 +13,7 @@ import contextlib
 import json
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +82,8 @@ class EventBus:
         self._loop_thread: int | None = None
         self.latest_seq: dict[int, int] = {}
         self.cache: StaticCache | None = None  # set by the wiring
+        # Clients served through one subscription (ticket pages: one per site), by kind.
+        self.clients_elsewhere: dict[str, Callable[[], int]] = {}
 
     # ---- life cycle ----
     async def start(self) -> None:
@@ -104,6 +106,8 @@ class EventBus:
         for subs in self._by_site.values():
             for sub in subs:
                 counts[sub.kind] = counts.get(sub.kind, 0) + 1
+        for kind, count in self.clients_elsewhere.items():
+            counts[kind] = counts.get(kind, 0) + count()
         return counts
 
     def unsubscribe(self, sub: Subscription) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -63,63 +63,90 @@ def _view(uow: UnitOfWork, ticket_id: int) -> tuple[TicketKeys, dict[str, Any]]:
 
 
 Place = dict[str, Any]  # people_ahead and estimated_wait_minutes of a waiting ticket
+PLACE_KEYS = ("people_ahead", "estimated_wait_minutes")
 
 
-def read_changes(uow: UnitOfWork, site_id: int, named: set[int], waiting: list[int],
-                 services: set[int]) -> tuple[dict[int, tuple[TicketKeys, dict[str, Any]]], dict[int, Place]]:
-    """What an event may have changed, read in one short transaction: the tickets it
-    named, whole (a few per event); the other watched tickets still waiting in `services`,
-    only their place and wait (one read of their lines, whatever their number)."""
+@dataclass
+class Changes:
+    """What one short transaction read for an event: the named tickets' whole views, and
+    the touched lines in call order with what their estimates need (the open desks read
+    already), so the places are worked out with no database, off the event loop."""
+
+    views: dict[int, tuple[TicketKeys, dict[str, Any]]]
+    lines: dict[int, list[int]] = field(default_factory=dict)
+    inputs: dict[int, Any] = field(default_factory=dict)
+    desks: SiteDesks | None = None
+    watched: set[int] = field(default_factory=set)
+
+
+def read_changes(uow: UnitOfWork, site_id: int, named: set[int], waiting: list[int], services: set[int]) -> Changes:
+    """The tickets an event named, whole (a few per event); the lines of the other watched
+    tickets still waiting in `services`, one read whatever their number."""
     with uow:
-        views = {ticket_id: _view(uow, ticket_id) for ticket_id in named}
-        return views, waiting_places(uow, site_id, waiting, services)
+        changes = Changes({ticket_id: _view(uow, ticket_id) for ticket_id in named}, watched=set(waiting))
+        if not waiting or not services:
+            return changes
+        c = t.tickets.c
+        for ticket_id, service_id in uow.conn.execute(
+                select(c.id, c.service_id).where(c.site_id == site_id, c.service_id.in_(sorted(services)),
+                                                 t.TICKET_IS_WAITING)
+                .order_by(c.rank.desc(), c.arrived_at, c.id)):
+            changes.lines.setdefault(service_id, []).append(ticket_id)
+        changes.desks = SiteDesks(uow.conn, site_id)
+        for service_id, line in changes.lines.items():
+            if not changes.watched.isdisjoint(line):
+                inputs = changes.inputs[service_id] = repo.line_estimate_inputs(uow.conn, site_id, service_id)
+                changes.desks.estimate(service_id, 0, inputs.average, inputs.open_counters,
+                                       inputs.configured_counters)  # reads the open desks now, once
+        return changes
 
 
-def changed_views(views: dict[int, tuple[TicketKeys, dict[str, Any]]], places: dict[int, Place],
-                  last: dict[int, dict[str, Any]]) -> dict[int, tuple[TicketKeys | None, dict[str, Any], str]]:
+def places(changes: Changes) -> dict[int, Place]:
+    """People ahead and the estimated wait of the watched tickets still waiting: the
+    figures `ticket_reply` gives one ticket (its order: rank, arrival, id). No database."""
+    out: dict[int, Place] = {}
+    for service_id, inputs in changes.inputs.items():
+        for ahead, ticket_id in enumerate(changes.lines[service_id]):
+            if ticket_id in changes.watched:
+                estimate = changes.desks.estimate(service_id, ahead, inputs.average, inputs.open_counters,
+                                                  inputs.configured_counters)
+                out[ticket_id] = {"people_ahead": estimate.people_ahead, "estimated_wait_minutes": estimate.minutes}
+    return out
+
+
+def changed_views(changes: Changes, last: dict[int, dict[str, Any]],
+                  prefixes: dict[int, str]) -> dict[int, tuple[TicketKeys | None, dict[str, Any], str]]:
     """The views that differ from `last`, each serialized once for all its pages (no
-    database: run it off the event loop). Keys are None for a place update (same site)."""
+    database: run it off the event loop). A place update reuses the ticket's serialized
+    fixed part (`prefixes`, filled here): thousands of pages cost microseconds each. Keys
+    are None for a place update (same site)."""
     changed: dict[int, tuple[TicketKeys | None, dict[str, Any], str]] = {}
-    for ticket_id, (keys, state) in views.items():
+    for ticket_id, (keys, state) in changes.views.items():
+        prefixes.pop(ticket_id, None)
         if state != last.get(ticket_id):
             changed[ticket_id] = (keys, state, view_text(state))
-    for ticket_id, place in places.items():
+    for ticket_id, place in places(changes).items():
         before = last.get(ticket_id)
-        if before is None or ticket_id in views:
+        if before is None or ticket_id in changes.views:
             continue
-        state = before | place
-        if state != before:
-            changed[ticket_id] = (None, state, view_text(state))
+        ahead, minutes = place["people_ahead"], place["estimated_wait_minutes"]
+        if before.get("people_ahead") == ahead and before.get("estimated_wait_minutes") == minutes:
+            continue
+        prefix = prefixes.get(ticket_id)
+        if prefix is None:
+            prefix = prefixes[ticket_id] = fixed_part(before)
+        text = f'{prefix},"people_ahead":{_number(ahead)},"estimated_wait_minutes":{_number(minutes)}}}}}'
+        changed[ticket_id] = (None, before | place, text)
     return changed
 
 
-def waiting_places(uow: UnitOfWork, site_id: int, ticket_ids: list[int], services: set[int]) -> dict[int, Place]:
-    """People ahead and the estimated wait of these tickets (of these lines), if still
-    waiting: one read of the lines in call order, then per line one read of its estimate
-    inputs and one of the open desks. The figures `ticket_reply` gives one ticket (its
-    order: rank, arrival, id)."""
-    if not ticket_ids or not services:
-        return {}
-    conn, c = uow.conn, t.tickets.c
-    watched = set(ticket_ids)
-    lines: dict[int, list[int]] = {}
-    for ticket_id, service_id in conn.execute(
-            select(c.id, c.service_id).where(c.site_id == site_id, c.service_id.in_(sorted(services)),
-                                             t.TICKET_IS_WAITING)
-            .order_by(c.rank.desc(), c.arrived_at, c.id)):
-        lines.setdefault(service_id, []).append(ticket_id)
-    desks = SiteDesks(conn, site_id)
-    places: dict[int, Place] = {}
-    for service_id, line in lines.items():
-        if watched.isdisjoint(line):
-            continue
-        inputs = repo.line_estimate_inputs(conn, site_id, service_id)
-        for ahead, ticket_id in enumerate(line):
-            if ticket_id in watched:
-                estimate = desks.estimate(service_id, ahead, inputs.average, inputs.open_counters,
-                                          inputs.configured_counters)
-                places[ticket_id] = {"people_ahead": estimate.people_ahead, "estimated_wait_minutes": estimate.minutes}
-    return places
+def fixed_part(state: dict[str, Any]) -> str:
+    """A view's message serialized without its place, open at the end, for `changed_views`."""
+    return view_text({k: v for k, v in state.items() if k not in PLACE_KEYS})[:-2]
+
+
+def _number(value: int | None) -> str:
+    return "null" if value is None else str(value)
 
 
 def view_text(state: dict[str, Any]) -> str:

@@ -97,7 +97,9 @@ async def display_page(code: str, request: Request, token: LegacyToken = None) -
         found = await _display(wiring, code, token)
         if found is None:
             return render(request, "display/refused.html", status=403)
-        secret = await wiring.run(display_pairing.pair_device_token, wiring.uow(), found[0].device.id)
+        secret = request.cookies.get(DISPLAY_COOKIE)
+        if await _display_site(wiring, code, secret) is None:  # a TV booting on its bookmark: pair it once
+            secret = await wiring.run(display_pairing.pair_device_token, wiring.uow(), found[0].device.id)
         return _paired(request, wiring, secret, found[1]["code"])
     site = await _display_site(wiring, code, request.cookies.get(DISPLAY_COOKIE))
     if site is None:

@@ -93,6 +93,9 @@ def test_an_old_token_bookmark_is_swapped_for_the_cookie_and_a_clean_url(web_cli
     assert swapped.status_code == 303 and swapped.headers["location"] == f"/display/{SITE_TT}?voice=vi%2Cen"
     assert "HttpOnly" in swapped.headers["set-cookie"] and token not in swapped.headers["set-cookie"]
     assert web_client.get(swapped.headers["location"]).status_code == 200
+    again = web_client.get(f"/display/{SITE_TT}?token={token}")  # the TV boots on its bookmark again
+    assert again.status_code == 303
+    assert again.headers["set-cookie"].split(";")[0] == swapped.headers["set-cookie"].split(";")[0]  # same pairing
 
 
 def test_revoking_the_display_device_unpairs_its_browsers(web_api: Api) -> None:

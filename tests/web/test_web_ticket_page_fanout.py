@@ -76,6 +76,8 @@ def test_pages_per_ticket_and_per_address_are_capped_with_a_clear_close(web_api:
         assert _view(page)["label"] == other["label"]
         with client.websocket_connect(url(third["tracking_token"])) as extra:
             assert _closed(extra) == (1013, "too_many_pages_from_address")
+        clients = web_wiring.bus.subscribers_by_kind()  # what /metrics reports
+        assert (clients["citizen"], clients["ticket_page_watcher"]) == (3, 1)  # 3 pages, one subscription
     # All closed: the counts went back down, a page opens again.
     with client.websocket_connect(url(third["tracking_token"])) as ws:
         assert _view(ws)["label"] == third["label"]
