@@ -36,8 +36,14 @@ def service_options(services: list[ServiceOut], current: TicketOut | None) -> li
             if current is None or s.id != current.service_id]
 
 
+def short_service_name(name_vi: str) -> str:
+    """The head of a line's name, what clerks call it: "Tư pháp – Hộ tịch, chứng thực" →
+    "Tư pháp", "Công an: cư trú, căn cước…" → "Công an"."""
+    return name_vi.split(" – ")[0].split(":")[0].strip() or name_vi
+
+
 def counter_options(counters: list[dict[str, Any]], services: list[ServiceOut], own_id: int | None) -> list[Option]:
-    codes = {s.id: s.code for s in services}
+    codes = {s.id: short_service_name(s.name_vi) for s in services}
     out = []
     for c in counters:
         if c["id"] == own_id:

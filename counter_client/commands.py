@@ -68,4 +68,5 @@ def key_name(key: str, modifiers: frozenset[str] | set[str] | tuple[str, ...] = 
 def button_text(command: Command, label_vi: str | None = None) -> str:
     """The caption with its shortcut under it (Kivy markup)."""
     spec = BY_COMMAND[command]
-    return f"{label_vi or spec.label_vi}\n[size=14sp][color=#ffffffcc]{spec.key.upper()}[/color][/size]"
+    # the key in the label's own colour: a fixed white would vanish on a disabled button
+    return f"{label_vi or spec.label_vi}\n[size=14sp]{spec.key.upper()}[/size]"

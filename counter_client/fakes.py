@@ -221,9 +221,18 @@ class FakeGateway:
         await self._enter("GET site", site_code)
         sites = await self.sites()
         self.calls.pop()
+        waiting = [t for t in self.tickets.values() if t.status is TicketStatus.WAITING]
         return SiteSnapshot(seq=self.seq, taken_at=self.now, site=next(s for s in sites if s.code == site_code),
-                            counters=[self._counter_out(c) for c in self.counters.values()], queues=[],
-                            recent_calls=[])
+                            counters=[self._counter_out(c) for c in self.counters.values()],
+                            queues=[self._queue(service, waiting) for service in _SERVICES], recent_calls=[])
+
+    def _queue(self, service: tuple[int, str, str, str], waiting: list[Any]) -> dict[str, Any]:
+        sid, code, vi, en = service
+        mine = [t for t in waiting if t.service_id == sid]
+        return {"service_id": sid, "service_code": code, "service_name_vi": vi, "service_name_en": en,
+                "waiting": len(mine), "priority_waiting": sum(t.priority != "normal" for t in mine),
+                "longest_wait_seconds": int(max(((self.now - t.arrived_at).total_seconds() for t in mine), default=0)),
+                "estimated_wait_minutes": 5 * len(mine) if mine else None}
 
     async def nearby(self, procedure_code: str, site_code: str) -> dict[str, Any]:
         await self._enter("GET nearby", procedure_code)
@@ -241,16 +250,7 @@ class FakeGateway:
         waiting = sorted((t for t in self.tickets.values() if t.status is TicketStatus.WAITING
                           and (t.service_id in counter.services or t.target_counter_id == counter_id)),
                          key=lambda t: (t.priority == "normal", t.arrived_at, t.id))
-        queues = []
-        for sid, code, vi, en in _SERVICES:
-            if sid not in counter.services:
-                continue
-            mine = [t for t in waiting if t.service_id == sid]
-            queues.append({"service_id": sid, "service_code": code, "service_name_vi": vi, "service_name_en": en,
-                           "waiting": len(mine), "priority_waiting": sum(t.priority != "normal" for t in mine),
-                           "longest_wait_seconds": int(max(((self.now - t.arrived_at).total_seconds() for t in mine),
-                                                           default=0)),
-                           "estimated_wait_minutes": 5 * len(mine) if mine else None})
+        queues = [self._queue(service, waiting) for service in _SERVICES if service[0] in counter.services]
         return CounterSnapshot.model_validate({
             "seq": self.seq, "taken_at": self.now, "counter": self._counter_out(counter),
             "held_tickets": [self._ticket_out(t) for t in self.tickets.values()

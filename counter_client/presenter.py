@@ -100,6 +100,7 @@ class DeskState:
     sites: list[SiteOut] = field(default_factory=list)
     site: SiteOut | None = None
     counters: list[dict[str, Any]] = field(default_factory=list)  # of the site, for picking and transfer
+    line_names: dict[int, str] = field(default_factory=dict)  # service id -> its name, for counter tiles
     selected_counter_id: int | None = None
     snapshot: CounterSnapshot | None = None
     snapshot_at: float = 0.0  # monotonic time the snapshot arrived (waits keep ticking)
@@ -227,6 +228,7 @@ class CounterPresenter:
         assert self.state.site is not None
         snap = await self.gateway.site_snapshot(self.state.site.code)
         self.state.counters = [c.model_dump() for c in snap.counters]
+        self.state.line_names = {q.service_id: q.service_name_vi for q in snap.queues}
 
     def _remembered_counter(self) -> int | None:
         ids = [c["id"] for c in self.state.counters]

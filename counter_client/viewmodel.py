@@ -9,6 +9,7 @@ from typing import Any
 from shared.client import StreamState
 from shared.enums import CounterState, TicketStatus, TransferTarget
 
+from .choices import short_service_name
 from .commands import BY_COMMAND, Command, button_text
 from .presenter import CounterPresenter, Dialog, Level
 from .texts import (
@@ -267,6 +268,8 @@ def pick_view(p: CounterPresenter) -> PickView:
     for c in st.counters:
         served = ", ".join(s["service_code"] for s in c["services"])
         codes[c["id"]] = served
+        names = ", ".join(short_service_name(st.line_names.get(s["service_id"], s["service_code"]))
+                          for s in c["services"])
         state = CounterState(c["state"])
         who = ""
         if state is not CounterState.CLOSED and c.get("staff_name"):
@@ -274,7 +277,7 @@ def pick_view(p: CounterPresenter) -> PickView:
             who = " · bạn đang mở" if mine else f" · {c['staff_name']} đang mở"
         rows.append({
             "id": c["id"], "title": f"Quầy {c['number']}",
-            "detail": f"Dịch vụ {served}\n{COUNTER_STATE_VI[state]}{who}",
+            "detail": f"{names}\n{COUNTER_STATE_VI[state]}{who}",
             "selected": c["id"] == st.selected_counter_id,
             "remembered": c["id"] == p.settings.counter_id,
         })

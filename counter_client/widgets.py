@@ -16,13 +16,13 @@ TONES = {
     "warn": (0.90, 0.42, 0.0, 1),  # recall, no-show
     "neutral": (0.27, 0.35, 0.39, 1),  # transfer, hold, call a number, pause
     "danger": (0.78, 0.16, 0.16, 1),  # close
-    "quiet": (0.62, 0.66, 0.69, 1),
+    "quiet": (0.40, 0.44, 0.48, 1),  # secondary actions: white text at 5:1
 }
 
 
 class DeskButton(ButtonBehavior, Label):
     """A flat button; `tone` names its colour. Disabled buttons fade but keep their text,
-    so the clerk still learns where each action lives."""
+    so the clerk still learns where each action lives (palette disabled_ink on disabled_bg)."""
 
     tone = StringProperty("neutral")
     fill = ColorProperty(TONES["neutral"])

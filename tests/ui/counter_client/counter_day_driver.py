@@ -176,7 +176,7 @@ async def day(clerk: Clerk) -> None:
     await clerk.tap(layer.ids.target_counter)
     await clerk.until("the counter list", lambda: clerk.app.dialog.target == "counter")
     await clerk.type_into(layer.search, "quay 9")
-    await clerk.until("counter 9 found", lambda: [r["title"] for r in clerk.app.dialog.rows] == ["Quầy 9 (A, R)"])
+    await clerk.until("counter 9 found", lambda: [r["title"] for r in clerk.app.dialog.rows] == ["Quầy 9 (Tư pháp, Trả kết quả)"])
     await clerk.type_into(layer.reason, "Công dân cần nhận kết quả cũ")
     await clerk.shot("07-transfer-to-counter")
     await clerk.tap(layer.ids.confirm)

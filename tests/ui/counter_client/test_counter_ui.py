@@ -38,21 +38,22 @@ def publish(shots: Path, names: tuple[str, ...], prefix: str = "") -> None:
         shutil.copy(shots / f"{name}.png", DOCS / f"{prefix}{name}.png")
 
 
-def kivy_env(tmp: Path) -> dict[str, str]:
+def kivy_env(tmp: Path, size: tuple[int, int] = (1280, 800)) -> dict[str, str]:
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "SDL_AUDIODRIVER": "dummy", "KIVY_NO_ARGS": "1",
            "KIVY_HOME": str(tmp / "kivy"), "KIVY_NO_FILELOG": "1", "KIVY_CLIPBOARD": "sdl2",
            "XDG_CACHE_HOME": str(tmp / "cache"), "XDG_CONFIG_HOME": str(tmp / "config"),
-           "XDG_DATA_HOME": str(tmp / "data"), "COUNTER_UI_WIDTH": "1280", "COUNTER_UI_HEIGHT": "800",
+           "XDG_DATA_HOME": str(tmp / "data"), "COUNTER_UI_WIDTH": str(size[0]), "COUNTER_UI_HEIGHT": str(size[1]),
            "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")])}
     env.pop("DISPLAY", None)
     return env
 
 
-def run_driver(script: str, server: LiveServer, tmp: Path, shots: Path, timeout: float = 240) -> dict:
+def run_driver(script: str, server: LiveServer, tmp: Path, shots: Path, timeout: float = 240,
+               size: tuple[int, int] = (1280, 800)) -> dict:
     report = tmp / "report.json"
     proc = subprocess.run(
         [sys.executable, str(HERE / script), server.url, str(shots), str(report), str(tmp / "counter.json")],
-        env=kivy_env(tmp), cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+        env=kivy_env(tmp, size), cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     outcome = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
     assert proc.returncode == 0, (outcome.get("error") or "no report") + "\n" + proc.stderr[-4000:]
     return outcome

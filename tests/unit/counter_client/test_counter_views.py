@@ -51,8 +51,8 @@ def test_the_counter_list_marks_the_remembered_counter_and_who_holds_each(tmp_pa
         p = await serving(tmp_path, counter_id=1)
         await p.change_counter()
         rows = {r["title"]: r for r in pick_view(p).rows}
-        assert rows["Quầy 1"]["remembered"] and rows["Quầy 1"]["detail"] == "Dịch vụ A\nĐang mở · bạn đang mở"
-        assert rows["Quầy 3"]["detail"] == "Dịch vụ B\nĐóng"
+        assert rows["Quầy 1"]["remembered"] and rows["Quầy 1"]["detail"] == "Tư pháp\nĐang mở · bạn đang mở"
+        assert rows["Quầy 3"]["detail"] == "Đất đai\nĐóng"  # named by its services, not "Dịch vụ B"
         assert pick_view(p).site_rows == []  # staff do not choose their site
     asyncio.run(scenario())
 
