@@ -60,6 +60,7 @@ class Settings:
     settle_seconds: float = 2.0  # at the start of each level, not measured
     service_seconds: float = 1.6
     seed: int = 19
+    whole_ramp: bool = False  # measure every rate even past the limit (CPU per ticket at each)
 
 
 QUICK = Settings(sites=3, counters_per_site=4, managers=2, rates=(3.0, 6.0), level_seconds=2.0, settle_seconds=0.5,
@@ -339,7 +340,7 @@ class Driver:
                 level = await self._measure(rate)
                 levels.append(level)
                 log(_level_line(level))
-                if not level.sustained:
+                if not level.sustained and not self.s.whole_ramp:
                     break
         finally:
             self.running = False
@@ -477,13 +478,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--level-seconds", type=float)
     parser.add_argument("--sites", type=int)
     parser.add_argument("--service-seconds", type=float)
+    parser.add_argument("--whole-ramp", action="store_true",
+                        help="measure every rate even past the p99 limit (the highest sustained is still reported)")
     parser.add_argument("--pg-url", default=None)
     parser.add_argument("--template-url", action="append", default=[], metavar="URL")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--plot", type=Path, help="write p99 against offered load (SVG) here")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else Settings()
-    overrides = {"level_seconds": args.level_seconds, "sites": args.sites, "service_seconds": args.service_seconds,
+    overrides = {"whole_ramp": args.whole_ramp or None, "level_seconds": args.level_seconds, "sites": args.sites, "service_seconds": args.service_seconds,
                  "rates": tuple(float(r) for r in args.rates.split(",")) if args.rates else None}
     settings = Settings(**{**asdict(settings), **{k: v for k, v in overrides.items() if v is not None}})
     configs = [(b, int(w)) for b, _, w in (c.partition(":") for c in (args.configs or "sqlite:1").split(","))]
