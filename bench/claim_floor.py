@@ -24,7 +24,6 @@ Run: `MOTCUA_FLOOR_DB=sqlite:///demo.db python -m bench.claim_floor --port 8103 
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -257,17 +256,9 @@ async def health() -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.claim_floor")
-    parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--mode", choices=("core", "raw"), default="core")
-    args = parser.parse_args(argv)
-    os.environ["MOTCUA_FLOOR_MODE"] = args.mode
-    import uvicorn
+    from bench.floor_app import serve
 
-    # The same settings as `motcua server` and the baseline.
-    uvicorn.run("bench.claim_floor:app", host="127.0.0.1", port=args.port, workers=1,
-                log_level="warning", ws_per_message_deflate=False, proxy_headers=True)
-    return 0
+    return serve("bench.claim_floor", argv)
 
 
 if __name__ == "__main__":

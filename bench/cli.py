@@ -156,6 +156,7 @@ def bench_command(argv: list[str]) -> int:
                         help="use this migrated, seeded database as the template (instead of creating one)")
     parser.add_argument("--scenarios", default="issue,floor,call-next,fanout")
     parser.add_argument("--duration", type=float, help="measured seconds per level (overrides the mode)")
+    parser.add_argument("--warmup", type=float, help="seconds before measuring, per level (overrides the mode)")
     parser.add_argument("--connections", help="issue: connection levels, e.g. 16 (overrides the mode)")
     parser.add_argument("--counters", help="call-next: counter levels, e.g. 50 (overrides the mode)")
     parser.add_argument("--displays", help="call-to-display: display levels, e.g. 1000 (overrides the mode)")
@@ -180,6 +181,8 @@ def bench_command(argv: list[str]) -> int:
     plan = FULL if args.full else QUICK
     if args.duration:
         plan = Plan(**{**plan.__dict__, "duration": args.duration})
+    if args.warmup is not None:
+        plan = Plan(**{**plan.__dict__, "warmup": args.warmup})
     if args.served_tickets:
         plan = Plan(**{**plan.__dict__, "served_tickets": args.served_tickets})
     for name in ("connections", "counters", "displays"):

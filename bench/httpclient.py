@@ -64,6 +64,16 @@ class Connection:
         body = await self._reader.readexactly(length) if length else b""
         return status, body
 
+    async def send_reconnecting(self, raw: bytes) -> tuple[int, bytes]:
+        """`send`, on a new connection if the server had closed this one while it sat idle
+        (uvicorn closes keep-alive connections after 5 s): such a request never reached it."""
+        try:
+            return await self.send(raw)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            await self.close()
+            await self.open()
+            return await self.send(raw)
+
     async def request(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
         status, raw = await self.send(self.build(method, path, body, token))
         return status, (json.loads(raw) if raw else None)

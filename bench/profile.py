@@ -29,10 +29,15 @@ class PathProfile:
     statements: Counter
     commits: int
     text: str = ""
+    cpu_seconds: float = 0.0  # this process's CPU time: steady on a machine shared with other work
 
     @property
     def ms_per_request(self) -> float:
         return self.seconds / self.requests * 1000.0
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return self.cpu_seconds / self.requests * 1000.0
 
     @property
     def statements_per_request(self) -> float:
@@ -55,7 +60,7 @@ def _kind(sql: str) -> str:
 
 
 def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrument: bool = True,
-                  deep_queue: int = 0, pages: int = 1000) -> list[PathProfile]:
+                  deep_queue: int = 0, pages: int = 1000, with_floors: bool = True) -> list[PathProfile]:
     from queue_server.api import deps
     from queue_server.api.routes.counters import _check_access
     from queue_server.bootstrap import bootstrap
@@ -124,6 +129,28 @@ def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrumen
         return run
 
     page_event, page_event_per_page = page_path(0), page_path(1)
+
+    floors = {}
+    if with_floors:
+        from bench import claim_floor
+
+        for mode in ("core", "raw"):
+            floors[mode] = (claim_floor._core if mode == "core" else claim_floor._raw)(db_url)
+
+    def floor_cycle(mode: str) -> Callable[[], None]:
+        call, begin = floors[mode]
+
+        def cycle() -> None:
+            if call(1) is None:
+                raise RuntimeError("the floor ran out of waiting tickets")
+            begin(1)
+
+        return cycle
+
+    def refill() -> None:  # the floors' tickets: counter 1 serves service A
+        for _ in range(requests + 10):
+            issue()
+
     paths: list[tuple[str, Callable[[], None], int]] = [
         ("issue ticket (POST /tickets)", issue, requests),
         ("call-next + start (2 requests)", call_cycle, requests),
@@ -131,9 +158,13 @@ def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrumen
         (f"one event to {pages:,} open ticket pages: the site's watcher", page_event, max(10, requests // 10)),
         (f"one event to {pages:,} open ticket pages: each page reads its ticket (before)", page_event_per_page, 2),
     ]
+    for mode in floors:
+        paths.append((f"call-next floor, {mode} (2 requests, database work only)", floor_cycle(mode), requests))
     out = []
     try:
         for name, fn, n in paths:
+            if name.startswith("call-next floor"):
+                refill()
             for _ in range(min(10, n)):
                 fn()  # warm caches (statement compilation)
             statements.clear()
@@ -144,15 +175,15 @@ def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrumen
 
                 profiler = Profiler(interval=0.0002)
                 profiler.start()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             for _ in range(n):
                 fn()
-            seconds = time.perf_counter() - t0
+            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
             text = ""
             if profiler is not None:
                 profiler.stop()
                 text = profiler.output_text(unicode=False, color=False, show_all=False)
-            out.append(PathProfile(name, n, seconds, Counter(statements), commits[0], text))
+            out.append(PathProfile(name, n, seconds, Counter(statements), commits[0], text, cpu))
     finally:
         engine.dispose()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -184,10 +215,11 @@ def _ticket_page_paths(wiring, pages: int) -> tuple[Callable[[], None], Callable
 
 
 def render(profiles: list[PathProfile], *, with_trees: bool = False) -> str:
-    lines = ["| path | ms per request (in-process) | SQL statements per request | commits |", "|---|---|---|---|"]
+    lines = ["| path | ms per request (in-process) | CPU ms per request | SQL statements per request | commits |",
+             "|---|---|---|---|---|"]
     for p in profiles:
-        lines.append(f"| {p.name} | {p.ms_per_request:.2f} | {p.statements_per_request:.1f} | "
-                     f"{p.commits / p.requests:.1f} |")
+        lines.append(f"| {p.name} | {p.ms_per_request:.2f} | {p.cpu_ms_per_request:.2f} | "
+                     f"{p.statements_per_request:.1f} | {p.commits / p.requests:.1f} |")
     for p in profiles:
         lines.append(f"\n**{p.name}** – statements per request:\n")
         for kind, count in p.statements.most_common():

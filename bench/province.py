@@ -5,7 +5,7 @@ Per site (40 by default, shaped like the demo's central site): a kiosk issuing t
 a Poisson rate, 8 counters cycling call-next (finishing the citizen before) → start →
 service time (compressed: uniform around `--service-seconds`) → call-next; a counter with
 nobody to call waits until its site's stream shows a new ticket of a service it serves
-(the counter app does the same), or 2 s. One display per site, 4 managers on the
+(the counter app does the same), or about 30 s. One display per site, 4 managers on the
 all-sites stream, and a phone page open for every ticket from its issue until it is
 called. One load generator process (uvloop) drives all of it.
 
@@ -60,6 +60,7 @@ class Settings:
     settle_seconds: float = 2.0  # at the start of each level, not measured
     service_seconds: float = 1.6
     seed: int = 19
+    whole_ramp: bool = False  # measure every rate even past the limit (CPU per ticket at each)
 
 
 QUICK = Settings(sites=3, counters_per_site=4, managers=2, rates=(3.0, 6.0), level_seconds=2.0, settle_seconds=0.5,
@@ -149,6 +150,8 @@ class Driver:
         self.idle: dict[int, list[tuple[frozenset[int], asyncio.Future]]] = {s.id: [] for s in province.sites}
         self.counter_services = serves  # counter id -> the services it serves
         self.ids = itertools.count()
+        self.counters_ready = 0
+        self.died = 0
 
     # ---- helpers ---------------------------------------------------------------------------
     def _spawn(self, coro) -> None:  # noqa: ANN001
@@ -230,7 +233,11 @@ class Driver:
         conn = idle.pop() if idle else await Connection(HOST, self.server.port).open()
         body = {"service_id": service_id, "request_id": f"province-{site.id}-{next(self.ids):08d}"}
         t0 = time.perf_counter()
-        status, raw = await conn.send(conn.build("POST", API + "/tickets", body, site.kiosk_token))
+        try:
+            status, raw = await conn.send_reconnecting(conn.build("POST", API + "/tickets", body, site.kiosk_token))
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            self.errors.append(f"issue: {type(exc).__name__} {exc}")
+            return
         t1 = time.perf_counter()
         idle.append(conn)
         if self._record("issue", t0, t1, status, (201,), raw):
@@ -255,7 +262,9 @@ class Driver:
         entry = (self.counter_services[counter_id], future)
         self.idle[site_id].append(entry)
         try:
-            await asyncio.wait_for(future, 2.0)
+            # Woken by the site's stream; the timeout only guards against a missed wake-up
+            # (a short one would make 320 idle counters poll the server).
+            await asyncio.wait_for(future, 30.0 * self.rng.uniform(0.8, 1.2))
         except TimeoutError:
             if entry in self.idle[site_id]:
                 self.idle[site_id].remove(entry)
@@ -266,11 +275,15 @@ class Driver:
         call = conn.build("POST", f"{API}/counters/{counter_id}/call-next", {"finish_current": True}, token)
         begin = conn.build("POST", f"{API}/counters/{counter_id}/start", None, token)
         rng = random.Random(self.s.seed * 1000 + counter_id)
+        first = True
         try:
             while self.running:
                 t0 = time.perf_counter()
-                status, raw = await conn.send(call)
+                status, raw = await conn.send_reconnecting(call)
                 t1 = time.perf_counter()
+                if first:
+                    self.counters_ready += 1
+                    first = False
                 if status == 409 and b"no_ticket_waiting" in raw:
                     self._record("call-next", t0, t1, 409, (409,), raw)
                     await self._wait_for_work(site.id, counter_id)
@@ -284,7 +297,7 @@ class Driver:
                 if t0 >= self.measuring_from:
                     self.level_claims += 1
                 t0 = time.perf_counter()
-                status, raw = await conn.send(begin)
+                status, raw = await conn.send_reconnecting(begin)
                 self._record("start", t0, time.perf_counter(), status, (200,), raw)
                 await asyncio.sleep(self.s.service_seconds * rng.uniform(0.5, 1.5))
         finally:
@@ -316,13 +329,18 @@ class Driver:
                     for cid in site.counter_ids]
         levels: list[LevelResult] = []
         try:
+            # Every counter has asked once (found nobody) before the first level: 320 clerks
+            # pressing "call" at the same instant is the opening, not the load.
+            deadline = time.perf_counter() + 120
+            while self.counters_ready < len(self.counter_services) and time.perf_counter() < deadline:
+                await asyncio.sleep(0.1)
             for rate in self.s.rates:
                 self.rate = rate
                 await asyncio.sleep(self.s.settle_seconds)
                 level = await self._measure(rate)
                 levels.append(level)
                 log(_level_line(level))
-                if not level.sustained:
+                if not level.sustained and not self.s.whole_ramp:
                     break
         finally:
             self.running = False
@@ -331,7 +349,10 @@ class Driver:
                 for _, future in future_list:
                     if not future.done():
                         future.set_result(None)
-            await asyncio.gather(*workers, return_exceptions=True)
+            for outcome in await asyncio.gather(*workers, return_exceptions=True):
+                if isinstance(outcome, Exception):  # a kiosk or counter that stopped early is a failure
+                    self.errors.append(f"{type(outcome).__name__}: {outcome}")
+                    self.died += 1
             deadline = time.perf_counter() + 5.0  # called tickets' phone pages still to hear of it
             while time.perf_counter() < deadline and any(
                     not seen for tid, seen in self.phones.items() if tid in self.reply_at):
@@ -436,6 +457,8 @@ def _check_streams(result: RunResult, driver: Driver, province: Province, audit:
                      "phone_pages_called": len(called_phones), "phone_pages_missed": len(missed_phones),
                      "streams": len(driver.seqs)}
     result.failures.extend(audit.details)
+    if driver.died:
+        result.failures.append(f"{driver.died} kiosks or counters stopped on an error: {driver.errors[-2:]}")
     if not driver.issued or not driver.claimed:
         result.failures.append("no ticket was issued or claimed")
     if any(lv.errors for lv in result.levels):
@@ -455,13 +478,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--level-seconds", type=float)
     parser.add_argument("--sites", type=int)
     parser.add_argument("--service-seconds", type=float)
+    parser.add_argument("--whole-ramp", action="store_true",
+                        help="measure every rate even past the p99 limit (the highest sustained is still reported)")
     parser.add_argument("--pg-url", default=None)
     parser.add_argument("--template-url", action="append", default=[], metavar="URL")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--plot", type=Path, help="write p99 against offered load (SVG) here")
     args = parser.parse_args(argv)
     settings = QUICK if args.quick else Settings()
-    overrides = {"level_seconds": args.level_seconds, "sites": args.sites, "service_seconds": args.service_seconds,
+    overrides = {"whole_ramp": args.whole_ramp or None, "level_seconds": args.level_seconds, "sites": args.sites, "service_seconds": args.service_seconds,
                  "rates": tuple(float(r) for r in args.rates.split(",")) if args.rates else None}
     settings = Settings(**{**asdict(settings), **{k: v for k, v in overrides.items() if v is not None}})
     configs = [(b, int(w)) for b, _, w in (c.partition(":") for c in (args.configs or "sqlite:1").split(","))]
