@@ -12,6 +12,7 @@ from web_helpers import DESKTOP, FAKE_DEVICES, PHONE
 
 from queue_server.seed import demo_device_token
 from shared.enums import DeviceKind
+from shared.lobby_layout import RECONNECTING
 
 pytestmark = pytest.mark.slow
 TOKEN = demo_device_token(DeviceKind.DISPLAY, SITE_TT)
@@ -41,7 +42,7 @@ def test_display_and_ticket_pages_come_back_by_themselves_after_kill_9(browser, 
         server.stop()
         tv.wait_for_selector("[data-link=offline]", timeout=10_000)
         phone.wait_for_selector("[data-live=offline]", timeout=10_000)
-        assert "Mất kết nối" in tv.inner_text("[data-link-text]")
+        assert RECONNECTING.vi in tv.inner_text("[data-link-text]")  # the Kivy display's words
 
         server = LiveServer(sqlite_url, port=port)
         with httpx.Client(base_url=server.url, timeout=10) as http:
