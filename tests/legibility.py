@@ -86,8 +86,11 @@ class Report:
 
     def summary(self) -> str:
         small, low = self.smallest, self.lowest_contrast
+        roles = ", ".join(f"{role} {found.box.font_px:.0f} px" for role in ROLE_MIN_PX
+                          if (found := self.smallest_of(role)) is not None)
         return (f"smallest text {small.box.font_px:.1f} px ({small.box.text[:30]!r}); lowest contrast "
-                f"{low.contrast:.2f}:1 ({low.box.text[:30]!r}, frame {low.frame}); {len(self.readings)} readings")
+                f"{low.contrast:.2f}:1 ({low.box.text[:30]!r}, frame {low.frame}); smallest {roles}; "
+                f"{len(self.readings)} readings")
 
 
 def _ring(image: Image.Image, box: tuple[int, int, int, int], width: int = 3) -> list[tuple[int, int, int]]:

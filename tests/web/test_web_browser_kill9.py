@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 from support import COUNTER_A, Api, LiveServer
 from web_helpers import DESKTOP, FAKE_DEVICES, PHONE
 
+from shared.lobby_layout import RECONNECTING
+
 pytestmark = pytest.mark.slow
 
 
@@ -38,7 +40,7 @@ def test_display_and_ticket_pages_come_back_by_themselves_after_kill_9(browser, 
         server.stop()
         tv.wait_for_selector("[data-link=offline]", timeout=10_000)
         phone.wait_for_selector("[data-live=offline]", timeout=10_000)
-        assert "Mất kết nối" in tv.inner_text("[data-link-text]")
+        assert RECONNECTING.vi in tv.inner_text("[data-link-text]")  # the Kivy display's words
 
         server = LiveServer(sqlite_url, port=port)
         with httpx.Client(base_url=server.url, timeout=10) as http:
