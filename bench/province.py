@@ -314,10 +314,10 @@ class Driver:
         self.ready = 0
         streams = []
         for site in self.province.sites:
-            streams.append(self._follow("display", ws_client.display_url(port, site.code, site.display_token),
+            streams.append(self._follow("display", ws_client.display_url(port, site.code),
                                         site.display_token, site.id))
         for i, token in enumerate(self.manager_tokens):
-            streams.append(self._follow(f"manager-{i}", ws_client.manager_url(port, token), token, None))
+            streams.append(self._follow(f"manager-{i}", ws_client.manager_url(port), token, None))
         stream_tasks = [asyncio.create_task(s) for s in streams]
         while self.ready < len(streams):
             await asyncio.sleep(0.05)

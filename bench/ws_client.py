@@ -2,9 +2,8 @@
 dashboard and a citizen's phone page connect, and a read loop handing every text
 message to a callback.
 
-Authentication: the token goes in an `Authorization: Bearer` header and, while the
-server still reads it there, in `?token=` too; a phone page needs none (its ticket's
-tracking token is in the path)."""
+Authentication: the token goes in an `Authorization: Bearer` header, never in the URL
+(docs/security.md); a phone page needs none (its ticket's tracking token is in the path)."""
 
 from __future__ import annotations
 
@@ -18,12 +17,12 @@ from websockets.exceptions import ConnectionClosed
 API = "/api/v1"
 
 
-def display_url(port: int, site_code: str, token: str) -> str:
-    return f"ws://127.0.0.1:{port}{API}/ws/sites/{site_code}?token={token}"
+def display_url(port: int, site_code: str) -> str:
+    return f"ws://127.0.0.1:{port}{API}/ws/sites/{site_code}"
 
 
-def manager_url(port: int, token: str) -> str:
-    return f"ws://127.0.0.1:{port}{API}/ws/all?token={token}"
+def manager_url(port: int) -> str:
+    return f"ws://127.0.0.1:{port}{API}/ws/all"
 
 
 def phone_url(port: int, tracking_token: str) -> str:
