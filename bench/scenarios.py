@@ -53,21 +53,24 @@ def _login(server: ServerProcess) -> str:
 
 
 def _procedure_codes(db_url: str) -> list[str]:
-    """One procedure per intake service of HUE-TT: the kiosk's real request."""
+    """One procedure per intake service of HUE-TT that the site receives (its kiosk menu):
+    the kiosk's real request."""
     from queue_server.adapters import tables as t
     from queue_server.adapters.db import make_engine
+    from queue_server.service_layer.menu_scope import compute_scope
 
     engine = make_engine(db_url)
     try:
         with engine.connect() as conn:
+            site_id = conn.execute(select(t.sites.c.id).where(t.sites.c.code == "HUE-TT")).scalar_one()
+            scope = compute_scope(conn, site_id, "HUE-TT")
             codes = []
             for code in "ABCDEF":
                 service_id = conn.execute(select(t.services.c.id).where(t.services.c.code == code)).scalar_one()
-                field_ids = select(t.service_fields.c.field_id).where(t.service_fields.c.service_id == service_id)
-                proc = conn.execute(select(t.procedures.c.code).where(t.procedures.c.field_id.in_(field_ids))
-                                    .order_by(t.procedures.c.code).limit(1)).scalar()
-                if proc:
-                    codes.append(proc)
+                received = sorted(pid for pid, line in scope.lines.items() if line == service_id)
+                if received:
+                    codes.append(conn.execute(select(t.procedures.c.code)
+                                              .where(t.procedures.c.id == received[0])).scalar_one())
             return codes
     finally:
         engine.dispose()
