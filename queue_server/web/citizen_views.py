@@ -15,7 +15,7 @@ from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
 from queue_server.service_layer.handlers import ticket_reply
 from queue_server.service_layer.unit_of_work import UnitOfWork
-from queue_server.service_layer.wait_estimates import SiteDesks
+from queue_server.service_layer.wait_estimates import SiteDesks, wait_out
 from shared.enums import EventType, TicketStatus
 from shared.web_protocol import CitizenTicket
 
@@ -62,8 +62,8 @@ def _view(uow: UnitOfWork, ticket_id: int) -> tuple[TicketKeys, dict[str, Any]]:
     return keys, state.model_dump(mode="json")
 
 
-Place = dict[str, Any]  # people_ahead and estimated_wait_minutes of a waiting ticket
-PLACE_KEYS = ("people_ahead", "estimated_wait_minutes")
+Place = dict[str, Any]  # people_ahead, estimated_wait_minutes and the wait figure of a waiting ticket
+PLACE_KEYS = ("people_ahead", "estimated_wait_minutes", "wait")
 
 
 @dataclass
@@ -108,9 +108,11 @@ def places(changes: Changes) -> dict[int, Place]:
     for service_id, inputs in changes.inputs.items():
         for ahead, ticket_id in enumerate(changes.lines[service_id]):
             if ticket_id in changes.watched:
-                estimate = changes.desks.estimate(service_id, ahead, inputs.average, inputs.open_counters,
-                                                  inputs.configured_counters)
-                out[ticket_id] = {"people_ahead": estimate.people_ahead, "estimated_wait_minutes": estimate.minutes}
+                estimate, figure = changes.desks.estimate(service_id, ahead, inputs.average, inputs.open_counters,
+                                                          inputs.configured_counters)
+                # the same three figures ticket_reply gives the page (handlers._estimate_for)
+                out[ticket_id] = {"people_ahead": estimate.people_ahead, "estimated_wait_minutes": estimate.minutes,
+                                  "wait": wait_out(figure)}
     return out
 
 
@@ -129,13 +131,14 @@ def changed_views(changes: Changes, last: dict[int, dict[str, Any]],
         before = last.get(ticket_id)
         if before is None or ticket_id in changes.views:
             continue
-        ahead, minutes = place["people_ahead"], place["estimated_wait_minutes"]
-        if before.get("people_ahead") == ahead and before.get("estimated_wait_minutes") == minutes:
+        if all(before.get(key) == place[key] for key in PLACE_KEYS):
             continue
         prefix = prefixes.get(ticket_id)
         if prefix is None:
             prefix = prefixes[ticket_id] = fixed_part(before)
-        text = f'{prefix},"people_ahead":{_number(ahead)},"estimated_wait_minutes":{_number(minutes)}}}}}'
+        wait = json.dumps(place["wait"], ensure_ascii=False, separators=(",", ":"))
+        text = (f'{prefix},"people_ahead":{_number(place["people_ahead"])},'
+                f'"estimated_wait_minutes":{_number(place["estimated_wait_minutes"])},"wait":{wait}}}}}')
         changed[ticket_id] = (None, before | place, text)
     return changed
 

@@ -44,7 +44,10 @@ def test_stream_sends_the_ticket_then_people_ahead_then_the_call(api: Api) -> No
         assert (first["label"], first["status"], first["people_ahead"]) == (mine["label"], "waiting", 1)
         web_api.ok(COUNTER_A, "open")
         web_api.ok(COUNTER_A, "call-next")  # the citizen ahead
-        _until(ws, lambda ticket: ticket["people_ahead"] == 0)
+        moved_up = _until(ws, lambda ticket: ticket["people_ahead"] == 0)
+        # The live update carries the one wait figure, the same the ticket's API gives now.
+        public = web_api.client.get(f"/api/v1/public/tickets/{mine['tracking_token']}").json()
+        assert moved_up["wait"] == public["wait"] and moved_up["wait"]["people_ahead"] == 0
         web_api.ok(COUNTER_A, "start")
         web_api.ok(COUNTER_A, "finish")
         web_api.ok(COUNTER_A, "call-next")  # now mine
