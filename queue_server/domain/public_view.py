@@ -38,6 +38,7 @@ def public_event(event: dict[str, Any]) -> dict[str, Any]:
         "ticket": None if private else _pick(event.get("ticket"), PUBLIC_TICKET_FIELDS),
         "counter": None if private else _pick(event.get("counter"), PUBLIC_COUNTER_FIELDS),
         "waiting": event.get("waiting") or {},
+        "waits": event.get("waits") or {},  # each line's wait figure: what the lobby shows
         "data": {k: data[k] for k in PUBLIC_DATA.get(kind, ()) if k in data},
     }
 

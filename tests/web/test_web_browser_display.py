@@ -45,7 +45,7 @@ def test_display_page_shows_and_says_calls_and_shows_the_managers_notice(
     assert tv.inner_text("[data-calls] .l-chip").split() == [first["label"], "Quầy", "1"]
     assert tv.is_hidden("[data-no-calls]")
     # Counters named by their services, the called one framed; the closed ones on one line.
-    assert tv.inner_text("[data-counter='1']").split("\n") == ["Quầy 1", first["label"], "Tư pháp"]
+    assert tv.inner_text("[data-counter='1']").split("\n") == ["Quầy 1", first["label"], "Tư pháp, Hướng dẫn"]
     assert tv.inner_text("[data-counter='2']").split("\n") == ["Quầy 2", second["label"], "Tư pháp, Công an"]
     assert tv.inner_text("[data-closed]").split() == ["Quầy", "3,", "4,", "5,", "6,", "7,", "8,", "9", "đóng", "·", "Closed"]
     phrase_one = "Mời công dân có số thứ tự A, một đến quầy số một"

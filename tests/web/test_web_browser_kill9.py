@@ -49,7 +49,7 @@ def test_display_and_ticket_pages_come_back_by_themselves_after_kill_9(browser, 
         expect(tv.locator("[data-now-label]")).to_have_text(ticket["label"], timeout=20_000)
         phone.wait_for_selector("[data-live=live]", timeout=35_000)
         phone.wait_for_selector("[data-show=called]:not([hidden])", timeout=10_000)
-        assert "quầy số 1" in phone.inner_text("[data-show=called]")
+        assert "đến quầy 1" in phone.inner_text("[data-show=called]")  # "Mời công dân có số … đến quầy 1"
     finally:
         context.close()
         phone_context.close()

@@ -94,7 +94,7 @@ def test_every_surface_states_the_same_wait(browser, web_server: LiveServer, ser
     tv.goto(f"{base}/display/{SITE_TT}?token={DISPLAY_TOKEN}")
     tv.click("[data-unlock-button]")
     tv.wait_for_selector("[data-link=live]")
-    tv_line = tv.locator(".d-queues li", has_text="Tư pháp").first
+    tv_line = tv.locator("[data-queues] li", has_text="Tư pháp").first
     expect(tv_line.locator(".q-wait")).to_have_text("khoảng 30 phút")
 
     manager = browser.new_page(viewport=DESKTOP)
