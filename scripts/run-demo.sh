@@ -25,7 +25,10 @@ motcua is running on $BASE
   Dossier lookup:   $BASE/d/<dossier code>     (the receipt slip's QR code; asks for the slip's PIN)
   Online booking:   $BASE/book          (then "Tôi đã đặt lịch / I have a booking" at the kiosk)
   Manager web:      $BASE/manager       (quanly / motcua-demo)
-  Lobby web display $BASE/display/HUE-TT?token=mcd_demo-display-hue-tt
+  Lobby web display $BASE/display/HUE-TT?token=mcd_demo-display-hue-tt   (demo shortcut: swapped at once for a cookie;
+                    a real TV is paired by a one-time link: motcua device pair-display DEVICE_ID)
+  Agency inbox:     $BASE/agency        (stp.canbo / motcua-demo)   Control room: $BASE/manager/control
+  Kiosk menu editor $BASE/manager/sites/HUE-TT/menu
   Take a ticket:    curl -X POST -H 'Authorization: Bearer mcd_demo-kiosk-hue-tt' -H 'Content-Type: application/json' \\
                       -d '{"procedure_code": "1.001193"}' $BASE/api/v1/tickets
 MSG
