@@ -26,7 +26,7 @@ from queue_server.adapters.db_faults import retry_on_disconnect
 from queue_server.adapters.eventbus import EventBus, LocalBus, PostgresBus
 from queue_server.adapters.ratelimit import TokenBucket, Turns
 from queue_server.domain.errors import Busy
-from queue_server.service_layer.rules import QueueRules
+from queue_server.service_layer.rules import Policies, QueueRules
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.settings import Settings
 
@@ -44,6 +44,7 @@ class Wiring:
     on_commit: Callable[[list[dict[str, Any]]], None] | None = None
     kiosk_rate: TokenBucket = field(init=False)
     password_checks: Turns = field(init=False)
+    policies: Policies = field(init=False)
     cache: StaticCache = field(default_factory=StaticCache)
 
     def __post_init__(self) -> None:
@@ -52,16 +53,19 @@ class Wiring:
         s = self.settings
         self.kiosk_rate = TokenBucket(s.kiosk_tickets_per_minute, s.kiosk_ticket_burst, self.clock)
         self.password_checks = Turns(s.password_checks_at_once, s.password_check_queue, _logins_busy)
+        self.policies = Policies.from_settings(s, queue=self.rules)
 
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.bus, self.clock, self.rules, cache=self.cache, on_commit=self.on_commit)
+        return UnitOfWork(self.engine, self.bus, self.clock, self.rules, cache=self.cache, on_commit=self.on_commit,
+                          policies=self.policies)
 
     def reader(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.bus, self.clock, self.rules, read_only=True, cache=self.cache)
+        return UnitOfWork(self.engine, self.bus, self.clock, self.rules, read_only=True, cache=self.cache,
+                          policies=self.policies)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if self.is_sqlite:

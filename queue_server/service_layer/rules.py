@@ -1,12 +1,20 @@
 """The configurable queue rules a handler needs, taken once from Settings."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
 from datetime import time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from queue_server.domain.calendar import PackageHolidays, WorkingCalendar
 from queue_server.domain.ordering import DEFAULT_PRIORITY_WEIGHTS, OrderingPolicy, make_policy
 from shared.enums import PriorityClass
+
+if TYPE_CHECKING:  # the rule sets below import the handlers' modules, which import this one
+    from queue_server.service_layer.bookings import BookingRules
+    from queue_server.service_layer.citizen_documents import StoreRules
+    from queue_server.service_layer.dossiers import DossierRules
 
 # Computing a year of Vietnamese holidays (lunar dates) takes a good part of a second; the
 # result never changes, so every calendar in the process (dossier due dates, booking days)
@@ -32,7 +40,7 @@ class QueueRules:
     priority_weights: dict[PriorityClass, int] = field(default_factory=lambda: dict(DEFAULT_PRIORITY_WEIGHTS))
 
     @classmethod
-    def from_settings(cls, settings) -> "QueueRules":  # noqa: ANN001 - avoid importing Settings here
+    def from_settings(cls, settings) -> QueueRules:  # noqa: ANN001 - avoid importing Settings here
         return cls(
             tz=settings.tz,
             rollover=settings.business_day_rollover,
@@ -46,3 +54,23 @@ class QueueRules:
 
     def tracking_url(self, token: str) -> str:
         return f"{self.public_base_url}/t/{token}"
+
+
+@dataclass(frozen=True)
+class Policies:
+    """Every rule set read from the settings, built once in bootstrap. Handlers reach them
+    through their unit of work (`uow.policies`), so every handler has the shape (cmd, uow)."""
+
+    queue: QueueRules
+    dossiers: DossierRules
+    bookings: BookingRules
+    store: StoreRules
+
+    @classmethod
+    def from_settings(cls, settings, queue: QueueRules | None = None) -> Policies:  # noqa: ANN001
+        from queue_server.service_layer.bookings import BookingRules
+        from queue_server.service_layer.citizen_documents import StoreRules
+        from queue_server.service_layer.dossiers import DossierRules
+
+        return cls(queue=queue or QueueRules.from_settings(settings), dossiers=DossierRules.from_settings(settings),
+                   bookings=BookingRules.from_settings(settings), store=StoreRules.from_settings(settings))

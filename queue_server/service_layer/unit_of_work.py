@@ -25,7 +25,7 @@ from queue_server.adapters.db import READ_ONLY
 from queue_server.adapters.db_faults import DbFault, classify, note_commit_sent
 from queue_server.adapters.eventbus import PG_CHANNEL, EventBus
 from queue_server.service_layer import audit
-from queue_server.service_layer.rules import QueueRules
+from queue_server.service_layer.rules import Policies, QueueRules
 from queue_server.service_layer.wait_estimates import line_waits
 from shared.enums import EventType
 
@@ -49,8 +49,11 @@ class PendingEvent:
 class UnitOfWork:
     def __init__(self, engine: Engine, bus: EventBus | None, clock: Clock, rules: QueueRules,
                  *, read_only: bool = False, cache: StaticCache | None = None,
-                 on_commit: Callable[[list[dict[str, Any]]], None] | None = None) -> None:
+                 on_commit: Callable[[list[dict[str, Any]]], None] | None = None,
+                 policies: Policies | None = None) -> None:
         self.engine = engine
+        # Every rule set (the wiring's); `rules` is the queue's, kept apart for the hot paths.
+        self.policies = policies
         # Shared by the process's units of work (see bootstrap); a fresh one caches only
         # within this unit of work.
         self.cache = cache if cache is not None else StaticCache()

@@ -30,11 +30,7 @@ Token = Annotated[str, Path(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_
 
 
 def booking_rules(wiring: Wiring) -> handlers.BookingRules:
-    rules = getattr(wiring, "_booking_rules", None)
-    if rules is None:
-        rules = handlers.BookingRules.from_settings(wiring.settings)
-        wiring._booking_rules = rules  # type: ignore[attr-defined]  # built once per wiring
-    return rules
+    return wiring.policies.bookings
 
 
 @router.get("/bookings/days", response_model=DaysOut)

@@ -61,21 +61,12 @@ def is_upload(method: str, path: str) -> bool:
     return method == "POST" and UPLOAD_PATH.match(path) is not None
 
 
-def _once(wiring: Wiring, name: str, build):  # noqa: ANN001, ANN202
-    """Rules read from the settings, built once per wiring."""
-    rules = getattr(wiring, name, None)
-    if rules is None:
-        rules = build(wiring.settings)
-        setattr(wiring, name, rules)
-    return rules
-
-
 def dossier_rules(wiring: Wiring) -> handlers.DossierRules:
-    return _once(wiring, "_dossier_rules", handlers.DossierRules.from_settings)
+    return wiring.policies.dossiers
 
 
 def store_rules(wiring: Wiring) -> store.StoreRules:
-    return _once(wiring, "_store_rules", store.StoreRules.from_settings)
+    return wiring.policies.store
 
 
 def _file_store(wiring: Wiring) -> FileStore:
