@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.agency_protocol import ForwardIn
+from shared.app_tasks import AppTasks
 from shared.client import ApiError
 from shared.dossier_protocol import (
     ApplicantIdKind,
@@ -86,7 +87,7 @@ class DossierPresenter:
         self.state = DossierState(DossierForm(
             ticket_id=ticket.id, ticket_label=ticket.label, procedure_code=ticket.procedure_code or "",
             procedure_name=ticket.procedure_name_vi or ""))
-        self._tasks: set[asyncio.Task] = set()
+        self.tasks = AppTasks("counter_client.dossier_presenter")
         self.identity = IdentityPanel(self)
 
     # ---- plumbing -----------------------------------------------------------------------
@@ -94,15 +95,9 @@ class DossierPresenter:
     def ticket_id(self) -> int:
         return self.state.form.ticket_id
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
 
     async def idle(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.tasks.idle()
 
     def _tell(self, text: str, error: bool = False) -> None:
         self.state.notice, self.state.notice_error = text, error
@@ -126,7 +121,7 @@ class DossierPresenter:
             finally:
                 self.state.busy = None
                 self.on_change()
-        return self._spawn(guarded())
+        return self.tasks.track(guarded())
 
     # ---- the form -----------------------------------------------------------------------
     def set_field(self, name: str, value: str) -> None:
@@ -180,7 +175,7 @@ class DossierPresenter:
                 return
             self.state.procedure_results = page.items
             self.on_change()
-        return self._spawn(work())
+        return self.tasks.track(work())
 
     def choose_procedure(self, index: int) -> None:
         chosen = self.state.procedure_results[index]

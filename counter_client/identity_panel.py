@@ -101,7 +101,7 @@ class IdentityPanel:
                 return
             self.state.documents, self.state.documents_for = found.items, id_number
             self.d.on_change()
-        return self.d._spawn(work())
+        return self.d.tasks.track(work())
 
     def reuse(self, index: int) -> bool:
         doc = self.state.documents[index]
@@ -128,7 +128,7 @@ class IdentityPanel:
                 self.state.fee_text = str(fee.amount_vnd) if fee.kind == "amount" and fee.amount_vnd else (
                     "0" if fee.kind == "free" else "")
             self.d.on_change()
-        return self.d._spawn(work())
+        return self.d.tasks.track(work())
 
     def set_fee_text(self, text: str) -> None:
         self.state.fee_text = text

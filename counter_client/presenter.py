@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared.app_tasks import AppTasks
 from shared.client import ApiError, StreamState
 from shared.enums import CounterState, EventType, TicketStatus, TransferTarget
 from shared.protocol import CounterSnapshot, ServiceOut, SiteOut, StaffOut, TicketOut
@@ -128,22 +129,16 @@ class CounterPresenter:
         self.dossier: DossierPresenter | None = None
         self.tz = ZoneInfo(settings.time_zone)
         self.state = DeskState()
-        self._tasks: set[asyncio.Task] = set()
+        self.tasks = AppTasks("counter_client.presenter")
         self._follower: Follower | None = None
         self._refreshing = False
         self._refresh_again = False
 
     # ---- running work -------------------------------------------------------------------
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
 
     async def idle(self) -> None:
         """Wait until every action and refresh started so far has finished (for tests)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.tasks.idle()
 
     def _changed(self) -> None:
         try:
@@ -192,7 +187,7 @@ class CounterPresenter:
 
     # ---- login and picking the counter --------------------------------------------------
     def login(self, username: str, password: str) -> asyncio.Task:
-        return self._spawn(self.login_async(username, password))
+        return self.tasks.track(self.login_async(username, password))
 
     async def login_async(self, username: str, password: str) -> bool:
         username = username.strip()
@@ -246,14 +241,14 @@ class CounterPresenter:
             await self._load_counters()
             self.state.selected_counter_id = self._remembered_counter()
             self._remember(site_code=site.code)
-        return self._spawn(self._guarded("site", work))
+        return self.tasks.track(self._guarded("site", work))
 
     def select_counter(self, counter_id: int) -> None:
         self.state.selected_counter_id = counter_id
         self._changed()
 
     def pick_counter(self, counter_id: int | None = None) -> asyncio.Task:
-        return self._spawn(self.pick_counter_async(counter_id))
+        return self.tasks.track(self.pick_counter_async(counter_id))
 
     async def pick_counter_async(self, counter_id: int | None = None) -> bool:
         counter_id = counter_id or self.state.selected_counter_id
@@ -290,7 +285,7 @@ class CounterPresenter:
             self.state.snapshot = None
             self.state.dialog = DialogState()
             self.state.phase = Phase.PICK_COUNTER
-        return self._spawn(self._guarded(Command.CHANGE_COUNTER, work))
+        return self.tasks.track(self._guarded(Command.CHANGE_COUNTER, work))
 
     async def logout(self) -> None:
         self._stop_following()
@@ -300,9 +295,7 @@ class CounterPresenter:
 
     async def shutdown(self) -> None:
         self._stop_following()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.tasks.stop()
 
     # ---- the live stream ----------------------------------------------------------------
     def _follow(self, counter_id: int) -> None:
@@ -361,7 +354,7 @@ class CounterPresenter:
             self._refresh_again = True
             return
         self._refreshing = True
-        self._spawn(self._refresh_loop())
+        self.tasks.track(self._refresh_loop())
 
     async def _refresh_loop(self) -> None:
         try:
@@ -535,7 +528,7 @@ class CounterPresenter:
             if counter_id == self.counter_id:
                 self._set_snapshot(snapshot)
 
-        return self._spawn(self._guarded(command, work, claimed=True))
+        return self.tasks.track(self._guarded(command, work, claimed=True))
 
     # ---- dialogs ------------------------------------------------------------------------
     def _open_dialog(self, kind: Dialog) -> asyncio.Task | None:
@@ -543,7 +536,7 @@ class CounterPresenter:
         self.state.notice = None
         self._changed()
         if kind is Dialog.TRANSFER:
-            return self._spawn(self._load_transfer_choices())
+            return self.tasks.track(self._load_transfer_choices())
         return None
 
     async def _load_transfer_choices(self) -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from shared.app_tasks import AppTasks
 from shared.client import ApiError, StreamState
 from shared.dossier_protocol import CounterRatingIn, RatingLevel
 from shared.enums import EventType
@@ -67,7 +68,7 @@ class RatingPresenter:
         self.state = RatingState()
         self._follower: Follower | None = None
         self._timer: asyncio.Task | None = None
-        self._tasks: set[asyncio.Task] = set()
+        self.tasks = AppTasks("counter_client.rating_presenter")
 
     async def start(self, retry_seconds: float = 3.0) -> None:
         while True:  # the screen may start before the server: wait for it, do not die
@@ -91,14 +92,8 @@ class RatingPresenter:
         self._cancel_timer()
 
     async def idle(self) -> None:
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self.tasks.idle()
 
-    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
 
     def _on_stream(self, state: StreamState) -> None:
         self.state.connected = state is StreamState.LIVE
@@ -130,7 +125,7 @@ class RatingPresenter:
             await asyncio.sleep(seconds)
             self._timer = None
             then()
-        self._timer = self._spawn(wait())
+        self._timer = self.tasks.track(wait())
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
@@ -144,15 +139,15 @@ class RatingPresenter:
             return None
         if level is RatingLevel.UNSATISFIED:
             self._show(Mode.REASON)  # keep the ticket; ask why (optional)
-            self._after(self.ask_seconds, lambda: self._spawn(self._send(level, "")))
+            self._after(self.ask_seconds, lambda: self.tasks.track(self._send(level, "")))
             return None
-        return self._spawn(self._send(level, ""))
+        return self.tasks.track(self._send(level, ""))
 
     def give_reason(self, index: int | None) -> asyncio.Task | None:
         if self.state.mode is not Mode.REASON:
             return None
         reason = REASONS[index][0] if index is not None else ""
-        return self._spawn(self._send(RatingLevel.UNSATISFIED, reason))
+        return self.tasks.track(self._send(RatingLevel.UNSATISFIED, reason))
 
     async def _send(self, level: RatingLevel, reason: str) -> None:
         ticket_id = self.state.ticket_id

@@ -89,7 +89,7 @@ class Clerk:
     async def settled(self) -> None:
         """Every request answered and the screen redrawn."""
         await self.until("the app to be idle", lambda: self.presenter.state.busy is None
-                         and not self.presenter._tasks)
+                         and not self.presenter.tasks.busy)
         await self.frames(3)
 
     async def tap(self, widget: Widget) -> None:
