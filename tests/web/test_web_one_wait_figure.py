@@ -51,7 +51,7 @@ def _printed(server: LiveServer, ticket: dict) -> tuple[str, str, bytes]:
     the ESC/POS bytes of that ticket."""
     settings = KioskSettings(server_url=server.url, device_token="x", site_code=SITE_TT)
     kiosk = KioskPresenter(settings, api_factory=lambda s: None, printer_factory=lambda s: FakeTicketPrinter())
-    printout = kiosk._printout(TicketOut.model_validate(ticket), Target(title_vi=""))
+    printout = kiosk.printout_of(TicketOut.model_validate(ticket), Target(title_vi=""))
     return printout.wait_text_vi, printout.wait_text_en, render_escpos_bytes(printout, PrinterSettings())
 
 
