@@ -21,7 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 from display.presenter import LobbyPresenter
-from shared.client import ApiError, LiveSite, MotcuaClient, StreamState, cancel_quietly
+from shared.app_tasks import AppTasks
+from shared.client import ApiError, LiveSite, MotcuaClient, StreamState
 from shared.protocol import SiteSnapshot
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class SiteFeed:
         self.max_backoff = max_backoff
         self.live: LiveSite | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._reload: asyncio.Task[None] | None = None
+        self.tasks = AppTasks("display")
         self._stopping = False
 
     async def run(self) -> None:
@@ -65,13 +66,11 @@ class SiteFeed:
             self.client, f"/ws/sites/{self.site_code}", snapshot.site.id, self._load_snapshot,
             self._show_snapshot, self._on_event, self._on_state, max_backoff=self.max_backoff,
         )
-        refresher = asyncio.create_task(self._refresh_forever())
+        self.tasks.keep("refresh", self._refresh_forever)
         try:
             await self.live.run()
         finally:
-            await cancel_quietly(refresher)
-            if self._reload is not None:
-                await cancel_quietly(self._reload)
+            await self.tasks.stop()
 
     def stop(self) -> None:
         self._stopping = True
@@ -136,8 +135,8 @@ class SiteFeed:
         return any_loop or running is self._loop
 
     def _start_reload(self) -> None:
-        if self._reload is None or self._reload.done():
-            self._reload = asyncio.get_running_loop().create_task(self._reload_once())
+        if not self.tasks.running("reload"):  # one reload at a time: the next one reads the same
+            self.tasks.slot("reload", self._reload_once)
 
     async def _reload_once(self) -> None:
         try:

@@ -22,7 +22,7 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition
 
-from kiosk import screens
+from kiosk import screens as _screens  # noqa: F401  (registers the screen classes)
 from kiosk import widgets as _widgets  # noqa: F401  (registers the kv classes)
 from kiosk.presenter import KioskPresenter, KioskState, Phase, server_banner
 from kiosk.scanner import ENTER_KEYS, ScannerBuffer
@@ -31,25 +31,7 @@ from shared.fonts import SCREEN_BOLD, SCREEN_REGULAR
 
 log = logging.getLogger(__name__)
 KV_DIR = Path(__file__).resolve().parent / "kv"
-KV_FILES = ("common.kv", "home.kv", "menu.kv", "fields.kv", "procedures.kv", "search.kv", "detail.kv", "priority.kv",
-            "issuing.kv", "ticket.kv", "pin.kv", "settings.kv", "booking.kv")
-
-SCREENS = {
-    "home": screens.HomeScreen,
-    "menu": screens.MenuScreen,
-    "fields": screens.FieldsScreen,
-    "procedures": screens.ProceduresScreen,
-    "search": screens.SearchScreen,
-    "booking": screens.BookingScreen,
-    "detail": screens.DetailScreen,
-    "priority": screens.PriorityScreen,
-    "issuing": screens.IssuingScreen,
-    "ticket": screens.TicketScreen,
-    "pin": screens.PinScreen,
-    "settings": screens.SettingsScreen,
-}
-SCREEN_OF_PHASE = {phase: phase.value for phase in Phase if phase.value in SCREENS}
-SCREEN_OF_PHASE[Phase.ISSUE_FAILED] = "issuing"
+COMMON_KV = "common.kv"  # the widgets every screen uses; each screen's own kv is named by its ScreenSpec
 
 
 class KioskRoot(BoxLayout):
@@ -101,13 +83,17 @@ class KioskApp(App):
         self._geometry()
         # One type family on every screen of the lobby (shared/fonts: Roboto, full Vietnamese).
         LabelBase.register(DEFAULT_FONT, str(SCREEN_REGULAR), fn_bold=str(SCREEN_BOLD))
-        for name in KV_FILES:
-            Builder.load_file(str(KV_DIR / name))
+        specs = self.presenter.screens
+        for kv in dict.fromkeys([COMMON_KV, *(spec.kv for spec in specs)]):
+            Builder.load_file(str(KV_DIR / kv))
         root = KioskRoot()
         manager = root.ids.sm
         manager.transition = NoTransition()
-        for name, screen_class in SCREENS.items():
-            manager.add_widget(screen_class(name=name))
+        self.screen_of_phase: dict[str, str] = {}
+        for spec in specs:
+            manager.add_widget(Factory.get(spec.widget)(name=spec.name))
+            for phase in (spec.name, *spec.also_shows):
+                self.screen_of_phase[phase] = spec.name
         Window.bind(on_touch_down=self._any_touch, size=lambda *_: self._geometry())
         # A USB barcode/QR scanner is a keyboard: it types the code, then Enter.
         Window.bind(on_textinput=self._typed, on_key_down=self._key_down)
@@ -164,7 +150,7 @@ class KioskApp(App):
         self.clock_time, self.clock_date = clock_text(datetime.now(UTC), self.lang)
         self._show_idle_warning(state)
         manager = self.root.ids.sm
-        name = SCREEN_OF_PHASE[state.phase]
+        name = self.screen_of_phase[state.phase]
         screen = manager.get_screen(name)
         try:
             if state.phase is not self._shown_phase:

@@ -1,4 +1,4 @@
-"""The background work of an app (kiosk, counter client): asyncio tasks on the UI's loop,
+"""The background work of an app (kiosk, counter client, lobby display): asyncio tasks on the UI's loop,
 kept track of so a screen change can cancel what it no longer needs and closing the app
 cancels everything.
 
@@ -44,6 +44,10 @@ class AppTasks:
     def track(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Run coro; its result (or exception) is the caller's."""
         return self._start(coro)
+
+    def running(self, name: str) -> bool:
+        """Whether the slot's task is still running."""
+        return name in self._slots
 
     @property
     def busy(self) -> bool:

@@ -1,28 +1,12 @@
 """Thin Kivy screens: each draws the presenter's state and forwards taps to it.
 
 `enter(app, state)` runs when the screen is shown for a new phase; `refresh(app, state)`
-after every change while it is shown.
+after every change while it is shown. Every module of this package is imported here, so
+its KioskScreen classes are known to Kivy's Factory by name (a ScreenSpec names them).
 """
 
-from kiosk.screens.booking import BookingScreen
-from kiosk.screens.browse import FieldsScreen, ProceduresScreen, SearchScreen
-from kiosk.screens.detail import DetailScreen, PriorityScreen
-from kiosk.screens.home import HomeScreen
-from kiosk.screens.menu import MenuScreen
-from kiosk.screens.staff import PinScreen, SettingsScreen
-from kiosk.screens.ticket import IssuingScreen, TicketScreen
+import importlib
+import pkgutil
 
-__all__ = [
-    "BookingScreen",
-    "DetailScreen",
-    "FieldsScreen",
-    "HomeScreen",
-    "IssuingScreen",
-    "MenuScreen",
-    "PinScreen",
-    "PriorityScreen",
-    "ProceduresScreen",
-    "SearchScreen",
-    "SettingsScreen",
-    "TicketScreen",
-]
+for _module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+    importlib.import_module(f"{__name__}.{_module.name}")

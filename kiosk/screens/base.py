@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
 from kiosk.texts import T
@@ -14,6 +15,10 @@ SPINNER_DELAY = 0.3  # a quick answer shows no spinner at all; a slow one shows 
 
 
 class KioskScreen(Screen):
+    # What a screen drawn in kv alone shows, from its presenter's `view(name)`: the kv
+    # binds to `root.view` (screens that draw rows in Python override refresh instead).
+    view = ObjectProperty(None, allownone=True)
+
     def differs(self, part: str, *key: object) -> bool:
         """True when what `part` shows has changed since it was last drawn: rebuilding
         rows of widgets on every key press or live event would make the kiosk sluggish."""
@@ -51,6 +56,7 @@ class KioskScreen(Screen):
 
     def refresh(self, app: Any, state: Any) -> None:
         """The presenter's state changed while this screen is shown."""
+        self.view = app.presenter.view_of(self.name)
 
 
 def size(app: Any, points: float) -> int:
