@@ -91,9 +91,10 @@ class KioskApp(App):
         manager.transition = NoTransition()
         self.screen_of_phase: dict[str, str] = {}
         for spec in specs:
-            manager.add_widget(Factory.get(spec.widget)(name=spec.name))
+            name = str(spec.name)
+            manager.add_widget(Factory.get(spec.widget)(name=name))
             for phase in (spec.name, *spec.also_shows):
-                self.screen_of_phase[phase] = spec.name
+                self.screen_of_phase[phase] = name
         Window.bind(on_touch_down=self._any_touch, size=lambda *_: self._geometry())
         # A USB barcode/QR scanner is a keyboard: it types the code, then Enter.
         Window.bind(on_textinput=self._typed, on_key_down=self._key_down)

@@ -301,3 +301,8 @@ def shorten(text: str, limit: int) -> str:
     if " " in cut[limit // 2:]:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:.-") + "…"
+
+
+def escape(text: str) -> str:
+    """Text from the server shown inside Kivy markup."""
+    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")

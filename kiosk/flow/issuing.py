@@ -12,6 +12,7 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
@@ -19,7 +20,7 @@ from kiosk.flow import ScreenPresenter, ScreenSpec
 from kiosk.printing import PrinterError, TicketPrintout
 from kiosk.printing.ticket import LOCAL_ZONE
 from kiosk.state import Phase, PrintState, Target
-from kiosk.texts import T, Text, server_wait_text, wait_text
+from kiosk.texts import T, Text, escape, server_wait_text, wait_text
 from shared.client import ApiError, ServerUnreachable
 from shared.enums import PriorityClass
 from shared.protocol import IssueTicketIn, PrintResultIn, TicketOut
@@ -31,11 +32,30 @@ log = logging.getLogger(__name__)
 FAILED_TICKET_MIN_SECONDS = 90  # time to photograph the QR when nothing printed
 
 
+@dataclass(frozen=True)
+class IssuingView:
+    """The issuing screen: "getting your ticket", or why none was issued (with "try again")."""
+
+    failed: bool
+    title: str
+    message: str
+
+
 class IssuingPresenter(ScreenPresenter):
     name = "issuing"
     screens = (ScreenSpec(Phase.PRIORITY, "priority.kv", "PriorityScreen"),
                ScreenSpec(Phase.ISSUING, "issuing.kv", "IssuingScreen", also_shows=(Phase.ISSUE_FAILED,)),
                ScreenSpec(Phase.TICKET, "ticket.kv", "TicketScreen"))
+
+    def view(self, screen: str) -> IssuingView | None:
+        if screen != Phase.ISSUING:
+            return None
+        st = self.kiosk.state
+        lang = st.lang
+        if st.phase is Phase.ISSUE_FAILED:
+            error = st.issue_error or T["issue_failed"]
+            return IssuingView(True, T["issue_failed"].both(lang, "\n"), escape(error.both(lang, "\n")))
+        return IssuingView(False, T["issuing"](lang), T["issuing"].other(lang))
 
     # ---- exactly one POST per confirmed tap ------------------------------------------------
     def confirm(self, priority: PriorityClass | str = PriorityClass.NORMAL) -> bool:

@@ -8,7 +8,7 @@ from kivy.clock import Clock
 from kivy.properties import ObjectProperty
 from kivy.uix.screenmanager import Screen
 
-from kiosk.texts import T
+from kiosk.texts import T, escape  # noqa: F401  (the screens take escape from here)
 from kiosk.widgets import LoadingSpinner
 
 SPINNER_DELAY = 0.3  # a quick answer shows no spinner at all; a slow one shows it from here
@@ -70,8 +70,3 @@ def small(text: str, app: Any, points: float = 24, colour: str | None = None) ->
 
 def both(key: str, lang: str, sep: str = " / ", **values: object) -> str:
     return T[key].both(lang, sep, **values)
-
-
-def escape(text: str) -> str:
-    """Text from the server shown inside Kivy markup."""
-    return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")

@@ -1,4 +1,4 @@
-"""Issuing (and why it failed), then the ticket itself while it prints."""
+"""The ticket itself while it prints (issuing, and why it failed, is drawn by kv/issuing.kv alone)."""
 
 from __future__ import annotations
 
@@ -6,27 +6,11 @@ from typing import Any
 
 from kivy.properties import ColorProperty
 
-from kiosk.presenter import Phase, PrintState
+from kiosk.presenter import PrintState
 from kiosk.printing.ticket import LOCAL_ZONE
 from kiosk.screens.base import KioskScreen, escape
 from kiosk.texts import T, counters_text, t
 from kiosk.widgets import GREEN, NAVY, RED
-
-
-class IssuingScreen(KioskScreen):
-    def refresh(self, app: Any, state: Any) -> None:
-        lang = state.lang
-        failed = state.phase is Phase.ISSUE_FAILED
-        actions = self.ids.actions
-        # Hidden while issuing, and out of reach: taps then land on nothing at all.
-        actions.opacity, actions.disabled = (1, False) if failed else (0, True)
-        if failed:
-            self.ids.title.text = T["issue_failed"].both(lang, "\n")
-            error = state.issue_error or T["issue_failed"]
-            self.ids.message.text = escape(error.both(lang, "\n"))
-        else:
-            self.ids.title.text = T["issuing"](lang)
-            self.ids.message.text = T["issuing"].other(lang)
 
 
 class TicketScreen(KioskScreen):
