@@ -76,7 +76,7 @@ class Target:
 
 @dataclass
 class KioskState:
-    phase: Phase = Phase.HOME
+    phase: Phase | str = Phase.HOME  # a str: the phase of a screen added in kiosk/flow
     lang: str = "vi"
     server: ServerStatus = ServerStatus.CONNECTING
     server_detail: Text | None = None
