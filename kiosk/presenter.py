@@ -33,6 +33,7 @@ from kiosk.state import (
     best_suggestion,
     server_banner,
 )
+from shared.app_presenters import PresenterParts
 from shared.app_tasks import AppTasks, Spawn
 from shared.client import ServerUnreachable
 
@@ -51,7 +52,7 @@ IDLE_WARNING_SECONDS = 10  # "Need more time?" counts down this long before the 
 MENU_REFRESH_SECONDS = 300.0
 
 
-class KioskPresenter:
+class KioskPresenter(PresenterParts):
     def __init__(
         self,
         settings: KioskSettings,
@@ -90,25 +91,12 @@ class KioskPresenter:
         self._phase_since = clock() - tap_guard
         # One presenter per screen or concern, each reachable as an attribute by its name
         # (`self.issuing`), and their public taps by name on this object.
-        self.presenters: dict[str, ScreenPresenter] = {}
-        self._taps: dict[str, ScreenPresenter] = {}
         for cls in presenter_classes():
-            part = cls(self)
-            self.presenters[cls.name] = part
-            for tap in cls.taps():
-                if tap in self._taps or hasattr(type(self), tap):
-                    raise TypeError(f"kiosk tap {tap!r} of {cls.__name__} is already taken")
-                self._taps[tap] = part
+            self.add_part(cls.name, cls(self), cls.taps())
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for names this object lacks: a screen presenter's, or its tap.
-        presenters = self.__dict__.get("presenters", {})
-        if name in presenters:
-            return presenters[name]
-        owner = self.__dict__.get("_taps", {}).get(name)
-        if owner is None:
-            raise AttributeError(f"{type(self).__name__} has no attribute or kiosk tap {name!r}")
-        return getattr(owner, name)
+    @property
+    def presenters(self) -> dict[str, ScreenPresenter]:
+        return self.parts  # type: ignore[return-value]
 
     @property
     def screens(self) -> list[ScreenSpec]:

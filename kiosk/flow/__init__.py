@@ -14,6 +14,8 @@ import pkgutil
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from shared.app_presenters import public_names
+
 if TYPE_CHECKING:
     from kiosk.presenter import KioskPresenter
 
@@ -43,16 +45,7 @@ class ScreenPresenter:
     @classmethod
     def taps(cls) -> list[str]:
         """The public methods and properties this presenter adds to the kiosk."""
-        names: list[str] = []
-        for klass in cls.__mro__:
-            if klass in (ScreenPresenter, object):
-                continue
-            for name, member in vars(klass).items():
-                if name.startswith("_") or name in _OWN or name in names:
-                    continue
-                if callable(member) or isinstance(member, property):
-                    names.append(name)
-        return names
+        return public_names(cls, ScreenPresenter)
 
     def reset(self) -> None:
         """The citizen's session is over: forget what this presenter keeps of it."""
@@ -61,9 +54,6 @@ class ScreenPresenter:
         """What a screen drawn in kv alone shows (KioskScreen.view); None for screens
         that draw the kiosk state in Python."""
         return None
-
-
-_OWN = frozenset(vars(ScreenPresenter))  # the base's own names are no taps
 
 
 def presenter_classes() -> list[type[ScreenPresenter]]:
