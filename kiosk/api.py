@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from kiosk.menu import ElsewhereOffer, SiteMenu
+from kiosk.menu import ElsewhereOffer, MenuItemDetail, SiteMenu
 from shared.booking_protocol import CheckInIn, CheckInOut
 from shared.client import LiveSite, MotcuaClient, StreamState
 from shared.protocol import (
@@ -35,6 +35,8 @@ class KioskApi(Protocol):
     async def fields(self, site_code: str) -> list[FieldOut]: ...
     async def menu(self, site_code: str) -> SiteMenu:
         """The site's own kiosk menu (groups, their procedures, the top ones, the help line)."""
+    async def menu_item(self, site_code: str, procedure_code: str) -> MenuItemDetail:
+        """One procedure as the site's menu shows it, with its fee text cleaned."""
     async def elsewhere(self, site_code: str, query: str, limit: int = 5) -> list[ElsewhereOffer]:
         """Procedures matching `query` that only other sites receive, with where and how far."""
     async def procedures(self, site_code: str, *, query: str | None = None, field_id: int | None = None,
@@ -74,6 +76,10 @@ class HttpKioskApi:
 
     async def menu(self, site_code: str) -> SiteMenu:
         return SiteMenu.model_validate(await self.client.get(f"/sites/{quote(site_code)}/menu"))
+
+    async def menu_item(self, site_code: str, procedure_code: str) -> MenuItemDetail:
+        path = f"/sites/{quote(site_code)}/menu/items/{quote(procedure_code)}"
+        return MenuItemDetail.model_validate(await self.client.get(path))
 
     async def elsewhere(self, site_code: str, query: str, limit: int = 5) -> list[ElsewhereOffer]:
         found = await self.client.get(f"/sites/{quote(site_code)}/menu/search", q=query, limit=limit)

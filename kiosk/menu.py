@@ -48,6 +48,16 @@ class MenuGroup(_Tolerant):
         return self.items[0] if len(self.items) == 1 else None
 
 
+class MenuItemDetail(_Tolerant):
+    """One procedure at the site (GET /sites/{code}/menu/items/{procedure}): as the menu
+    shows it, with the catalog's fee text cleaned ("Lệ phí: 8.000 đồng/bản", not the raw
+    paragraph of the catalog)."""
+
+    procedure_code: str
+    item: MenuItem | None = None  # None: not received at this site
+    fee_full_vi: str | None = None
+
+
 class ElsewhereOffer(_Tolerant):
     """A procedure this site does not receive, at the nearest site that does (from the
     site's menu search): offered there, never as a ticket for a queue here."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from enum import StrEnum
 
-from kiosk.menu import ElsewhereOffer, MenuItem, SiteMenu
+from kiosk.menu import ElsewhereOffer, MenuItem, MenuItemDetail, SiteMenu
 from kiosk.printing import TicketPrintout
 from kiosk.texts import T, Text
 from shared.enums import PriorityClass
@@ -111,6 +111,7 @@ class KioskState:
     procedure: ProcedureOut | None = None
     nearby: NearbyOut | None = None
     detail_loading: bool = False
+    menu_detail: MenuItemDetail | None = None  # the site's menu on it: the fee text cleaned
     suggestion: NearbySiteOut | None = None
     # booking check-in: the code as typed on screen or read by the scanner
     booking_code: str = ""

@@ -4,10 +4,17 @@ procedure this one does not."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from kiosk.flow import ScreenPresenter, ScreenSpec
+from kiosk.menu import MenuItemDetail
 from kiosk.state import Phase, Target, best_suggestion, elsewhere_offer
-from kiosk.texts import display_name
+from kiosk.texts import display_name, fee_text
+from shared.client import ApiError, ServerUnreachable
 from shared.protocol import ProcedureOut
+
+log = logging.getLogger(__name__)
 
 
 class DetailPresenter(ScreenPresenter):
@@ -22,11 +29,13 @@ class DetailPresenter(ScreenPresenter):
         if (st.procedures_loading if st.phase is Phase.PROCEDURES else st.results_loading):
             return
         st.procedure, st.nearby, st.suggestion, st.detail_loading = procedure, None, None, True
+        st.menu_detail = None
         k.go(Phase.DETAIL)
         code = procedure.code
 
         async def load() -> None:
-            nearby = await k.retrying(lambda: k.api.nearby(code, k.settings.site_code))
+            nearby, st.menu_detail = await asyncio.gather(
+                k.retrying(lambda: k.api.nearby(code, k.settings.site_code)), self._menu_detail(code))
             st.nearby, st.detail_loading = nearby, False
             # Received here: a nearby site only if clearly sooner. Not received here: the
             # site that receives it ("Thủ tục này tiếp nhận tại …"), never this site's queue.
@@ -34,6 +43,29 @@ class DetailPresenter(ScreenPresenter):
             k.changed()
 
         k.tasks.slot("detail", load)
+
+    async def _menu_detail(self, code: str) -> MenuItemDetail | None:
+        """The procedure as the site's menu has it, for its cleaned fee text; None from a
+        server without a menu (the catalog's own fee text is shown then)."""
+        k = self.kiosk
+        if k.state.menu is None:
+            return None
+        try:
+            return await k.api.menu_item(k.settings.site_code, code)
+        except (ApiError, ServerUnreachable) as exc:
+            log.info("no menu detail for %s: %s", code, exc)
+            return None
+
+    def detail_fee(self, lang: str) -> str:
+        """The fee as the site's menu cleaned it ("Lệ phí: 8.000 đồng/bản"); the catalog's own
+        text from a server without a menu. In English the menu's short fee, when it has one."""
+        st = self.kiosk.state
+        detail = st.menu_detail
+        if detail is None or not detail.fee_full_vi:
+            return fee_text(st.procedure.fee_vi if st.procedure else "", lang)
+        if lang == "en" and detail.item is not None and detail.item.fee_short_en:
+            return detail.item.fee_short_en
+        return fee_text(detail.fee_full_vi, lang)
 
     def take_ticket_here(self) -> None:
         k, st = self.kiosk, self.kiosk.state

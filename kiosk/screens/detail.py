@@ -14,7 +14,6 @@ from kiosk.texts import (
     agency_text,
     counters_text,
     display_name,
-    fee_text,
     processing_time_text,
     shorten,
     t,
@@ -61,7 +60,7 @@ class DetailScreen(KioskScreen):
         rows = [
             ("served_at", _service_text(state, procedure.service_id, lang) or t("not_received_here", lang)),
             ("processing_time", processing_time_text(procedure.time_value, procedure.time_unit_vi, lang)),
-            ("fee", shorten(fee_text(procedure.fee_vi, lang), 260)),
+            ("fee", shorten(app.presenter.detail_fee(lang), 260)),
         ]
         agency = agency_text(procedure.agency_vi, lang)
         if agency:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.menu import ElsewhereOffer, SiteMenu
+from kiosk.menu import ElsewhereOffer, MenuItemDetail, SiteMenu
 from kiosk.presenter import KioskPresenter
 from kiosk.printing import FakeTicketPrinter
 from kiosk.settings import KioskSettings, hash_pin
@@ -82,6 +82,8 @@ class FakeKioskApi:
         self.bookings = {"ABCD-2345": datetime(2026, 11, 23, 2, 30, tzinfo=UTC)}  # code: slot start
         self.reports: list[tuple[int, PrintResultIn]] = []
         self.procedure_calls: list[dict[str, Any]] = []
+        self.menu_item_calls: list[str] = []
+        self.cleaned_fees: dict[str, str] = {}  # procedure code: the menu's cleaned fee text
         self.closed = False
         self.sites_list = [site("HUE-TT", "Trung tâm Phục vụ hành chính công thành phố Huế", "center", 1),
                            site("HUE-PX", "Chi nhánh Phú Xuân", "branch", 2)]
@@ -136,6 +138,15 @@ class FakeKioskApi:
             raise self.menu_error
         assert self.menu_out is not None
         return self.menu_out
+
+    async def menu_item(self, site_code: str, procedure_code: str) -> MenuItemDetail:
+        self._check()
+        self.menu_item_calls.append(procedure_code)
+        assert self.menu_out is not None
+        items = [i for g in self.menu_out.groups for i in g.items]
+        item = next((i for i in items if i.procedure_code == procedure_code), None)
+        return MenuItemDetail(procedure_code=procedure_code, item=item,
+                              fee_full_vi=self.cleaned_fees.get(procedure_code))
 
     async def elsewhere(self, site_code: str, query: str, limit: int = 5) -> list[ElsewhereOffer]:
         self._check()

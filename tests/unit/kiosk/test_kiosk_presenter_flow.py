@@ -96,6 +96,33 @@ def test_search_without_accents_finds_the_procedure_and_waits_for_typing_to_paus
     asyncio.run(scenario())
 
 
+def test_detail_from_search_shows_the_menus_cleaned_fee_not_the_catalogs_raw_text(make_kiosk, fake_api):
+    raw = "Lệ phí: Miễn lệ phí đăng ký khai sinh đúng hạn; Phí cấp bản sao Trích lục: 8.000 đồng/bản (Thông tư 85/2019)"
+    fake_api.catalog[0] = fake_api.catalog[0].model_copy(update={"fee_vi": raw})
+    fake_api.cleaned_fees[BIRTH] = "Miễn lệ phí; bản sao trích lục 8.000 đồng/bản"
+
+    async def scenario():
+        k = await make_kiosk().started()
+        k.p.open_search()
+        for letter in "khai sinh":
+            k.p.type_text(letter)
+        await k.until(lambda: not k.state.results_loading)
+        k.p.choose_procedure(k.state.results[0])
+        await k.until(lambda: not k.state.detail_loading)
+        assert k.api.menu_item_calls == [BIRTH]
+        assert k.p.detail_fee("vi") == "Miễn lệ phí; bản sao trích lục 8.000 đồng/bản"
+        assert k.p.detail_fee("en") == "Free"  # the menu's own short English fee
+        k.p.back()
+        fake_api.menu_out, k.state.menu = None, None  # a server without a menu: the catalog's text
+        k.p.choose_procedure(k.state.results[0])
+        await k.until(lambda: not k.state.detail_loading)
+        assert k.api.menu_item_calls == [BIRTH]
+        assert k.p.detail_fee("vi") == raw
+        await k.p.stop()
+
+    asyncio.run(scenario())
+
+
 def test_detail_offers_the_sooner_nearby_site_and_issues_there(make_kiosk):
     async def scenario():
         k = await make_kiosk().started()
