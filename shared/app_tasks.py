@@ -73,6 +73,7 @@ class AppTasks:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        self._running.difference_update(tasks)  # their done callbacks may not have run yet
 
     def _start(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         task = self.spawn(coro)
