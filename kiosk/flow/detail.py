@@ -58,13 +58,12 @@ class DetailPresenter(ScreenPresenter):
 
     def detail_fee(self, lang: str) -> str:
         """The fee as the site's menu cleaned it ("Lệ phí: 8.000 đồng/bản"); the catalog's own
-        text from a server without a menu. In English the menu's short fee, when it has one."""
+        text from a server without a menu. The same words in both languages, as before: the
+        catalog's fees are Vietnamese ("Free (miễn phí)" is the one English)."""
         st = self.kiosk.state
         detail = st.menu_detail
         if detail is None or not detail.fee_full_vi:
             return fee_text(st.procedure.fee_vi if st.procedure else "", lang)
-        if lang == "en" and detail.item is not None and detail.item.fee_short_en:
-            return detail.item.fee_short_en
         return fee_text(detail.fee_full_vi, lang)
 
     def take_ticket_here(self) -> None:

@@ -111,7 +111,7 @@ def test_detail_from_search_shows_the_menus_cleaned_fee_not_the_catalogs_raw_tex
         await k.until(lambda: not k.state.detail_loading)
         assert k.api.menu_item_calls == [BIRTH]
         assert k.p.detail_fee("vi") == "Miễn lệ phí; bản sao trích lục 8.000 đồng/bản"
-        assert k.p.detail_fee("en") == "Free"  # the menu's own short English fee
+        assert k.p.detail_fee("en") == "Miễn lệ phí; bản sao trích lục 8.000 đồng/bản"
         k.p.back()
         fake_api.menu_out, k.state.menu = None, None  # a server without a menu: the catalog's text
         k.p.choose_procedure(k.state.results[0])
