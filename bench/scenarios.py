@@ -29,7 +29,8 @@ from bench.servers import (
     floor_server,
     motcua_server,
 )
-from bench.stats import Result, percentile
+from bench.stats import Result
+from queue_server.simulation.metrics import percentile
 
 API = "/api/v1"
 KIOSK_TOKEN = "mcd_demo-kiosk-hue-tt"
