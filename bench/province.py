@@ -42,8 +42,8 @@ from bench.httpclient import Connection
 from bench.loadgen import HOST, run
 from bench.province_world import MANAGER, Province, ProvinceSite, audit_province, build_province
 from bench.servers import Databases, ServerProcess, motcua_server, raise_fd_limit
-from bench.stats import percentile
 from queue_server.seed import DEMO_PASSWORD
+from queue_server.simulation.metrics import percentile
 
 API = "/api/v1"
 P99_LIMIT_MS = 200.0

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from bench import populate
 from bench.displays import DisplayFleet
 from bench.httpclient import Connection
-from bench.loadgen import HOST, closed_loop, run
+from bench.loadgen import HOST, LoadResult, closed_loop, run
 from bench.servers import (
     Databases,
     ServerProcess,
@@ -29,7 +29,8 @@ from bench.servers import (
     floor_server,
     motcua_server,
 )
-from bench.stats import Result, percentile
+from bench.stats import Result
+from queue_server.simulation.metrics import percentile
 
 API = "/api/v1"
 KIOSK_TOKEN = "mcd_demo-kiosk-hue-tt"
@@ -111,6 +112,18 @@ def _result_from(scenario: str, backend: str, workers: int, load: int, latencies
     return res
 
 
+def _closed_loop_result(scenario: str, backend: str, workers: int, connections: int, load: LoadResult, *,
+                        server: ServerProcess | None = None) -> Result:
+    """A closed-loop run as a Result, with the server's CPU per request and, given the
+    server, its memory at the end."""
+    res = _result_from(scenario, backend, workers, connections, load.latencies_ms, load.errors, load.seconds,
+                       load.error_samples)
+    res.extra["cpu_ms_per_request"] = load.cpu_ms_per_request
+    if server is not None:
+        res.rss_mb = server.rss() / 2**20
+    return res
+
+
 # ---- baseline --------------------------------------------------------------------------
 def baseline_http(workers: int, loads: list[int], options: Options) -> list[Result]:
     """The bare endpoint at each number of connections (one server for all of them)."""
@@ -123,9 +136,7 @@ def baseline_http(workers: int, loads: list[int], options: Options) -> list[Resu
         for connections in loads:
             load = run(lambda c=connections: closed_loop(server.port, c, options.duration, options.warmup,
                                                          requests, 200, cpu_probe=server.cpu))
-            out.append(_result_from("baseline", "-", workers, connections, load.latencies_ms, load.errors,
-                                    load.seconds, load.error_samples))
-            out[-1].extra["cpu_ms_per_request"] = load.cpu_ms_per_request
+            out.append(_closed_loop_result("baseline", "-", workers, connections, load))
         return out
     finally:
         server.stop()
@@ -147,11 +158,7 @@ def issue(dbs: Databases, workers: int, connections: int, options: Options) -> R
                        options.warmup + options.duration):
             load = run(lambda: closed_loop(server.port, connections, options.duration, options.warmup,
                                            requests, 201, cpu_probe=server.cpu))
-        res = _result_from("issue", dbs.backend, workers, connections, load.latencies_ms, load.errors, load.seconds,
-                           load.error_samples)
-        res.extra["cpu_ms_per_request"] = load.cpu_ms_per_request
-        res.rss_mb = server.rss() / 2**20
-        return res
+        return _closed_loop_result("issue", dbs.backend, workers, connections, load, server=server)
     finally:
         server.stop()
         dbs.drop(db_url)
@@ -167,11 +174,7 @@ def issue_floor(dbs: Databases, mode: str, connections: int, options: Options) -
 
         load = run(lambda: closed_loop(server.port, connections, options.duration, options.warmup,
                                        requests, 201, cpu_probe=server.cpu))
-        res = _result_from(f"issue-floor-{mode}", dbs.backend, 1, connections, load.latencies_ms, load.errors,
-                           load.seconds, load.error_samples)
-        res.extra["cpu_ms_per_request"] = load.cpu_ms_per_request
-        res.rss_mb = server.rss() / 2**20
-        return res
+        return _closed_loop_result(f"issue-floor-{mode}", dbs.backend, 1, connections, load, server=server)
     finally:
         server.stop()
         dbs.drop(db_url)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import httpx
 
+from queue_server.devtools.template_databases import PostgresCopies
 from queue_server.reliability import server_process
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +66,6 @@ class Databases:
         self.backend = backend
         self.workdir = workdir
         self.counter = itertools.count()
-        self.created: list[str] = []
         if backend == "sqlite":
             if template_url:
                 self.template = Path(template_url.removeprefix("sqlite:///"))
@@ -73,27 +73,9 @@ class Databases:
                 self.template = workdir / "template.db"
                 prepare_demo_database(f"sqlite:///{self.template}")
             return
-        import psycopg
-
-        self.psycopg = psycopg
-        self.admin = pg_admin_url or os.environ.get("MOTCUA_BENCH_PG_URL") or DEFAULT_PG_ADMIN
-        self.prefix = f"motcua_bench_{os.getpid()}"
-        if template_url:
-            self.template_name = template_url.rpartition("/")[2]
-        else:
-            self.template_name = f"{self.prefix}_tpl"
-            self._exec(f"DROP DATABASE IF EXISTS {self.template_name}", f"CREATE DATABASE {self.template_name}")
-            self.created.append(self.template_name)
-            prepare_demo_database(self._url(self.template_name))
-
-    def _url(self, name: str) -> str:
-        base, _, _ = self.admin.rpartition("/")
-        return f"{base}/{name}"
-
-    def _exec(self, *statements: str) -> None:
-        with self.psycopg.connect(self.admin, autocommit=True) as conn:
-            for sql in statements:
-                conn.execute(sql)
+        admin = pg_admin_url or os.environ.get("MOTCUA_BENCH_PG_URL") or DEFAULT_PG_ADMIN
+        self.postgres = PostgresCopies(admin, f"motcua_bench_{os.getpid()}",
+                                       template=template_url.rpartition("/")[2] if template_url else None)
 
     def new(self) -> str:
         n = next(self.counter)
@@ -101,10 +83,7 @@ class Databases:
             target = self.workdir / f"bench-{n}.db"
             shutil.copy(self.template, target)
             return f"sqlite:///{target}"
-        name = f"{self.prefix}_{n}"
-        self._exec(f"CREATE DATABASE {name} TEMPLATE {self.template_name}")
-        self.created.append(name)
-        return self._url(name)
+        return self.postgres.new()
 
     def drop(self, url: str) -> None:
         if self.backend == "sqlite":
@@ -112,10 +91,7 @@ class Databases:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
             return
-        name = url.rpartition("/")[2]
-        self._exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        if name in self.created:
-            self.created.remove(name)
+        self.postgres.drop(url)
 
     def cpu_probe(self, url: str):  # noqa: ANN201
         """PostgreSQL: a function giving the CPU seconds spent so far by the backends
@@ -126,7 +102,7 @@ class Databases:
         name = url.rpartition("/")[2]
 
         def probe() -> float:
-            with self.psycopg.connect(self.admin, autocommit=True) as conn:
+            with self.postgres.psycopg.connect(self.postgres.admin, autocommit=True) as conn:
                 pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,))]
             return sum(cpu_seconds(pid, children=False) for pid in pids)
 
@@ -134,9 +110,7 @@ class Databases:
 
     def close(self) -> None:
         if self.backend == "postgres":
-            for name in reversed(list(self.created)):
-                self._exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-            self.created.clear()
+            self.postgres.close()
 
 
 def _children(pid: int) -> list[int]:

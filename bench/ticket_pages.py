@@ -30,7 +30,7 @@ from pathlib import Path
 import httpx
 
 from bench.servers import ROOT, UNLIMITED_KIOSK, ServerProcess, free_port, raise_fd_limit
-from bench.stats import percentile
+from queue_server.simulation.metrics import percentile
 
 API = "/api/v1"
 KIOSK = {"Authorization": "Bearer mcd_demo-kiosk-hue-tt"}

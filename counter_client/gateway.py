@@ -235,12 +235,7 @@ class HttpGateway:
         except httpx.HTTPError as exc:
             raise ServerUnreachable(type(exc).__name__) from exc
         if r.status_code >= 400:
-            try:
-                body = r.json()
-            except ValueError:
-                body = {}
-            raise ApiError(r.status_code, body.get("code", "http_error"), body.get("message", r.text[:200]),
-                           body.get("message_en", ""))
+            raise ApiError.from_response(r)
         return r
 
     async def aclose(self) -> None:

@@ -73,6 +73,16 @@ def minutes_vi(seconds: float) -> str:
     return "dưới 1 phút" if minutes < 1 else f"{minutes} phút"
 
 
+# Commands whose success says only which ticket it was: (Vietnamese, English), {label} filled in.
+_DONE_WITH_TICKET: dict[Command, tuple[str, str]] = {
+    Command.START: ("Bắt đầu phục vụ số {label}.", "Serving {label}."),
+    Command.FINISH: ("Đã hoàn thành số {label}.", "Finished {label}."),
+    Command.NO_SHOW: ("Số {label} được đánh dấu vắng mặt.", "{label} marked as no-show."),
+    Command.HOLD: ("Đã tạm giữ số {label}. Nhấn Alt+1 để tiếp tục.", "{label} is on hold."),
+    Command.RESUME_HELD: ("Tiếp tục phục vụ số {label}.", "Resumed {label}."),
+}
+
+
 def success_text(command: Command, ticket: TicketOut | None, body: dict | None,
                  counter_number: Callable[[int | None], int | str]) -> tuple[str, str]:
     """What to tell the clerk after the server accepted `command`."""
@@ -83,16 +93,9 @@ def success_text(command: Command, ticket: TicketOut | None, body: dict | None,
         return f"{finished}Đã gọi số {label}.", f"Called {label}."
     if command is Command.RECALL:
         return f"Đã gọi lại số {label} (lần {ticket.recall_count if ticket else '?'}).", f"Recalled {label}."
-    if command is Command.START:
-        return f"Bắt đầu phục vụ số {label}.", f"Serving {label}."
-    if command is Command.FINISH:
-        return f"Đã hoàn thành số {label}.", f"Finished {label}."
-    if command is Command.NO_SHOW:
-        return f"Số {label} được đánh dấu vắng mặt.", f"{label} marked as no-show."
-    if command is Command.HOLD:
-        return f"Đã tạm giữ số {label}. Nhấn Alt+1 để tiếp tục.", f"{label} is on hold."
-    if command is Command.RESUME_HELD:
-        return f"Tiếp tục phục vụ số {label}.", f"Resumed {label}."
+    if command in _DONE_WITH_TICKET:
+        vi, en = _DONE_WITH_TICKET[command]
+        return vi.format(label=label), en.format(label=label)
     if command is Command.TRANSFER and ticket is not None:
         target = body.get("target")
         if target == TransferTarget.SERVICE:

@@ -40,17 +40,24 @@ def _need(tool: str) -> str:
     return path
 
 
+def _sqlite_copy(source: Path, target: Path) -> None:
+    """Copy a SQLite database page by page through SQLite's backup API: consistent even
+    while the server writes to the source, unlike a file copy."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(source)
+    dest = sqlite3.connect(target)
+    try:
+        with dest:
+            src.backup(dest)
+    finally:
+        dest.close()
+        src.close()
+
+
 def backup(url: str, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     if is_sqlite_url(url):
-        source = sqlite3.connect(_sqlite_path(url))
-        dest = sqlite3.connect(target)
-        try:
-            with dest:
-                source.backup(dest)
-        finally:
-            dest.close()
-            source.close()
+        _sqlite_copy(_sqlite_path(url), target)
         return target
     result = subprocess.run([_need("pg_dump"), "--format=custom", "--no-owner", "--file", str(target),
                              "--dbname", _libpq_url(url)], capture_output=True, text=True, timeout=3600)
@@ -75,16 +82,7 @@ def restore(url: str, source: Path, *, force: bool = False) -> None:
     if not force and not is_empty(url):
         raise BackupError("the target database is not empty; restore into a new database or pass --force")
     if is_sqlite_url(url):
-        target = _sqlite_path(url)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        src = sqlite3.connect(source)
-        dest = sqlite3.connect(target)
-        try:
-            with dest:
-                src.backup(dest)
-        finally:
-            dest.close()
-            src.close()
+        _sqlite_copy(source, _sqlite_path(url))
         return
     args = [_need("pg_restore"), "--no-owner", "--exit-on-error", "--dbname", _libpq_url(url)]
     if force:

@@ -9,19 +9,23 @@ from __future__ import annotations
 import importlib
 import sys
 
+
+def _server(function: str, help_text: str) -> tuple[str, str, str, str]:
+    """A subcommand of the server's own command module (it needs the server extra)."""
+    return ("queue_server.cli", function, "server", help_text)
+
+
 # subcommand -> (module, function, extra that provides its dependencies, help)
 COMMANDS: dict[str, tuple[str, str, str, str]] = {
-    "server": ("queue_server.cli", "server_command", "server", "run the queue server (HTTP + WebSocket)"),
-    "db": ("queue_server.cli", "db_command", "server", "database migrations: `motcua db upgrade`"),
-    "seed": ("queue_server.cli", "seed_command", "server", "import the procedure catalog (and --demo province)"),
-    "user": ("queue_server.cli", "user_command", "server", "staff accounts: `motcua user add`"),
-    "device": ("queue_server.cli", "device_command", "server", "kiosk/display tokens: `motcua device add`"),
-    "backup": ("queue_server.cli", "backup_command", "server", "back up the database while it runs"),
-    "documents": ("queue_server.cli", "documents_command", "server",
-                  "citizens' stored documents: `motcua documents purge` (past retention)"),
-    "restore": ("queue_server.cli", "restore_command", "server", "restore a backup into an empty database"),
-    "dossiers": ("queue_server.cli", "dossiers_command", "server",
-                 "after the counter: `motcua dossiers notify` (overdue / due-tomorrow notices)"),
+    "server": _server("server_command", "run the queue server (HTTP + WebSocket)"),
+    "db": _server("db_command", "database migrations: `motcua db upgrade`"),
+    "seed": _server("seed_command", "import the procedure catalog (and --demo province)"),
+    "user": _server("user_command", "staff accounts: `motcua user add`"),
+    "device": _server("device_command", "kiosk/display tokens: `motcua device add`"),
+    "backup": _server("backup_command", "back up the database while it runs"),
+    "documents": _server("documents_command", "citizens' stored documents: `motcua documents purge` (past retention)"),
+    "restore": _server("restore_command", "restore a backup into an empty database"),
+    "dossiers": _server("dossiers_command", "after the counter: `motcua dossiers notify` (overdue / due-tomorrow notices)"),
     "kiosk": ("kiosk.cli", "main", "kiosk", "the kiosk app: `motcua kiosk [run]`; `motcua kiosk print-sample --to ADDRESS`"),
     "display": ("display.cli", "main", "display", "the lobby display: `motcua display --site HUE-TT`"),
     "counter": ("counter_client.cli", "main", "counter", "the counter staff app: `motcua counter`"),

@@ -48,6 +48,17 @@ class ApiError(Exception):
         super().__init__(f"{status} {code}: {message_en or message}")
         self.status, self.code, self.message, self.message_en = status, code, message, message_en
 
+    @classmethod
+    def from_response(cls, r: httpx.Response) -> ApiError:
+        """The server's refusal as it sent it; a body that is not JSON (a proxy's page) keeps
+        its first characters as the message."""
+        try:
+            body = r.json()
+        except ValueError:
+            body = {}
+        return cls(r.status_code, body.get("code", "http_error"), body.get("message", r.text[:200]),
+                   body.get("message_en", ""))
+
 
 class ServerUnreachable(ApiError):
     def __init__(self, detail: str) -> None:
@@ -126,12 +137,7 @@ class MotcuaClient:
                 self.fail_over()
                 raise ServerUnreachable(type(exc).__name__) from exc
         if r.status_code >= 400:
-            try:
-                body = r.json()
-            except ValueError:
-                body = {}
-            raise ApiError(r.status_code, body.get("code", "http_error"), body.get("message", r.text[:200]),
-                           body.get("message_en", ""))
+            raise ApiError.from_response(r)
         return None if r.status_code == 204 else r.json()
 
     # ---- typed calls ----

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from .protocol import NO_NUL, Strict
+from .protocol import NO_NUL, OtherSiteOut, Strict
 from .wait_words import WaitFigure
 
 MenuName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300, pattern=NO_NUL)]
@@ -52,21 +52,12 @@ class SiteMenuOut(BaseModel):
     help: MenuHelpOut | None  # None: the site has no help line
 
 
-class ElsewhereOut(BaseModel):
+class ElsewhereOut(OtherSiteOut):
     """A procedure this site does not receive, offered at the nearest site that does."""
 
     procedure_code: str
     name_vi: str
     name_en: str
-    site_code: str
-    site_name_vi: str
-    site_name_en: str
-    address: str
-    distance_km: float
-    travel_minutes: int
-    service_id: int
-    people_waiting: int
-    estimated_wait_minutes: int | None
     wait: WaitFigure
     message_vi: str  # "Thủ tục này tiếp nhận tại … (cách 1,8 km, khoảng 10 phút)"
     message_en: str

@@ -312,7 +312,12 @@ class EstimateOut(BaseModel):
     wait: WaitOut | None = None
 
 
-class NearbySiteOut(BaseModel):
+class OtherSiteOut(BaseModel):
+    """Another site of the province that serves a procedure: where it is, how far away, and
+    how long its line is. What the kiosk shows of it, whether as a site nearby that would
+    serve sooner (`NearbySiteOut`) or as the place a procedure not received here is
+    received (`menu_protocol.ElsewhereOut`)."""
+
     site_code: str
     site_name_vi: str
     site_name_en: str
@@ -322,8 +327,11 @@ class NearbySiteOut(BaseModel):
     service_id: int
     people_waiting: int
     estimated_wait_minutes: int | None
+
+
+class NearbySiteOut(OtherSiteOut):
     wait: WaitOut | None = None
-    sooner: bool
+    sooner: bool  # going there (the trip included) beats waiting here
 
 
 class NearbyOut(BaseModel):

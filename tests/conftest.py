@@ -15,7 +15,8 @@ from support import pg_admin_url
 os.environ.setdefault("MOTCUA_ENVIRONMENT", "test")
 ROOT = Path(__file__).resolve().parents[1]
 
-from queue_server.seed import prepare_demo_database  # noqa: E402 - after the environment is set
+from queue_server.devtools.template_databases import PostgresCopies  # noqa: E402 - after the environment is set
+from queue_server.seed import prepare_demo_database  # noqa: E402
 
 
 class SqliteTemplates:
@@ -30,50 +31,14 @@ class SqliteTemplates:
         return f"sqlite:///{target}"
 
 
-class PostgresTemplates:
-    def __init__(self) -> None:
-        import psycopg
-
-        self.admin = pg_admin_url()
-        self.psycopg = psycopg
-        self.prefix = f"motcua_t{os.getpid()}"
-        self.template = f"{self.prefix}_tpl"
-        self.counter = itertools.count()
-        self._exec(f"DROP DATABASE IF EXISTS {self.template}", f"CREATE DATABASE {self.template}")
-        prepare_demo_database(self._url(self.template))
-        self.created: list[str] = []
-
-    def _url(self, name: str) -> str:
-        base, _, _ = self.admin.rpartition("/")
-        return f"{base}/{name}"
-
-    def _exec(self, *statements: str) -> None:
-        with self.psycopg.connect(self.admin, autocommit=True) as conn:
-            for sql in statements:
-                conn.execute(sql)
-
-    def new(self) -> str:
-        name = f"{self.prefix}_{next(self.counter)}"
-        self._exec(f"CREATE DATABASE {name} TEMPLATE {self.template}")
-        self.created.append(name)
-        return self._url(name)
-
-    def drop(self, url: str) -> None:
-        name = url.rpartition("/")[2]
-        self._exec(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-    def close(self) -> None:
-        self._exec(f"DROP DATABASE IF EXISTS {self.template} WITH (FORCE)")
-
-
 @pytest.fixture(scope="session")
 def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
     return SqliteTemplates(tmp_path_factory.mktemp("sqlite-template"))
 
 
 @pytest.fixture(scope="session")
-def pg_templates() -> Iterator[PostgresTemplates]:
-    templates = PostgresTemplates()
+def pg_templates() -> Iterator[PostgresCopies]:
+    templates = PostgresCopies(pg_admin_url(), f"motcua_t{os.getpid()}")
     yield templates
     templates.close()
 
@@ -84,7 +49,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield request.getfixturevalue("sqlite_templates").new(tmp_path)
         return
-    templates: PostgresTemplates = request.getfixturevalue("pg_templates")
+    templates: PostgresCopies = request.getfixturevalue("pg_templates")
     url = templates.new()
     yield url
     templates.drop(url)

@@ -195,3 +195,22 @@ def book_first_free_slot(api: Api, phone: str, site: str = SITE_TT,
                 assert r.status_code == 201, r.text
                 return r.json()
     raise AssertionError("no free slot to book")
+
+
+def open_race_counters(conn: Any, count: int, *, first_number: int, site_id: int = 1,
+                       service_id: int = 1) -> list[int]:
+    """`count` extra open counters, numbered from `first_number` (clear of the demo ones),
+    each serving one service: the racers of a race test. Ids, in number order."""
+    from sqlalchemy import insert
+
+    from queue_server.adapters import tables as t
+    from shared.enums import CounterState
+
+    ids = []
+    for i in range(count):
+        cid = conn.execute(insert(t.counters).values(
+            site_id=site_id, number=first_number + i, name=f"Race {i}", state=CounterState.OPEN.value,
+        ).returning(t.counters.c.id)).scalar_one()
+        conn.execute(insert(t.counter_services).values(counter_id=cid, service_id=service_id, weight=1))
+        ids.append(cid)
+    return ids

@@ -39,44 +39,54 @@ class CallRequest:
 
 
 @dataclass(frozen=True)
-class AnnouncementStarted:
+class AnnouncementEvent:
+    """What happened to one call: every such event names the call it is about."""
+
     request: CallRequest
+
+
+@dataclass(frozen=True)
+class AnnouncementStarted(AnnouncementEvent):
     texts: tuple[tuple[str, str], ...]
     duration_seconds: float
 
 
 @dataclass(frozen=True)
-class AnnouncementFinished:
-    request: CallRequest
+class AnnouncementFinished(AnnouncementEvent):
+    pass
 
 
 @dataclass(frozen=True)
-class AnnouncementDropped:
+class AnnouncementDropped(AnnouncementEvent):
     """Too old when its turn came (the citizen has most likely been served already)."""
 
-    request: CallRequest
     age_seconds: float
 
 
 @dataclass(frozen=True)
-class AnnouncementFailed:
+class AnnouncementFailed(AnnouncementEvent):
     """Speech could not be produced for this call; it was skipped."""
 
-    request: CallRequest
     error: str
 
 
 @dataclass(frozen=True)
-class SoundUnavailable:
+class SoundEvent:
+    """News of the sound device: every such event names the player."""
+
+    player: str
+
+
+@dataclass(frozen=True)
+class SoundUnavailable(SoundEvent):
     """The player failed; the display should show "no sound" until SoundRestored."""
 
-    player: str
     error: str
 
 
 @dataclass(frozen=True)
-class SoundRestored:
-    player: str
+class SoundRestored(SoundEvent):
+    pass
 
 
 VoiceEvent = (

@@ -15,7 +15,7 @@ from display.voice.engine import (
     prepare_text,
     voice_for,
 )
-from display.voice.wav import WavError, check_complete
+from display.voice.speech_process import keep_complete_wav, run_speech_command
 
 
 class EspeakNgEngine:
@@ -46,34 +46,15 @@ class EspeakNgEngine:
         out_path = Path(out_path)
         out_path.parent.mkdir(parents=True, exist_ok=True)
         partial = out_path.with_name(f".{out_path.name}.espeak.partial")
-        # Text goes through stdin so that a phrase starting with "-" is never an option,
-        # and -b 1 says it is UTF-8 whatever the locale of the display box.
+        # -b 1: the text on stdin is UTF-8 whatever the locale of the display box.
         cmd = [exe, "-v", voice, "-s", str(self.rate), "-b", "1", "-w", str(partial), "--stdin"]
-        try:
-            done = subprocess.run(
-                cmd,
-                input=text.encode("utf-8"),
-                capture_output=True,
-                timeout=self.timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            partial.unlink(missing_ok=True)
-            raise SynthesisError(f"espeak-ng took longer than {self.timeout:.0f} s") from None
-        stderr = done.stderr.decode("utf-8", "replace").strip()
-        if done.returncode != 0:
+        returncode, stderr = run_speech_command(cmd, text, partial, timeout=self.timeout, name="espeak-ng")
+        if returncode != 0:
             partial.unlink(missing_ok=True)
             if "voice does not exist" in stderr:
                 raise UnknownVoiceError(f"espeak-ng has no voice {voice!r}")
-            raise SynthesisError(f"espeak-ng failed ({done.returncode}): {stderr}")
-        try:
-            check_complete(partial)
-        except WavError as exc:
-            partial.unlink(missing_ok=True)
-            raise SynthesisError(f"espeak-ng wrote an unusable WAV: {exc}") from exc
-        partial.replace(out_path)
-        return out_path
-
+            raise SynthesisError(f"espeak-ng failed ({returncode}): {stderr}")
+        return keep_complete_wav(partial, out_path, name="espeak-ng")
 
 @functools.cache
 def installed_voices(exe: str) -> frozenset[str]:

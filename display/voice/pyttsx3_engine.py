@@ -8,7 +8,6 @@ command is used instead, so a call is never silently skipped because of pyttsx3.
 from __future__ import annotations
 
 import logging
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -23,7 +22,7 @@ from display.voice.engine import (
     voice_for,
 )
 from display.voice.espeak import EspeakNgEngine
-from display.voice.wav import WavError, check_complete
+from display.voice.speech_process import keep_complete_wav, run_speech_command
 
 log = logging.getLogger(__name__)
 
@@ -96,33 +95,13 @@ class Pyttsx3Engine:
             # The worker gives up on its own first, so its message reaches us before the kill.
             str(self.timeout * 0.8),
         ]
-        try:
-            done = subprocess.run(
-                cmd,
-                input=text.encode("utf-8"),
-                capture_output=True,
-                timeout=self.timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            partial.unlink(missing_ok=True)
-            raise SynthesisError(
-                f"pyttsx3 worker hung for more than {self.timeout:.1f} s"
-            ) from None
-        except OSError as exc:
-            raise SynthesisError(f"cannot start the pyttsx3 worker: {exc}") from exc
-        stderr = done.stderr.decode("utf-8", "replace").strip()
-        if done.returncode == pyttsx3_worker.EXIT_UNKNOWN_VOICE:
+        returncode, stderr = run_speech_command(cmd, text, partial, timeout=self.timeout, name="the pyttsx3 worker")
+        if returncode == pyttsx3_worker.EXIT_UNKNOWN_VOICE:
             partial.unlink(missing_ok=True)
             raise UnknownVoiceError(f"pyttsx3/espeak has no voice {voice!r}")
-        if done.returncode == pyttsx3_worker.EXIT_UNAVAILABLE:
+        if returncode == pyttsx3_worker.EXIT_UNAVAILABLE:
             raise _Pyttsx3Missing(f"pyttsx3 cannot run here: {stderr[-300:]}")
-        if done.returncode != 0:
+        if returncode != 0:
             partial.unlink(missing_ok=True)
-            raise SynthesisError(f"pyttsx3 worker exited {done.returncode}: {stderr[-500:]}")
-        try:
-            check_complete(partial)
-        except WavError as exc:
-            partial.unlink(missing_ok=True)
-            raise SynthesisError(str(exc)) from exc
-        partial.replace(out_path)
+            raise SynthesisError(f"pyttsx3 worker exited {returncode}: {stderr[-500:]}")
+        keep_complete_wav(partial, out_path, name="the pyttsx3 worker")

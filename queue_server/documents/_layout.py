@@ -25,6 +25,7 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import (
     Flowable,
     HRFlowable,
+    KeepTogether,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -33,6 +34,8 @@ from reportlab.platypus import (
 )
 
 from shared.fonts import BOLD, REGULAR
+
+from .vi_format import format_date_vi, format_moment_vi
 
 PageName = Literal["A5", "A4"]
 # The tracking book (sổ theo dõi hồ sơ) is a wide register: A4 turned sideways.
@@ -78,12 +81,40 @@ class Sheet:
     def field(self, label: str, value: str) -> Paragraph:
         return field_line(label, value, self.st["field"])
 
-    def heading(self, governing_body: str, unit_name: str, title: str, dossier_code: str) -> list[Flowable]:
-        """The issuing body and the national motto, the form's title, the dossier code."""
+    def masthead(self, governing_body: str, unit_name: str, title: str) -> list[Flowable]:
+        """The issuing body and the national motto, then the form's title."""
         return [national_header(governing_body=governing_body, unit_name=unit_name, place_date=self.place_date,
                                 width=self.width, base=self.base),
-                Paragraph(title, self.st["title"]),
+                Paragraph(title, self.st["title"])]
+
+    def heading(self, governing_body: str, unit_name: str, title: str, dossier_code: str) -> list[Flowable]:
+        """The masthead and, under the title, the dossier code."""
+        return [*self.masthead(governing_body, unit_name, title),
                 Paragraph(f"Mã hồ sơ: {text(dossier_code)}", self.st["code"])]
+
+    def local(self, moment: datetime) -> datetime:
+        """An aware moment in the site's time zone: the citizen reads local time."""
+        return moment.astimezone(self.zone)
+
+    def addressee(self, applicant_name: str, address: str) -> list[Flowable]:
+        """"Kính gửi: Ông/Bà …" and the address, at the head of a letter to the citizen."""
+        return [Paragraph(f"<b>Kính gửi:</b> Ông/Bà {text(applicant_name)}", self.st["field"]),
+                self.field("Địa chỉ", address)]
+
+    def received_recap(self, received_at: datetime, receiving_unit: str, procedure_name: str) -> list[Flowable]:
+        """When and where the dossier was received, and what it asks: how a letter about a
+        dossier already in hand recalls it."""
+        return [Paragraph(f"Vào {format_moment_vi(self.local(received_at))}, {text(receiving_unit)} đã "
+                          "tiếp nhận hồ sơ của Ông/Bà:", self.st["field"]),
+                self.field("Nội dung yêu cầu giải quyết", procedure_name)]
+
+    def signatures(self, right_title: str, right_name: str, left_title: str = "",
+                   left_name: str = "") -> list[Flowable]:
+        """The signature block at the foot of a form, kept on one page; the right-hand one
+        is the issuer's, the left-hand one (if any) the citizen's."""
+        return [Spacer(1, self.base * 0.8),
+                KeepTogether(signature_block(left_title, left_name, right_title, right_name, width=self.width,
+                                             st=self.st, base=self.base))]
 
 
 def sheet(page: str, issued_at: datetime, tz: str, place_name: str = "") -> Sheet:
@@ -92,8 +123,6 @@ def sheet(page: str, issued_at: datetime, tz: str, place_name: str = "") -> Shee
     spec = page_spec(page)
     register_fonts()
     zone = ZoneInfo(tz)
-    from .vi_format import format_date_vi
-
     place_date = format_date_vi(issued_at.astimezone(zone).date())
     if place_name:
         place_date = f"{place_name}, {place_date}"
@@ -307,6 +336,11 @@ def build_pdf(
 
     doc.build(list(story), canvasmaker=make_canvas)
     return buffer.getvalue()
+
+
+def build_dossier_pdf(story: Sequence[Flowable], *, page: str, title: str, dossier_code: str) -> bytes:
+    """A form about one dossier: its code follows the title and stands in every footer."""
+    return build_pdf(story, page=page, title=f"{title} {dossier_code}", footer=f"Mã hồ sơ {dossier_code}")
 
 
 class _FooterCanvas(canvas.Canvas):

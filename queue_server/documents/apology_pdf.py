@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from ._layout import PageName, build_pdf, sheet, signature_block, text
-from .vi_format import format_appointment_vi, format_moment_vi
+from ._layout import PageName, build_dossier_pdf, sheet, text
+from .vi_format import format_appointment_vi
 
 TITLE = "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT"
 
@@ -44,17 +44,14 @@ def render_apology_pdf(data: ApologyData, page: PageName = "A5") -> bytes:
     if not data.reason.strip():
         raise ValueError("an apology must say why the result is late")
     sh = sheet(page, data.issued_at, data.tz, data.place_name)
-    base, st, width, zone, field = sh.base, sh.st, sh.width, sh.zone, sh.field
+    base, st, field = sh.base, sh.st, sh.field
     agency = text(data.agency_name)
 
     story: list[Flowable] = [
         *sh.heading(data.governing_body, data.agency_name, TITLE, data.dossier_code),
-        Paragraph(f"<b>Kính gửi:</b> Ông/Bà {text(data.applicant_name)}", st["field"]),
-        field("Địa chỉ", data.address),
+        *sh.addressee(data.applicant_name, data.address),
         Spacer(1, base * 0.3),
-        Paragraph(f"Vào {format_moment_vi(data.received_at.astimezone(zone))}, {text(data.receiving_unit)} đã "
-                  "tiếp nhận hồ sơ của Ông/Bà:", st["field"]),
-        field("Nội dung yêu cầu giải quyết", data.procedure_name),
+        *sh.received_recap(data.received_at, data.receiving_unit, data.procedure_name),
         field("Thời hạn trả kết quả đã hẹn", format_appointment_vi(data.due)),
         Paragraph(f"Đến nay, {agency} chưa giải quyết xong hồ sơ của Ông/Bà.", st["field"]),
         field("Lý do", data.reason),
@@ -69,9 +66,6 @@ def render_apology_pdf(data: ApologyData, page: PageName = "A5") -> bytes:
                                "tiếp nhận hồ sơ).", st["small"]))
     story += [
         Paragraph(f"{agency} trân trọng cảm ơn sự hợp tác của Ông/Bà./.", st["body"]),
-        Spacer(1, base * 0.8),
-        KeepTogether(signature_block("", "", "THỦ TRƯỞNG CƠ QUAN", data.head_name, width=width, st=st,
-                                     base=base)),
+        *sh.signatures("THỦ TRƯỞNG CƠ QUAN", data.head_name),
     ]
-    return build_pdf(story, page=page, title=f"{TITLE} {data.dossier_code}",
-                     footer=f"Mã hồ sơ {data.dossier_code}")
+    return build_dossier_pdf(story, page=page, title=TITLE, dossier_code=data.dossier_code)

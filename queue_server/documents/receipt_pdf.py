@@ -7,27 +7,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from shared.dossier_protocol import format_lookup_pin
 
-from ._layout import (
-    PageName,
-    QrCode,
-    build_pdf,
-    contact_line,
-    field_line,
-    national_header,
-    page_spec,
-    register_fonts,
-    signature_block,
-    styles,
-    table,
-    text,
-)
-from .vi_format import format_appointment_vi, format_date_vi, format_moment_vi
+from ._layout import PageName, QrCode, build_dossier_pdf, contact_line, sheet, styles, table, text
+from .vi_format import format_appointment_vi, format_moment_vi
 
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 
@@ -80,44 +66,23 @@ def render_receipt_pdf(data: ReceiptData, page: PageName = "A5") -> bytes:
         raise ValueError("received_at must be timezone-aware")
     if not data.lookup_url.strip():
         raise ValueError("a receipt needs a lookup URL for its QR code")
-    spec = page_spec(page)
-    register_fonts()
-    base = spec.font_size
-    st = styles(base)
-    width = spec.size[0] - 2 * spec.margin
-    zone = ZoneInfo(data.tz)
-    received = data.received_at.astimezone(zone)
+    sh = sheet(page, data.received_at, data.tz, data.place_name)
+    base, st, field = sh.base, sh.st, sh.field
     due = data.due
     if isinstance(due, datetime):
         if due.tzinfo is None:
             raise ValueError("an hour-based due must be timezone-aware")
-        due = due.astimezone(zone)  # the citizen reads local time, whatever was stored
-
-    def field(label: str, value: str) -> Paragraph:
-        return field_line(label, value, st["field"])
-
-    place_date = format_date_vi(received.date())
-    if data.place_name:
-        place_date = f"{data.place_name}, {place_date}"
+        due = sh.local(due)  # the citizen reads local time, whatever was stored
     procedure = data.procedure_name
     if data.procedure_code:
         procedure = f"{procedure} (mã {data.procedure_code})"
-    contact = contact_line(data.phone, data.email)
 
     story: list[Flowable] = [
-        national_header(
-            governing_body=data.governing_body,
-            unit_name=data.unit_name,
-            place_date=place_date,
-            width=width,
-            base=base,
-        ),
-        Paragraph(TITLE, st["title"]),
-        Paragraph(f"Mã hồ sơ: {text(data.dossier_code)}", st["code"]),
+        *sh.heading(data.governing_body, data.unit_name, TITLE, data.dossier_code),
         field("Đơn vị tiếp nhận", data.unit_name),
         field("Tiếp nhận hồ sơ của", data.applicant_name),
         field("Số định danh cá nhân / Mã số thuế", data.applicant_id),
-        field("Số điện thoại", contact),
+        field("Số điện thoại", contact_line(data.phone, data.email)),
         field("Địa chỉ", data.address),
         field("Thủ tục (nội dung yêu cầu giải quyết)", procedure),
         Paragraph("<b>Thành phần hồ sơ đã nhận:</b>", st["field"]),
@@ -127,7 +92,7 @@ def render_receipt_pdf(data: ReceiptData, page: PageName = "A5") -> bytes:
     if data.legal_time:
         story.append(field("Thời hạn giải quyết theo quy định", data.legal_time))
     story += [
-        field("Thời gian nhận hồ sơ", format_moment_vi(received)),
+        field("Thời gian nhận hồ sơ", format_moment_vi(sh.local(data.received_at))),
         Paragraph(
             "<b>Thời gian hẹn trả kết quả:</b> "
             + (
@@ -144,26 +109,10 @@ def render_receipt_pdf(data: ReceiptData, page: PageName = "A5") -> bytes:
         story.append(_fee_line(data.fee, st))
     story += [
         Spacer(1, base * 0.6),
-        KeepTogether([_boxes(data, st, width, spec.qr_size)]),
-        Spacer(1, base * 0.8),
-        KeepTogether(
-            signature_block(
-                "NGƯỜI NỘP HỒ SƠ",
-                data.applicant_name,
-                "NGƯỜI TIẾP NHẬN HỒ SƠ",
-                data.officer_name,
-                width=width,
-                st=st,
-                base=base,
-            )
-        ),
+        KeepTogether([_boxes(data, st, sh.width, sh.spec.qr_size)]),
+        *sh.signatures("NGƯỜI TIẾP NHẬN HỒ SƠ", data.officer_name, "NGƯỜI NỘP HỒ SƠ", data.applicant_name),
     ]
-    return build_pdf(
-        story,
-        page=page,
-        title=f"{TITLE} {data.dossier_code}",
-        footer=f"Mã hồ sơ {data.dossier_code}",
-    )
+    return build_dossier_pdf(story, page=page, title=TITLE, dossier_code=data.dossier_code)
 
 
 def _document_lines(documents: Sequence[ReceivedDocument], st: dict) -> list[Flowable]:

@@ -9,16 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from ._layout import (
-    PageName,
-    build_pdf,
-    contact_line,
-    sheet,
-    signature_block,
-    text,
-)
+from ._layout import PageName, build_dossier_pdf, contact_line, sheet, text
 from .vi_format import format_moment_vi
 
 TITLE = "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"
@@ -50,7 +43,7 @@ def render_refusal_pdf(data: RefusalData, page: PageName = "A5") -> bytes:
     if not reasons:
         raise ValueError("a refusal must say why")
     sh = sheet(page, data.issued_at, data.tz, data.place_name)
-    base, st, width, zone, field = sh.base, sh.st, sh.width, sh.zone, sh.field
+    base, st, field = sh.base, sh.st, sh.field
     unit = text(data.unit_name)
     story: list[Flowable] = [
         *sh.heading(data.governing_body, data.unit_name, TITLE, data.dossier_code),
@@ -59,15 +52,13 @@ def render_refusal_pdf(data: RefusalData, page: PageName = "A5") -> bytes:
         field("Địa chỉ", data.address),
         field("Số điện thoại", contact_line(data.phone, data.email)),
         field("Nội dung yêu cầu giải quyết", data.procedure_name),
-        field("Thời gian tiếp nhận", format_moment_vi(data.received_at.astimezone(zone))),
+        field("Thời gian tiếp nhận", format_moment_vi(sh.local(data.received_at))),
         Spacer(1, base * 0.3),
         Paragraph(f"Qua xem xét, đối chiếu với quy định hiện hành, {unit} từ chối tiếp nhận, giải quyết hồ sơ "
                   "này vì các lý do sau:", st["field"]),
         *[Paragraph(f"{n}. {text(reason)}", st["item"]) for n, reason in enumerate(reasons, start=1)],
         Spacer(1, base * 0.4),
         Paragraph("Xin thông báo để Ông/Bà được biết và thực hiện./.", st["body"]),
-        Spacer(1, base * 0.8),
-        KeepTogether(signature_block("", "", data.signer_title, data.officer_name, width=width, st=st, base=base)),
+        *sh.signatures(data.signer_title, data.officer_name),
     ]
-    return build_pdf(story, page=page, title=f"{TITLE} {data.dossier_code}",
-                     footer=f"Mã hồ sơ {data.dossier_code}")
+    return build_dossier_pdf(story, page=page, title=TITLE, dossier_code=data.dossier_code)

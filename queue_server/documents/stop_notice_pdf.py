@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from ._layout import PageName, build_pdf, contact_line, sheet, signature_block, text
+from ._layout import PageName, build_dossier_pdf, contact_line, sheet, text
 from .vi_format import format_moment_vi
 
 TITLE = "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"
@@ -45,20 +45,17 @@ def render_stop_notice_pdf(data: StopNoticeData, page: PageName = "A5") -> bytes
     if not data.reason.strip() or not data.legal_basis.strip():
         raise ValueError("a stop notice must give the reason and the legal basis")
     sh = sheet(page, data.issued_at, data.tz, data.place_name)
-    base, st, width, zone, field = sh.base, sh.st, sh.width, sh.zone, sh.field
+    base, st, field = sh.base, sh.st, sh.field
     unit = text(data.unit_name)
     story: list[Flowable] = [
         *sh.heading(data.governing_body, data.unit_name, TITLE, data.dossier_code),
-        Paragraph(f"<b>Kính gửi:</b> Ông/Bà {text(data.applicant_name)}", st["field"]),
-        field("Địa chỉ", data.address),
+        *sh.addressee(data.applicant_name, data.address),
         field("Số điện thoại", contact_line(data.phone, data.email)),
         Spacer(1, base * 0.3),
-        Paragraph(f"Vào {format_moment_vi(data.received_at.astimezone(zone))}, {text(data.receiving_unit)} đã "
-                  "tiếp nhận hồ sơ của Ông/Bà:", st["field"]),
-        field("Nội dung yêu cầu giải quyết", data.procedure_name),
+        *sh.received_recap(data.received_at, data.receiving_unit, data.procedure_name),
         Spacer(1, base * 0.3),
         Paragraph(f"{unit} thông báo dừng giải quyết hồ sơ nêu trên kể từ "
-                  f"{format_moment_vi(data.issued_at.astimezone(zone))}.", st["field"]),
+                  f"{format_moment_vi(sh.local(data.issued_at))}.", st["field"]),
         field("Căn cứ dừng giải quyết", data.ground),
         field("Lý do", data.reason),
         field("Căn cứ pháp lý", data.legal_basis),
@@ -66,8 +63,6 @@ def render_stop_notice_pdf(data: StopNoticeData, page: PageName = "A5") -> bytes
         Paragraph("Hồ sơ được trả lại cho Ông/Bà tại nơi tiếp nhận (trừ giấy tờ theo quy định phải lưu). "
                   "Ông/Bà có thể nộp lại hồ sơ khi có nhu cầu.", st["body"]),
         Paragraph("Xin thông báo để Ông/Bà được biết./.", st["body"]),
-        Spacer(1, base * 0.8),
-        KeepTogether(signature_block("", "", data.signer_title, data.officer_name, width=width, st=st, base=base)),
+        *sh.signatures(data.signer_title, data.officer_name),
     ]
-    return build_pdf(story, page=page, title=f"{TITLE} {data.dossier_code}",
-                     footer=f"Mã hồ sơ {data.dossier_code}")
+    return build_dossier_pdf(story, page=page, title=TITLE, dossier_code=data.dossier_code)

@@ -8,23 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
-from ._layout import (
-    PageName,
-    build_pdf,
-    contact_line,
-    field_line,
-    national_header,
-    page_spec,
-    register_fonts,
-    signature_block,
-    styles,
-    text,
-)
-from .vi_format import format_date_vi
+from ._layout import PageName, build_pdf, contact_line, sheet, text
 
 TITLE = "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"
 
@@ -58,31 +45,9 @@ def render_supplement_request_pdf(data: SupplementRequestData, page: PageName = 
         raise ValueError("issued_at must be timezone-aware")
     if not data.items:
         raise ValueError("a supplement request must list what is missing")
-    spec = page_spec(page)
-    register_fonts()
-    base = spec.font_size
-    st = styles(base)
-    width = spec.size[0] - 2 * spec.margin
-    issued = data.issued_at.astimezone(ZoneInfo(data.tz))
-
-    def field(label: str, value: str) -> Paragraph:
-        return field_line(label, value, st["field"])
-
-    place_date = format_date_vi(issued.date())
-    if data.place_name:
-        place_date = f"{data.place_name}, {place_date}"
-    contact = contact_line(data.phone, data.email)
-
-    story: list[Flowable] = [
-        national_header(
-            governing_body=data.governing_body,
-            unit_name=data.unit_name,
-            place_date=place_date,
-            width=width,
-            base=base,
-        ),
-        Paragraph(TITLE, st["title"]),
-    ]
+    sh = sheet(page, data.issued_at, data.tz, data.place_name)
+    base, st, field = sh.base, sh.st, sh.field
+    story: list[Flowable] = sh.masthead(data.governing_body, data.unit_name, TITLE)
     if data.dossier_code:
         story.append(Paragraph(f"Mã hồ sơ: {text(data.dossier_code)}", st["code"]))
     else:
@@ -91,7 +56,7 @@ def render_supplement_request_pdf(data: SupplementRequestData, page: PageName = 
         field("Hồ sơ của", data.applicant_name),
         field("Nội dung yêu cầu giải quyết", data.procedure_name),
         field("Địa chỉ", data.address),
-        field("Số điện thoại", contact),
+        field("Số điện thoại", contact_line(data.phone, data.email)),
         Spacer(1, base * 0.3),
         Paragraph(
             "<b>Yêu cầu hoàn thiện hồ sơ gồm những nội dung sau:</b>", st["field"]
@@ -111,14 +76,7 @@ def render_supplement_request_pdf(data: SupplementRequestData, page: PageName = 
                 st["body"],
             )
         )
-    story += [
-        Spacer(1, base * 0.8),
-        KeepTogether(
-            signature_block(
-                "", "", "NGƯỜI HƯỚNG DẪN", data.officer_name, width=width, st=st, base=base
-            )
-        ),
-    ]
+    story += sh.signatures("NGƯỜI HƯỚNG DẪN", data.officer_name)
     footer = f"Mã hồ sơ {data.dossier_code}" if data.dossier_code else data.applicant_name
     return build_pdf(story, page=page, title=TITLE, footer=footer)
 

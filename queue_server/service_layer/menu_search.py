@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select
 from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
 from queue_server.domain.errors import Conflict, NotFound
-from queue_server.domain.geo import distance_km, travel_minutes
+from queue_server.domain.geo import distance_km
 from queue_server.domain.menu_text import display_name, fee_text
 from queue_server.service_layer.menu_scope import all_scopes
 from queue_server.service_layer.site_menu import (
@@ -23,7 +23,7 @@ from queue_server.service_layer.site_menu import (
     shown_name,
 )
 from queue_server.service_layer.unit_of_work import UnitOfWork
-from queue_server.service_layer.views import _estimate, _without_symbols, get_site
+from queue_server.service_layer.views import _estimate, _without_symbols, get_site, other_site
 from shared.textfold import fold
 from shared.wait_words import figure_from, wait_text
 
@@ -66,12 +66,8 @@ def where_else(uow: UnitOfWork, here, procedure_ids: list[int]) -> dict[int, dic
         est, open_count = estimates[(site.id, service_id)]
         figure = figure_from(est["estimated_wait_minutes"], any_counter_open=open_count > 0,
                              people_ahead=est["people_waiting"])
-        travel = travel_minutes(km)
         out[pid] = {
-            "site_code": site.code, "site_name_vi": site.name_vi, "site_name_en": site.name_en or site.name_vi,
-            "address": site.address, "distance_km": round(km, 1), "travel_minutes": travel,
-            "service_id": service_id, "people_waiting": est["people_waiting"],
-            "estimated_wait_minutes": est["estimated_wait_minutes"], "wait": figure.model_dump(mode="json"),
+            **other_site(site, km, service_id, est), "wait": figure.model_dump(mode="json"),
             "message_vi": f"Thủ tục này tiếp nhận tại {site.name_vi} (cách {_km_text(km)} km, "
                           f"{_inline(wait_text(figure, 'vi'))})",
             "message_en": f"This procedure is received at {site.name_en or site.name_vi} ({km:.1f} km away, "

@@ -227,6 +227,15 @@ def _estimate(uow: UnitOfWork, site, service_id: int) -> dict[str, Any]:  # noqa
             "wait": wait_out(figure)}
 
 
+def other_site(site, km: float, service_id: int, estimate: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN001
+    """The fields of `OtherSiteOut`: another site serving a procedure, how far it is and
+    how long its line is (`estimate` from `_estimate`)."""
+    return {"site_code": site.code, "site_name_vi": site.name_vi, "site_name_en": site.name_en or site.name_vi,
+            "address": site.address, "distance_km": round(km, 1), "travel_minutes": travel_minutes(km),
+            "service_id": service_id, "people_waiting": estimate["people_waiting"],
+            "estimated_wait_minutes": estimate["estimated_wait_minutes"]}
+
+
 def nearby(uow: UnitOfWork, site_code: str, procedure_code: str, max_km: float, margin: int) -> dict[str, Any]:
     """Other sites that receive this procedure, nearest first, with their expected wait
     and whether going there is clearly sooner (travel included)."""
@@ -249,10 +258,7 @@ def nearby(uow: UnitOfWork, site_code: str, procedure_code: str, max_km: float, 
             est = _estimate(uow, site, service_id)
             travel = travel_minutes(km)
             out.append({
-                "site_code": site.code, "site_name_vi": site.name_vi, "site_name_en": site.name_en,
-                "address": site.address, "distance_km": round(km, 1), "travel_minutes": travel,
-                "service_id": service_id, "people_waiting": est["people_waiting"],
-                "estimated_wait_minutes": est["estimated_wait_minutes"], "wait": est["wait"],
+                **other_site(site, km, service_id, est), "wait": est["wait"],
                 "sooner": sooner_elsewhere(here_est["estimated_wait_minutes"] if here_est else None,
                                            est["estimated_wait_minutes"], travel, margin),
             })

@@ -13,6 +13,8 @@ from queue_server.simulation.engine import Call, DayResult
 
 
 def percentile(values: Sequence[float], q: float) -> float:
+    """Linear interpolation between closest ranks; NaN for no values. The bench ranks its
+    latencies with this one too."""
     if not values:
         return math.nan
     ordered = sorted(values)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import io
 
+# At module level: FastAPI reads the download pages' annotations from this module's names.
+from fastapi import Request
+from fastapi.responses import Response
+
 from queue_server.web.reporting import GROUPINGS, ReportRow
 
 COLUMNS = (
@@ -55,8 +59,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def table_download(request, kind: str, head: list[str], rows: list[list], *, title: str, filename: str,  # noqa: ANN001
                    sheet_title: str = "Báo cáo"):  # noqa: ANN201
     """A table as a CSV or XLSX attachment, with the pages' security headers."""
-    from fastapi.responses import Response
-
     from queue_server.web.templating import secure_headers
 
     if kind == "csv":
@@ -66,6 +68,22 @@ def table_download(request, kind: str, head: list[str], rows: list[list], *, tit
     response = Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
     secure_headers(request, response)
     return response
+
+
+def add_table_downloads(router, path: str, export) -> None:  # noqa: ANN001
+    """GET `<path>.csv` and `<path>.xlsx` on `router`, both answered by `await export(request,
+    kind)` (which checks who asks, then returns `table_download(...)`)."""
+    from queue_server.web.session import web_page
+
+    def download(kind: str):  # noqa: ANN202
+        async def page(request: Request) -> Response:
+            return await export(request, kind)
+
+        return web_page(page)
+
+    for kind in ("csv", "xlsx"):
+        router.add_api_route(f"{path}.{kind}", download(kind), methods=["GET"],
+                             name=f"{path.strip('/').replace('/', '_')}_{kind}")
 
 
 def table_csv(head: list[str], rows: list[list]) -> bytes:

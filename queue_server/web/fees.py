@@ -16,7 +16,7 @@ from queue_server.domain.errors import DomainError, Invalid
 from queue_server.service_layer import fee_report, fees, statement_import
 from queue_server.service_layer import views as queue_views
 from queue_server.web import session as s
-from queue_server.web.export import table_download
+from queue_server.web.export import add_table_downloads, table_download
 from queue_server.web.templating import render
 
 router = APIRouter(prefix="/manager")
@@ -127,13 +127,4 @@ async def _export(request: Request, kind: str) -> Response:
                           filename=f"motcua-le-phi-{day}.{kind}")
 
 
-@router.get("/fees.csv")
-@s.web_page
-async def fees_csv(request: Request) -> Response:
-    return await _export(request, "csv")
-
-
-@router.get("/fees.xlsx")
-@s.web_page
-async def fees_xlsx(request: Request) -> Response:
-    return await _export(request, "xlsx")
+add_table_downloads(router, "/fees", _export)

@@ -46,6 +46,7 @@ GROUPINGS = {
 }
 MAX_DAYS = 366
 RATING_LEVELS = ("very_satisfied", "satisfied", "unsatisfied")
+PAPERWORK = ("dossiers", "digitized", "document_lines", "reused_lines", "fees_paid", "fees_paid_vnd")
 
 
 @dataclass(frozen=True)
@@ -78,12 +79,8 @@ class Figures:
     waits: list[float] = field(default_factory=list)  # seconds
     service_times: list[float] = field(default_factory=list)  # seconds
     ratings: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RATING_LEVELS, 0))
-    dossiers: int = 0
-    digitized: int = 0
-    document_lines: int = 0
-    reused_lines: int = 0
-    fees_paid: int = 0
-    fees_paid_vnd: int = 0
+    # The dossier and fee counts, by the names of ReportRow's fields that they become.
+    paperwork: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PAPERWORK, 0))
 
     @property
     def called(self) -> int:
@@ -207,17 +204,17 @@ def build_report(events: list[LoggedEvent], grouping: str, tz: ZoneInfo, names: 
         elif e.type == "TicketRated" and e.data.get("level") in RATING_LEVELS:
             groups[key(e, service_id)].ratings[e.data["level"]] += 1
         elif e.type == "DossierReceived":
-            figures = groups[key(e, service_id)]
-            figures.dossiers += 1
+            paper = groups[key(e, service_id)].paperwork
+            paper["dossiers"] += 1
             reused = int(e.data.get("reused") or 0)
-            figures.document_lines += int(e.data.get("documents") or 0)
-            figures.reused_lines += reused
+            paper["document_lines"] += int(e.data.get("documents") or 0)
+            paper["reused_lines"] += reused
             if reused or e.data.get("dossier_id") in digitized_ids:
-                figures.digitized += 1
+                paper["digitized"] += 1
         elif e.type == "DossierFeePaid":
-            figures = groups[key(e, service_id)]
-            figures.fees_paid += 1
-            figures.fees_paid_vnd += int(e.data.get("amount_vnd") or 0)
+            paper = groups[key(e, service_id)].paperwork
+            paper["fees_paid"] += 1
+            paper["fees_paid_vnd"] += int(e.data.get("amount_vnd") or 0)
         elif e.type == "TicketTransferred":
             from_site = e.data.get("from_site_id")
             if e.data.get("target") != "site" or from_site in (None, e.site_id):
@@ -231,8 +228,7 @@ def _row(key: str, f: Figures, grouping: str) -> ReportRow:
     wait, service = _stats(f.waits), _stats(f.service_times)
     return ReportRow(key, None if grouping in ("counter", "staff") else f.issued, f.called, f.served, f.no_shows,
                      f.transfers, f.no_show_rate, *wait, *service, f.ratings["very_satisfied"],
-                     f.ratings["satisfied"], f.ratings["unsatisfied"], f.dossiers, f.digitized, f.document_lines,
-                     f.reused_lines, f.fees_paid, f.fees_paid_vnd)
+                     f.ratings["satisfied"], f.ratings["unsatisfied"], **f.paperwork)
 
 
 def total_row(events: list[LoggedEvent], tz: ZoneInfo) -> ReportRow:

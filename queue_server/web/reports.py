@@ -11,7 +11,7 @@ from queue_server.domain.business_day import business_day
 from queue_server.domain.errors import DomainError
 from queue_server.web import session as s
 from queue_server.web.charts import Series, bar_chart
-from queue_server.web.export import header, table_download, values
+from queue_server.web.export import add_table_downloads, header, table_download, values
 from queue_server.web.reporting import GROUPINGS, ReportQuery, default_range, load_report
 from queue_server.web.templating import render
 
@@ -96,13 +96,4 @@ async def _export(request: Request, kind: str) -> Response:
                           title=title, filename=_filename(q, kind))
 
 
-@router.get("/reports.csv")
-@s.web_page
-async def reports_csv(request: Request) -> Response:
-    return await _export(request, "csv")
-
-
-@router.get("/reports.xlsx")
-@s.web_page
-async def reports_xlsx(request: Request) -> Response:
-    return await _export(request, "xlsx")
+add_table_downloads(router, "/reports", _export)

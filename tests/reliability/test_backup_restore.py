@@ -32,13 +32,9 @@ def empty_target(db_url: str, tmp_path, request):  # noqa: ANN001, ANN201
         yield f"sqlite:///{tmp_path / 'restored.db'}"
         return
     templates = request.getfixturevalue("pg_templates")
-    import psycopg
-
     name = f"{templates.prefix}_restore"
-    with psycopg.connect(templates.admin, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name}")
-        conn.execute(f"CREATE DATABASE {name}")
-    url = templates._url(name)
+    templates.execute(f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}")
+    url = templates.url(name)
     yield url
     templates.drop(url)
 

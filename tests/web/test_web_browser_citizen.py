@@ -5,17 +5,13 @@ from __future__ import annotations
 
 import pytest
 from support import COUNTER_A, Api, LiveServer
-from web_helpers import FAKE_DEVICES, WIDTHS, Shots, collect_errors
+from web_helpers import WIDTHS, Shots, open_page
 
 pytestmark = pytest.mark.slow
 
 
 def _open(browser, url: str, width: str):  # noqa: ANN001, ANN202
-    context = browser.new_context(viewport=WIDTHS[width], is_mobile=width == "phone", has_touch=width == "phone")
-    context.add_init_script(FAKE_DEVICES)
-    page = context.new_page()
-    errors = collect_errors(page)
-    page.goto(url)
+    page, errors = open_page(browser, url, WIDTHS[width], touch=width == "phone")
     page.wait_for_selector("[data-live=live]")
     return page, errors
 

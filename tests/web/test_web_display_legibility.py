@@ -10,7 +10,7 @@ import pytest
 from legibility import Report, TextBox, keep_for_docs, measure
 from playwright.sync_api import expect
 from support import SITE_TT, Api, LiveServer
-from web_helpers import CHROMIUM, CHROMIUM_ARGS, FAKE_DEVICES, SHOTS, collect_errors, wait_until
+from web_helpers import CHROMIUM, CHROMIUM_ARGS, FAKE_DEVICES, SHOTS, open_page, wait_until
 
 from queue_server.seed import demo_device_token
 from shared.enums import DeviceKind
@@ -76,11 +76,7 @@ def test_every_text_of_the_web_lobby_is_large_and_contrasted_idle_and_through_th
     for counter_id in (1, 2, 5):  # six of nine counters stay closed
         api.ok(counter_id, "open")
 
-    context = browser.new_context(viewport=TV)
-    context.add_init_script(FAKE_DEVICES)
-    tv = context.new_page()
-    errors = collect_errors(tv)
-    tv.goto(f"{web_server.url}/display/{SITE_TT}?token={TOKEN}")
+    tv, errors = open_page(browser, f"{web_server.url}/display/{SITE_TT}?token={TOKEN}", TV)
     tv.wait_for_selector("[data-link=live]")
     tv.evaluate("document.fonts.ready")
     # This Chromium runs without --autoplay-policy=no-user-gesture-required: the page says

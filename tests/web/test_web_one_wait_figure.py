@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from playwright.sync_api import expect
 from support import COUNTER_A, SITE_TT, Api, LiveServer
-from web_helpers import DESKTOP, FAKE_DEVICES, PHONE, Shots, collect_errors, login
+from web_helpers import DESKTOP, PHONE, Shots, collect_errors, login, open_page
 from websockets.sync.client import connect
 
 from kiosk.presenter import KioskPresenter
@@ -87,11 +87,7 @@ def test_every_surface_states_the_same_wait(browser, web_server: LiveServer, ser
     assert estimate["wait"] == line
     assert _line(_display_feed(web_server))["wait"] == line
 
-    tv_context = browser.new_context(viewport=DESKTOP)
-    tv_context.add_init_script(FAKE_DEVICES)
-    tv = tv_context.new_page()
-    tv_errors = collect_errors(tv)
-    tv.goto(f"{base}/display/{SITE_TT}?token={DISPLAY_TOKEN}")
+    tv, tv_errors = open_page(browser, f"{base}/display/{SITE_TT}?token={DISPLAY_TOKEN}", DESKTOP)
     tv.click("[data-unlock-button]")
     tv.wait_for_selector("[data-link=live]")
     tv_line = tv.locator("[data-queues] li", has_text="Tư pháp").first

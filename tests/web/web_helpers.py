@@ -35,6 +35,17 @@ def collect_errors(page) -> list[str]:  # noqa: ANN001
     return errors
 
 
+def open_page(browser, url: str, viewport: dict[str, int], *, touch: bool = False):  # noqa: ANN001, ANN201
+    """A fresh page whose phone and TV devices are the fakes below, opened at `url`; returns
+    it and the list its script errors go to."""
+    context = browser.new_context(viewport=viewport, is_mobile=touch, has_touch=touch)
+    context.add_init_script(FAKE_DEVICES)
+    page = context.new_page()
+    errors = collect_errors(page)
+    page.goto(url)
+    return page, errors
+
+
 def login(page, base_url: str, username: str = "quanly", password: str = "motcua-demo") -> None:  # noqa: ANN001
     page.goto(f"{base_url}/manager/login")
     page.fill("input[name=username]", username)

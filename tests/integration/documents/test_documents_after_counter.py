@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import subprocess
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -64,7 +65,23 @@ def _size(pdf: bytes) -> tuple[float, float]:
     return float(box.width), float(box.height)
 
 
-def test_refusal_form_03_says_every_reason(pypdf_text, poppler_text, rasterize, write_pdf) -> None:
+@pytest.fixture
+def check_a5_form(pypdf_text, poppler_text, rasterize, write_pdf) -> Callable[[bytes, str, Sequence[str]], None]:  # noqa: ANN001
+    """What every A5 letter must be: A5, its fonts embedded, page 1 kept as a PNG under
+    `keep_as`, and each expected line read back by both pypdf and pdftotext."""
+
+    def check(pdf: bytes, keep_as: str, expected: Sequence[str]) -> None:
+        assert _size(pdf) == pytest.approx(A5, abs=1)
+        _check_fonts(pdf, write_pdf)
+        rasterize(pdf, keep_as=keep_as)
+        for text in (pypdf_text(pdf), poppler_text(pdf)):
+            for line in expected:
+                assert line in text, line
+
+    return check
+
+
+def test_refusal_form_03_says_every_reason(check_a5_form) -> None:  # noqa: ANN001
     pdf = render_refusal_pdf(RefusalData(
         unit_name=WARD, governing_body="UBND THÀNH PHỐ HUẾ", place_name="Huế", dossier_code=CODE,
         applicant_name="Nguyễn Thị Hường", address="12 Lê Lợi, phường Thuận Hóa, thành phố Huế",
@@ -73,26 +90,22 @@ def test_refusal_form_03_says_every_reason(pypdf_text, poppler_text, rasterize, 
                  "Người đi đăng ký không phải cha, mẹ hoặc người được ủy quyền"],
         officer_name="Ngô Văn Phúc", received_at=datetime(2027, 1, 28, 15, 20, tzinfo=VN),
         issued_at=datetime(2027, 1, 29, 10, 5, tzinfo=VN), signer_title="NGƯỜI XỬ LÝ HỒ SƠ"))
-    assert _size(pdf) == pytest.approx(A5, abs=1)
-    _check_fonts(pdf, write_pdf)
-    rasterize(pdf, keep_as="form03-refusal-A5")
-    for text in (pypdf_text(pdf), poppler_text(pdf)):
-        for expected in ("PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", f"Mã hồ sơ: {CODE}", "UBND THÀNH PHỐ HUẾ",
-                         "Huế, ngày 29 tháng 01 năm 2027", "Ông/Bà: Nguyễn Thị Hường",
-                         "Địa chỉ: 12 Lê Lợi, phường Thuận Hóa, thành phố Huế",
-                         "Số điện thoại: 0912 345 678 Email: huong@example.vn",
-                         "Nội dung yêu cầu giải quyết: Thủ tục đăng ký khai sinh",
-                         "Thời gian tiếp nhận: 15 giờ 20 phút, ngày 28 tháng 01 năm 2027",
-                         "1. Trẻ đã được đăng ký khai sinh tại UBND xã Phú Vinh ngày 12/01/2027",
-                         "2. Người đi đăng ký không phải cha, mẹ hoặc người được ủy quyền",
-                         "Xin thông báo để Ông/Bà được biết và thực hiện./.", "NGƯỜI XỬ LÝ HỒ SƠ", "Ngô Văn Phúc"):
-            assert expected in text, expected
+    check_a5_form(pdf, "form03-refusal-A5", (
+        "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", f"Mã hồ sơ: {CODE}", "UBND THÀNH PHỐ HUẾ",
+        "Huế, ngày 29 tháng 01 năm 2027", "Ông/Bà: Nguyễn Thị Hường",
+        "Địa chỉ: 12 Lê Lợi, phường Thuận Hóa, thành phố Huế",
+        "Số điện thoại: 0912 345 678 Email: huong@example.vn",
+        "Nội dung yêu cầu giải quyết: Thủ tục đăng ký khai sinh",
+        "Thời gian tiếp nhận: 15 giờ 20 phút, ngày 28 tháng 01 năm 2027",
+        "1. Trẻ đã được đăng ký khai sinh tại UBND xã Phú Vinh ngày 12/01/2027",
+        "2. Người đi đăng ký không phải cha, mẹ hoặc người được ủy quyền",
+        "Xin thông báo để Ông/Bà được biết và thực hiện./.", "NGƯỜI XỬ LÝ HỒ SƠ", "Ngô Văn Phúc"))
     with pytest.raises(ValueError):
         render_refusal_pdf(RefusalData(WARD, CODE, "A", "B", [" "], "C", datetime(2027, 1, 1, tzinfo=VN),
                                        datetime(2027, 1, 1, tzinfo=VN)))
 
 
-def test_apology_form_04_gives_the_reason_and_the_new_date(pypdf_text, poppler_text, rasterize, write_pdf) -> None:
+def test_apology_form_04_gives_the_reason_and_the_new_date(check_a5_form) -> None:  # noqa: ANN001
     data = ApologyData(
         agency_name=WARD, receiving_unit=CENTER, governing_body="UBND THÀNH PHỐ HUẾ", place_name="Huế",
         dossier_code=CODE, applicant_name="Nguyễn Thị Hường", address="12 Lê Lợi, phường Thuận Hóa, thành phố Huế",
@@ -101,26 +114,21 @@ def test_apology_form_04_gives_the_reason_and_the_new_date(pypdf_text, poppler_t
         "Trung ương Huế", issued_at=datetime(2027, 3, 11, 8, 30, tzinfo=VN), head_name="Hoàng Minh Tuấn",
         lookup_url=URL)
     pdf = render_apology_pdf(data)
-    assert _size(pdf) == pytest.approx(A5, abs=1)
-    _check_fonts(pdf, write_pdf)
-    rasterize(pdf, keep_as="form04-apology-A5")
-    for text in (pypdf_text(pdf), poppler_text(pdf)):
-        for expected in ("VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", f"Mã hồ sơ: {CODE}",
-                         "Kính gửi: Ông/Bà Nguyễn Thị Hường", "Huế, ngày 11 tháng 3 năm 2027",
-                         f"Vào 09 giờ 00 phút, ngày 08 tháng 3 năm 2027, {CENTER} đã tiếp nhận hồ sơ của Ông/Bà",
-                         "Nội dung yêu cầu giải quyết: Thủ tục đăng ký khai sinh",
-                         "Thời hạn trả kết quả đã hẹn: thứ Tư, ngày 10 tháng 3 năm 2027",
-                         f"Đến nay, {WARD} chưa giải quyết xong hồ sơ của Ông/Bà",
-                         "Lý do: Cần xác minh thông tin nơi sinh với Bệnh viện Trung ương Huế",
-                         "trân trọng xin lỗi Ông/Bà", "thứ Hai, ngày 15 tháng 3 năm 2027", URL,
-                         "THỦ TRƯỞNG CƠ QUAN", "Hoàng Minh Tuấn"):
-            assert expected in text, expected
+    check_a5_form(pdf, "form04-apology-A5", (
+        "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", f"Mã hồ sơ: {CODE}",
+        "Kính gửi: Ông/Bà Nguyễn Thị Hường", "Huế, ngày 11 tháng 3 năm 2027",
+        f"Vào 09 giờ 00 phút, ngày 08 tháng 3 năm 2027, {CENTER} đã tiếp nhận hồ sơ của Ông/Bà",
+        "Nội dung yêu cầu giải quyết: Thủ tục đăng ký khai sinh",
+        "Thời hạn trả kết quả đã hẹn: thứ Tư, ngày 10 tháng 3 năm 2027",
+        f"Đến nay, {WARD} chưa giải quyết xong hồ sơ của Ông/Bà",
+        "Lý do: Cần xác minh thông tin nơi sinh với Bệnh viện Trung ương Huế",
+        "trân trọng xin lỗi Ông/Bà", "thứ Hai, ngày 15 tháng 3 năm 2027", URL,
+        "THỦ TRƯỞNG CƠ QUAN", "Hoàng Minh Tuấn"))
     with pytest.raises(ValueError):
         render_apology_pdf(ApologyData(**{**data.__dict__, "new_due": date(2027, 3, 10)}))
 
 
-def test_stop_notice_form_05_gives_the_reason_and_the_legal_basis(pypdf_text, poppler_text, rasterize,
-                                                                  write_pdf) -> None:
+def test_stop_notice_form_05_gives_the_reason_and_the_legal_basis(check_a5_form) -> None:  # noqa: ANN001
     data = StopNoticeData(
         unit_name=WARD, receiving_unit=CENTER, governing_body="UBND THÀNH PHỐ HUẾ", place_name="Huế",
         dossier_code=CODE, applicant_name="Nguyễn Thị Hường", address="12 Lê Lợi, phường Thuận Hóa, thành phố Huế",
@@ -131,22 +139,18 @@ def test_stop_notice_form_05_gives_the_reason_and_the_legal_basis(pypdf_text, po
         received_at=datetime(2027, 1, 28, 15, 20, tzinfo=VN), issued_at=datetime(2027, 2, 1, 9, 45, tzinfo=VN),
         signer_title="NGƯỜI XỬ LÝ HỒ SƠ")
     pdf = render_stop_notice_pdf(data)
-    assert _size(pdf) == pytest.approx(A5, abs=1)
-    _check_fonts(pdf, write_pdf)
-    rasterize(pdf, keep_as="form05-stop-notice-A5")
-    for text in (pypdf_text(pdf), poppler_text(pdf)):
-        for expected in ("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", f"Mã hồ sơ: {CODE}", "UBND THÀNH PHỐ HUẾ",
-                         "Huế, ngày 01 tháng 02 năm 2027", "Kính gửi: Ông/Bà Nguyễn Thị Hường",
-                         "Địa chỉ: 12 Lê Lợi, phường Thuận Hóa, thành phố Huế",
-                         "Số điện thoại: 0912 345 678 Email: huong@example.vn",
-                         f"Vào 15 giờ 20 phút, ngày 28 tháng 01 năm 2027, {CENTER} đã tiếp nhận hồ sơ của Ông/Bà",
-                         "Nội dung yêu cầu giải quyết: Thủ tục đăng ký khai sinh",
-                         f"{WARD} thông báo dừng giải quyết hồ sơ nêu trên kể từ 09 giờ 45 phút, ngày 01 tháng 02 "
-                         "năm 2027", "Căn cứ dừng giải quyết: Dừng giải quyết theo quy định của pháp luật",
-                         "Lý do: Trẻ đã được đăng ký khai sinh tại UBND xã Phú Vinh ngày 12/01/2027",
-                         "Căn cứ pháp lý: Khoản 1 Điều 16 Luật Hộ tịch 2014", "Ông/Bà có thể nộp lại hồ sơ",
-                         "NGƯỜI XỬ LÝ HỒ SƠ", "Ngô Văn Phúc"):
-            assert expected in text, expected
+    check_a5_form(pdf, "form05-stop-notice-A5", (
+        "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", f"Mã hồ sơ: {CODE}", "UBND THÀNH PHỐ HUẾ",
+        "Huế, ngày 01 tháng 02 năm 2027", "Kính gửi: Ông/Bà Nguyễn Thị Hường",
+        "Địa chỉ: 12 Lê Lợi, phường Thuận Hóa, thành phố Huế",
+        "Số điện thoại: 0912 345 678 Email: huong@example.vn",
+        f"Vào 15 giờ 20 phút, ngày 28 tháng 01 năm 2027, {CENTER} đã tiếp nhận hồ sơ của Ông/Bà",
+        "Nội dung yêu cầu giải quyết: Thủ tục đăng ký khai sinh",
+        f"{WARD} thông báo dừng giải quyết hồ sơ nêu trên kể từ 09 giờ 45 phút, ngày 01 tháng 02 "
+        "năm 2027", "Căn cứ dừng giải quyết: Dừng giải quyết theo quy định của pháp luật",
+        "Lý do: Trẻ đã được đăng ký khai sinh tại UBND xã Phú Vinh ngày 12/01/2027",
+        "Căn cứ pháp lý: Khoản 1 Điều 16 Luật Hộ tịch 2014", "Ông/Bà có thể nộp lại hồ sơ",
+        "NGƯỜI XỬ LÝ HỒ SƠ", "Ngô Văn Phúc"))
     for missing in ({"reason": " "}, {"legal_basis": ""}):
         with pytest.raises(ValueError):
             render_stop_notice_pdf(StopNoticeData(**{**data.__dict__, **missing}))

@@ -8,6 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from conftest import BAC_NINH_BIRTH_REGISTRATION
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4, A5
 
@@ -23,13 +24,7 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 @pytest.fixture
 def request_data() -> SupplementRequestData:
     return SupplementRequestData(
-        governing_body="UBND tỉnh Bắc Ninh",
-        unit_name="Trung tâm Phục vụ hành chính công tỉnh Bắc Ninh",
-        place_name="Bắc Ninh",
-        applicant_name="Nguyễn Thị Hường",
-        procedure_name="Thủ tục đăng ký khai sinh",
-        address="Số 12, ngõ 34 phố Nguyễn Trãi, phường Thanh Xuân, thành phố Hà Nội",
-        phone="0912 345 678",
+        **BAC_NINH_BIRTH_REGISTRATION,
         items=[
             SupplementItem(
                 "Giấy chứng sinh (bản chính)",
@@ -40,7 +35,6 @@ def request_data() -> SupplementRequestData:
                 "Người đi đăng ký không phải cha, mẹ của trẻ.",
             ),
         ],
-        officer_name="Trần Văn Bình",
         issued_at=datetime(2026, 3, 10, 9, 50, tzinfo=VN),
         contact="Bộ phận Một cửa, số điện thoại 0222 3822 222",
     )

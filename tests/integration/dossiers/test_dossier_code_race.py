@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from dossier_helpers import DOCUMENTS, applicant
-from sqlalchemy import insert, select
-from support import BIRTH_REGISTRATION, FakeClock
+from sqlalchemy import select
+from support import BIRTH_REGISTRATION, FakeClock, open_race_counters
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.db import make_engine
@@ -21,7 +21,6 @@ from queue_server.service_layer import dossiers, handlers
 from queue_server.service_layer.rules import QueueRules
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.settings import Settings
-from shared.enums import CounterState
 
 SITE_TT, SERVICE_A, STAFF_TT, KIOSK_TT = 1, 1, 1, 1
 COUNTERS, RECEPTIONS_EACH = 10, 20
@@ -31,13 +30,7 @@ def _counters_serving_one_citizen_each(db_url: str, rules: QueueRules, clock: Fa
     engine = make_engine(db_url)
     try:
         with engine.begin() as conn:
-            ids = []
-            for i in range(COUNTERS):
-                cid = conn.execute(insert(t.counters).values(
-                    site_id=SITE_TT, number=200 + i, name=f"Race {i}", state=CounterState.OPEN.value,
-                ).returning(t.counters.c.id)).scalar_one()
-                conn.execute(insert(t.counter_services).values(counter_id=cid, service_id=SERVICE_A, weight=1))
-                ids.append(cid)
+            ids = open_race_counters(conn, COUNTERS, first_number=200, site_id=SITE_TT, service_id=SERVICE_A)
         uow = lambda: UnitOfWork(engine, None, clock, rules)  # noqa: E731
         for cid in ids:
             handlers.issue_ticket(cmd.IssueTicket(SITE_TT, KIOSK_TT, procedure_code=BIRTH_REGISTRATION), uow())

@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
+from support import open_race_counters
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.clock import utc_now
@@ -24,7 +25,6 @@ from queue_server.service_layer import handlers
 from queue_server.service_layer.rules import QueueRules
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.settings import Settings
-from shared.enums import CounterState
 
 SITE_ID, SERVICE_A, STAFF_ID, KIOSK_ID = 1, 1, 1, 1
 RACERS = 20
@@ -47,13 +47,7 @@ def _rules(db_url: str) -> QueueRules:
 def _open_counters(db_url: str, n: int) -> list[int]:
     engine = make_engine(db_url)
     with engine.begin() as conn:
-        ids = []
-        for i in range(n):
-            cid = conn.execute(insert(t.counters).values(
-                site_id=SITE_ID, number=100 + i, name=f"Race {i}", state=CounterState.OPEN.value,
-            ).returning(t.counters.c.id)).scalar_one()
-            conn.execute(insert(t.counter_services).values(counter_id=cid, service_id=SERVICE_A, weight=1))
-            ids.append(cid)
+        ids = open_race_counters(conn, n, first_number=100, site_id=SITE_ID, service_id=SERVICE_A)
     engine.dispose()
     return ids
 
