@@ -25,12 +25,15 @@ def is_sqlite_url(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float | None = None) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float | None = None,
+                busy_timeout_ms: int = 30_000) -> Engine:
     """`pool_timeout`: seconds to wait for a free connection (default 10 on PostgreSQL,
-    30 on SQLite, whose single connection a command-line tool may hold a while)."""
+    30 on SQLite, whose single connection a command-line tool may hold a while).
+    `busy_timeout_ms` (SQLite): how long a statement waits inside SQLite for another
+    process's lock; tools wait long, the server 0 (adapters/sqlite_lock waits instead)."""
     url = normalize_url(url)
     if is_sqlite_url(url):
-        return _sqlite_engine(url, 30.0 if pool_timeout is None else pool_timeout)
+        return _sqlite_engine(url, 30.0 if pool_timeout is None else pool_timeout, busy_timeout_ms)
     return create_engine(
         url,
         pool_size=pool_size,
@@ -54,11 +57,11 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_engine(url: str, pool_timeout: float) -> Engine:
+def _sqlite_engine(url: str, pool_timeout: float, busy_timeout_ms: int) -> Engine:
     ensure_sqlite_folder(url)
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         pool_size=1,
         max_overflow=0,
         pool_timeout=pool_timeout,
@@ -71,7 +74,7 @@ def _sqlite_engine(url: str, pool_timeout: float) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -75,7 +75,11 @@ class UnitOfWork:
             # One consistent snapshot: the seq a client gets matches the state it sees.
             options = {"isolation_level": "REPEATABLE READ"} if self.is_postgres else READ_ONLY
             self.conn = self.conn.execution_options(**options)
-        self.conn.begin()
+        try:
+            self.conn.begin()
+        except BaseException:  # e.g. SQLite's write lock taken: the connection goes back
+            self.conn.close()
+            raise
         self.events = []
         self.signals = []
         self.now = self.clock()
