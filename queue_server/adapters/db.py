@@ -9,7 +9,10 @@ PostgreSQL: psycopg 3, READ COMMITTED, claims with FOR UPDATE SKIP LOCKED.
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DBAPIError
+
+from queue_server.adapters.db_faults import DbFault, classify
 
 READ_ONLY = {"motcua_read_only": True}
 
@@ -33,7 +36,14 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float | None = N
     process's lock; tools wait long, the server 0 (adapters/sqlite_lock waits instead)."""
     url = normalize_url(url)
     if is_sqlite_url(url):
-        return _sqlite_engine(url, 30.0 if pool_timeout is None else pool_timeout, busy_timeout_ms)
+        engine = _sqlite_engine(url, 30.0 if pool_timeout is None else pool_timeout, busy_timeout_ms)
+    else:
+        engine = _postgres_engine(url, pool_size, pool_timeout)
+    event.listen(engine, "handle_error", _replace_read_only_sessions)
+    return engine
+
+
+def _postgres_engine(url: str, pool_size: int, pool_timeout: float | None) -> Engine:
     return create_engine(
         url,
         pool_size=pool_size,
@@ -45,6 +55,17 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float | None = N
         pool_timeout=10.0 if pool_timeout is None else pool_timeout,
         connect_args={"connect_timeout": 5},
     )
+
+
+def _replace_read_only_sessions(context: ExceptionContext) -> None:
+    """A session that refused a write because it is read-only stays so (PostgreSQL's
+    `default_transaction_read_only` applies when a session starts; a SQLite file opened
+    while read-only): treat it like a dropped connection. SQLAlchemy then closes it, and
+    closes every older pooled connection at its next checkout, so once the database takes
+    writes again new sessions can; none is dropped unclosed for the garbage collector."""
+    error = context.sqlalchemy_exception
+    if isinstance(error, DBAPIError) and classify(error) is DbFault.READ_ONLY:
+        context.is_disconnect = True
 
 
 def ensure_sqlite_folder(url: str) -> None:
