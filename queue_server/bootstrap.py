@@ -4,9 +4,10 @@ Nothing here runs at import time; tests build their own `Wiring` with fakes or a
 
 How handlers run: SQLite statements take tens of microseconds, so on SQLite a handler
 runs straight on the event loop (one connection, no thread hop: the fastest path, and
-naturally one writer at a time); a write lock held by another process is waited for
-between attempts, not inside SQLite (adapters/sqlite_lock.py). PostgreSQL answers over a socket, so there handlers run
-in worker threads with a connection pool, and the loop stays free.
+naturally one writer at a time); a write lock another process holds is waited for with
+`await` between attempts, never inside SQLite (adapters/sqlite_lock.py). PostgreSQL
+answers over a socket, so there handlers run in worker threads with a connection pool,
+and the loop stays free.
 """
 
 from __future__ import annotations
