@@ -4,8 +4,10 @@ Nothing here runs at import time; tests build their own `Wiring` with fakes or a
 
 How handlers run: SQLite statements take tens of microseconds, so on SQLite a handler
 runs straight on the event loop (one connection, no thread hop: the fastest path, and
-naturally one writer at a time). PostgreSQL answers over a socket, so there handlers run
-in worker threads with a connection pool, and the loop stays free.
+naturally one writer at a time); a write lock another process holds is waited for with
+`await` between attempts, never inside SQLite (adapters/sqlite_lock.py). PostgreSQL
+answers over a socket, so there handlers run in worker threads with a connection pool,
+and the loop stays free.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from queue_server.adapters.db import make_engine
 from queue_server.adapters.db_faults import retry_on_disconnect
 from queue_server.adapters.eventbus import EventBus, LocalBus, PostgresBus
 from queue_server.adapters.ratelimit import TokenBucket, Turns
+from queue_server.adapters.sqlite_lock import SERVER_BUSY_TIMEOUT_MS, LockWaits
 from queue_server.domain.errors import Busy
 from queue_server.service_layer.rules import Policies, QueueRules
 from queue_server.service_layer.unit_of_work import UnitOfWork
@@ -45,6 +48,7 @@ class Wiring:
     kiosk_rate: TokenBucket = field(init=False)
     password_checks: Turns = field(init=False)
     policies: Policies = field(init=False)
+    lock_waits: LockWaits = field(init=False)
     cache: StaticCache = field(default_factory=StaticCache)
 
     def __post_init__(self) -> None:
@@ -54,6 +58,7 @@ class Wiring:
         self.kiosk_rate = TokenBucket(s.kiosk_tickets_per_minute, s.kiosk_ticket_burst, self.clock)
         self.password_checks = Turns(s.password_checks_at_once, s.password_check_queue, _logins_busy)
         self.policies = Policies.from_settings(s, queue=self.rules)
+        self.lock_waits = LockWaits(s.sqlite_lock_wait_seconds)
 
     @property
     def is_sqlite(self) -> bool:
@@ -69,7 +74,7 @@ class Wiring:
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         if self.is_sqlite:
-            return fn(*args, **kwargs)
+            return await self.lock_waits.run(fn, *args, **kwargs)
         return await anyio.to_thread.run_sync(partial(retry_on_disconnect, fn, *args, **kwargs))
 
 
@@ -87,7 +92,8 @@ def pg_conninfo(url: str) -> str:
 
 def bootstrap(settings: Settings | None = None, *, clock: Clock = utc_now, engine: Engine | None = None) -> Wiring:
     settings = settings or Settings()
-    engine = engine or make_engine(settings.database_url, pool_timeout=settings.db_pool_timeout_seconds)
+    engine = engine or make_engine(settings.database_url, pool_timeout=settings.db_pool_timeout_seconds,
+                                   busy_timeout_ms=SERVER_BUSY_TIMEOUT_MS)
     if engine.dialect.name == "postgresql":
         bus: EventBus = PostgresBus(pg_conninfo(settings.database_url), settings.ws_queue_size)
     else:

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # How long a request waits for a free database connection before it is answered
     # 503 "busy, retry" (a burst larger than the pool, or a database that answers slowly).
     db_pool_timeout_seconds: float | None = Field(None, gt=0, le=120)  # default: 10 s, SQLite 30 s
+    # SQLite: how long a write waits for a lock another process holds (the CLI, a backup)
+    # before it is answered 503 "retry"; the event loop keeps serving meanwhile.
+    sqlite_lock_wait_seconds: float = Field(5.0, gt=0, le=60)
     ws_queue_size: int = Field(256, ge=8)
     ws_heartbeat_seconds: float = Field(15.0, gt=0)
     # Open ticket pages (/t/{token}/ws): a family's phones and tabs on one ticket, and a

@@ -9,7 +9,10 @@ PostgreSQL: psycopg 3, READ COMMITTED, claims with FOR UPDATE SKIP LOCKED.
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import DBAPIError
+
+from queue_server.adapters.db_faults import DbFault, classify
 
 READ_ONLY = {"motcua_read_only": True}
 
@@ -25,12 +28,22 @@ def is_sqlite_url(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float | None = None) -> Engine:
+def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float | None = None,
+                busy_timeout_ms: int = 30_000) -> Engine:
     """`pool_timeout`: seconds to wait for a free connection (default 10 on PostgreSQL,
-    30 on SQLite, whose single connection a command-line tool may hold a while)."""
+    30 on SQLite, whose single connection a command-line tool may hold a while).
+    `busy_timeout_ms` (SQLite): how long a statement waits inside SQLite for another
+    process's lock; tools wait long, the server 0 (adapters/sqlite_lock waits instead)."""
     url = normalize_url(url)
     if is_sqlite_url(url):
-        return _sqlite_engine(url, 30.0 if pool_timeout is None else pool_timeout)
+        engine = _sqlite_engine(url, 30.0 if pool_timeout is None else pool_timeout, busy_timeout_ms)
+    else:
+        engine = _postgres_engine(url, pool_size, pool_timeout)
+    event.listen(engine, "handle_error", _replace_read_only_sessions)
+    return engine
+
+
+def _postgres_engine(url: str, pool_size: int, pool_timeout: float | None) -> Engine:
     return create_engine(
         url,
         pool_size=pool_size,
@@ -44,6 +57,17 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float | None = N
     )
 
 
+def _replace_read_only_sessions(context: ExceptionContext) -> None:
+    """A session that refused a write because it is read-only stays so (PostgreSQL's
+    `default_transaction_read_only` applies when a session starts; a SQLite file opened
+    while read-only): treat it like a dropped connection. SQLAlchemy then closes it, and
+    closes every older pooled connection at its next checkout, so once the database takes
+    writes again new sessions can; none is dropped unclosed for the garbage collector."""
+    error = context.sqlalchemy_exception
+    if isinstance(error, DBAPIError) and classify(error) is DbFault.READ_ONLY:
+        context.is_disconnect = True
+
+
 def ensure_sqlite_folder(url: str) -> None:
     """SQLite creates the database file but not its folder: a new install's `var/` is made here."""
     if not is_sqlite_url(url):
@@ -54,11 +78,11 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def _sqlite_engine(url: str, pool_timeout: float) -> Engine:
+def _sqlite_engine(url: str, pool_timeout: float, busy_timeout_ms: int) -> Engine:
     ensure_sqlite_folder(url)
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
         pool_size=1,
         max_overflow=0,
         pool_timeout=pool_timeout,
@@ -71,7 +95,7 @@ def _sqlite_engine(url: str, pool_timeout: float) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

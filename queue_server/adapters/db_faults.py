@@ -53,27 +53,38 @@ def classify(exc: DBAPIError) -> DbFault | None:
 # that moment, and the request's work runs once more on a fresh one. A transaction that
 # died before COMMIT was rolled back by the server, so running it again is safe; once a
 # COMMIT was sent its fate is unknown, and the error goes to the client (503) instead.
-_commit_sent: ContextVar[list[bool] | None] = ContextVar("motcua_commit_sent", default=None)
+class CommitWatch:
+    """Within `with CommitWatch() as watch:`, `watch.sent` tells whether any unit of work
+    sent COMMIT (then running the work again could do it twice)."""
+
+    __slots__ = ("sent", "_token")
+
+    def __enter__(self) -> CommitWatch:
+        self.sent = False
+        self._token = _watch.set(self)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        _watch.reset(self._token)
+
+
+_watch: ContextVar[CommitWatch | None] = ContextVar("motcua_commit_watch", default=None)
 
 
 def note_commit_sent() -> None:
     """The unit of work is about to send COMMIT: from here a retry could do it twice."""
-    flag = _commit_sent.get()
-    if flag is not None:
-        flag[0] = True
+    watch = _watch.get()
+    if watch is not None:
+        watch.sent = True
 
 
 def retry_on_disconnect(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     """`fn(*args, **kwargs)`, run a second time if a dropped connection failed it before
     any of its transactions sent COMMIT."""
-    sent = [False]
-    token = _commit_sent.set(sent)
-    try:
+    with CommitWatch() as watch:
         try:
             return fn(*args, **kwargs)
         except DBAPIError as exc:
-            if not exc.connection_invalidated or sent[0]:
+            if not exc.connection_invalidated or watch.sent:
                 raise
         return fn(*args, **kwargs)
-    finally:
-        _commit_sent.reset(token)

@@ -16,13 +16,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import DBAPIError
 
 from queue_server.adapters import repository as repo
 from queue_server.adapters.cache import StaticCache
 from queue_server.adapters.clock import Clock
 from queue_server.adapters.db import READ_ONLY
-from queue_server.adapters.db_faults import DbFault, classify, note_commit_sent
+from queue_server.adapters.db_faults import note_commit_sent
 from queue_server.adapters.eventbus import PG_CHANNEL, EventBus
 from queue_server.service_layer import audit
 from queue_server.service_layer.rules import Policies, QueueRules
@@ -75,7 +74,11 @@ class UnitOfWork:
             # One consistent snapshot: the seq a client gets matches the state it sees.
             options = {"isolation_level": "REPEATABLE READ"} if self.is_postgres else READ_ONLY
             self.conn = self.conn.execution_options(**options)
-        self.conn.begin()
+        try:
+            self.conn.begin()
+        except BaseException:  # e.g. SQLite's write lock taken: the connection goes back
+            self.conn.close()
+            raise
         self.events = []
         self.signals = []
         self.now = self.clock()
@@ -83,12 +86,8 @@ class UnitOfWork:
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         try:
-            if isinstance(exc, DBAPIError) and classify(exc) is DbFault.READ_ONLY:
-                # A read-only session stays so: drop it and every idle pooled one, so that
-                # once the database takes writes again new connections can.
-                self.conn.invalidate()
-                self.engine.dispose(close=False)
-            elif self.conn.in_transaction():
+            # (A read-only session was already dropped: adapters/db.py.)
+            if self.conn.in_transaction():
                 self.conn.rollback()
         finally:
             self.conn.close()
