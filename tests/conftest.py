@@ -3,9 +3,11 @@ once per run, copied per test), the wiring, an API client, a live server process
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +31,41 @@ class SqliteTemplates:
         target = folder / f"motcua-{next(self.counter)}.db"
         shutil.copy(self.template, target)
         return f"sqlite:///{target}"
+
+
+# ---- running on several workers (pytest-xdist) ------------------------------------------------
+def pytest_configure(config: pytest.Config) -> None:
+    _own_share_of_the_test_ports()
+
+
+def _own_share_of_the_test_ports() -> None:
+    """Under xdist every worker picks ports with free_port(); with MOTCUA_TEST_PORTS set,
+    two workers walking the same range would offer each other's ports between the check and
+    the bind, so each worker keeps a slice of the range of its own."""
+    span, worker = os.environ.get("MOTCUA_TEST_PORTS", ""), os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not span or not worker:
+        return
+    low, high = (int(v) for v in span.split("-"))
+    workers, index = int(os.environ["PYTEST_XDIST_WORKER_COUNT"]), int(worker.removeprefix("gw"))
+    size = (high - low + 1) // workers
+    if size < 1:
+        raise pytest.UsageError(f"MOTCUA_TEST_PORTS={span} has fewer ports than the {workers} workers")
+    start = low + index * size
+    os.environ["MOTCUA_TEST_PORTS"] = f"{start}-{start + size - 1}"
+
+
+@pytest.fixture(autouse=True)
+def _one_load_drill_at_a_time(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Under pytest-xdist a load drill (marked `load_drill`) waits for any drill running on
+    another worker: a drill judges what a server kept up with, and two at once would halve
+    each other's machine. Other tests still run beside it, as other work would in CI."""
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+    if run is None or request.node.get_closest_marker("load_drill") is None:
+        yield
+        return
+    with open(Path(tempfile.gettempdir()) / f"motcua-load-drill-{run}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,16 @@ def pg_admin_url() -> str:
                               text=True, timeout=300).stdout.strip()
     except (subprocess.SubprocessError, OSError) as exc:
         pytest.fail(f"PostgreSQL is needed for these tests and none could be started ({exc}); run `make test`.")
+
+
+def keep_artifact(source: Path, target: Path) -> None:
+    """Copy a picture under test-artifacts/ for a person to look at. Written aside, then
+    renamed over the old one: the SQLite and PostgreSQL runs of one test keep the same
+    picture and may do so at the same moment on two xdist workers; nobody sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    aside = target.with_name(f".{target.name}.{os.getpid()}")
+    shutil.copyfile(source, aside)
+    os.replace(aside, target)
 
 
 @dataclass

@@ -28,7 +28,7 @@ def test_call_made_on_one_server_process_reaches_a_display_on_another(pg_templat
             async with websockets.connect(f"{second.ws_url}{API}/ws/sites/{SITE_TT}",
                                           additional_headers=bearer(DISPLAY_TOKEN)) as ws:
                 hello = json.loads(await ws.recv())
-                with httpx.Client(base_url=first.url) as http:
+                with httpx.Client(base_url=first.url, timeout=30) as http:
                     api = Api(http)
                     api.issue()
                     api.ok(COUNTER_A, "open")
@@ -64,7 +64,7 @@ def test_client_follows_calls_and_resyncs_by_itself_after_a_server_restart(db_ur
                         states.append, max_backoff=0.5)
         task = asyncio.create_task(live.run())
         await _until(lambda: StreamState.LIVE in states)
-        async with httpx.AsyncClient(base_url=server.url) as http:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
             staff = (await http.post(f"{API}/auth/login", json={"username": "canbo.tt", "password": "motcua-demo"})).json()
             auth = {"Authorization": f"Bearer {staff['token']}"}
             await http.post(f"{API}/tickets", json={"service_id": 1}, headers=kiosk_headers())
@@ -75,7 +75,7 @@ def test_client_follows_calls_and_resyncs_by_itself_after_a_server_restart(db_ur
         server.stop()  # the lobby's server restarts; meanwhile a call happens elsewhere
         await _until(lambda: states[-1] is StreamState.RECONNECTING)
         server = LiveServer(db_url, port=port)
-        async with httpx.AsyncClient(base_url=server.url) as http:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
             staff = (await http.post(f"{API}/auth/login", json={"username": "canbo.tt", "password": "motcua-demo"})).json()
             auth = {"Authorization": f"Bearer {staff['token']}"}
             await http.post(f"{API}/counters/{COUNTER_A}/start", headers=auth)

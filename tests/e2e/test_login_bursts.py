@@ -20,6 +20,7 @@ BURST = 80
 
 
 @pytest.mark.slow
+@pytest.mark.load_drill
 def test_80_parallel_logins_for_one_clerk_check_at_most_the_limit_and_get_no_token(db_url: str) -> None:
     # Every request waits its turn to hash (a queue large enough for the whole burst), so
     # what stops them is the count in the database, not the queue.
@@ -53,6 +54,7 @@ def test_80_parallel_logins_for_one_clerk_check_at_most_the_limit_and_get_no_tok
     assert afterwards.status_code == 429, "the account stays locked for the window, right password or not"
 
 
+@pytest.mark.load_drill
 def test_health_stays_fast_while_many_log_in_and_the_excess_is_told_to_retry_at_once(sqlite_url: str) -> None:
     # SQLite runs handlers on the event loop: a hash there would stop every other request
     # for its whole length. Timings are compared with one lone login measured in the same

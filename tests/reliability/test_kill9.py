@@ -22,6 +22,7 @@ RUN_SECONDS = 1.2  # of load between kills: a few hundred requests on a shared C
 
 
 @pytest.mark.slow
+@pytest.mark.load_drill
 def test_kill_9_under_load_loses_no_acknowledged_ticket_and_clients_carry_on(db_url: str) -> None:
     server = LiveServer(db_url)
     port = server.port

@@ -42,6 +42,7 @@ def assert_clean_503(reply) -> None:  # noqa: ANN001
 
 @pytest.mark.postgres
 @pytest.mark.slow
+@pytest.mark.load_drill
 @pytest.mark.parametrize("mode", ["immediate", "fast"])
 def test_postgres_restarted_under_load_gives_503_then_recovers_without_a_server_restart(private_pg, mode) -> None:  # noqa: ANN001
     db_url = private_pg.url("motcua")

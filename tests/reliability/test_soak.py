@@ -10,6 +10,7 @@ from shared.cli import main
 
 
 @pytest.mark.slow
+@pytest.mark.load_drill
 def test_soak_kills_the_server_repeatedly_and_reports_every_invariant_holding(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["soak", "--seconds", "3", "--kill-every", "1"])
     out = capsys.readouterr().out

@@ -67,6 +67,7 @@ def read_still_works(api: Api, tracking_token: str) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.slow
+@pytest.mark.load_drill
 def test_a_postgres_database_turned_read_only_refuses_writes_cleanly_and_recovers(pg_templates) -> None:  # noqa: ANN001
     db_url = pg_templates.new()
     name = db_url.rpartition("/")[2]
@@ -104,6 +105,7 @@ def test_a_postgres_database_turned_read_only_refuses_writes_cleanly_and_recover
 
 
 @pytest.mark.slow
+@pytest.mark.load_drill
 def test_a_sqlite_database_the_server_can_only_read_refuses_writes_cleanly(sqlite_url: str) -> None:
     path = sqlite_url.removeprefix("sqlite:///")
     server = LiveServer(sqlite_url)
@@ -128,6 +130,7 @@ def test_a_sqlite_database_the_server_can_only_read_refuses_writes_cleanly(sqlit
 
 
 @pytest.mark.slow
+@pytest.mark.load_drill
 def test_sqlite_disk_full_under_load_refuses_cleanly_and_carries_on_once_there_is_room(
         sqlite_url: str, tmp_path: Path) -> None:
     template = Path(sqlite_url.removeprefix("sqlite:///"))
@@ -173,6 +176,7 @@ def refuses_cleanly_while_full(load: Workload) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.slow
+@pytest.mark.load_drill
 def test_postgres_out_of_disk_under_load_refuses_cleanly_and_carries_on_once_there_is_room() -> None:
     cluster = PrivateCluster()  # the machine's shared PostgreSQL is never filled up
     try:

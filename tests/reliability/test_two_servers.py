@@ -19,6 +19,7 @@ from shared.client import StreamState
 
 @pytest.mark.postgres
 @pytest.mark.slow
+@pytest.mark.load_drill
 def test_one_of_two_servers_killed_the_other_serves_everyone_without_double_claims(pg_templates) -> None:  # noqa: ANN001
     db_url = pg_templates.new()
     first, second = LiveServer(db_url), LiveServer(db_url)

@@ -116,7 +116,7 @@ def test_revoking_a_kiosk_closes_its_open_stream_on_every_server_process(db_url:
     first = LiveServer(db_url)
     second = LiveServer(db_url) if db_url.startswith("postgresql") else first
     try:
-        with httpx.Client(base_url=first.url) as http:
+        with httpx.Client(base_url=first.url, timeout=30) as http:
             api = Api(http)
             kiosk = _device_id(api, SITE_TT)
 
@@ -153,7 +153,7 @@ def test_revoking_a_kiosk_closes_its_open_stream_on_every_server_process(db_url:
 def test_logging_out_closes_the_clerks_counter_stream(db_url: str) -> None:
     server = LiveServer(db_url)
     try:
-        with httpx.Client(base_url=server.url) as http:
+        with httpx.Client(base_url=server.url, timeout=30) as http:
             api = Api(http)
             token = api.token("canbo.tt")
 

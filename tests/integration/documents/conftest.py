@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
+from support import keep_artifact
 
 from queue_server.documents import ReceiptData, ReceivedDocument
 
@@ -113,11 +114,10 @@ def rasterize(tmp_path: Path) -> Callable[..., list[Path]]:
         )
         pages = sorted(tmp_path.glob(f"{stem}-*.png"))
         if keep_as:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
             for old in ARTIFACTS.glob(f"{stem}-*.png"):
-                old.unlink()
+                old.unlink(missing_ok=True)  # the other database's run may have just removed it
             for page in pages:
-                shutil.copy(page, ARTIFACTS / page.name)
+                keep_artifact(page, ARTIFACTS / page.name)
         return pages
 
     return run

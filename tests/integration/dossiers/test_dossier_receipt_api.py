@@ -5,7 +5,6 @@ so these run on SQLite only."""
 from __future__ import annotations
 
 import io
-import shutil
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ from dossier_helpers import (
 from PIL import Image
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4, A5
-from support import API
+from support import API, keep_artifact
 
 from shared.dossier_protocol import format_lookup_pin
 
@@ -73,8 +72,7 @@ def test_the_receipt_shows_applicant_code_due_date_and_pin_and_its_qr_opens_the_
     assert PdfReader(io.BytesIO(r.content)).pages[0].mediabox.width == pytest.approx(A5[0], abs=0.5)
 
     [page] = pdf_pages_png(r.content, tmp_path, "receipt")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(page, ARTIFACTS / "receipt-A5-from-api.png")
+    keep_artifact(page, ARTIFACTS / "receipt-A5-from-api.png")
     with Image.open(page) as image:
         found = [(b.format, b.text) for b in zxingcpp.read_barcodes(image)]
     assert found == [(zxingcpp.BarcodeFormat.QRCode, dossier["lookup_url"])]
@@ -122,5 +120,4 @@ def test_the_supplement_request_lists_every_missing_item_once_in_writing(api, do
     recorded = get_pdf(api, f"/dossiers/{code}/supplement-request.pdf?page=A4")
     assert "1. Giấy chứng sinh (bản chính)" in pdf_text(recorded.content)
     [page] = pdf_pages_png(recorded.content, tmp_path, "supplement")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(page, ARTIFACTS / "supplement-A4-from-api.png")
+    keep_artifact(page, ARTIFACTS / "supplement-A4-from-api.png")
