@@ -19,6 +19,9 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
 from queue_server.adapters import repository as repo
+from queue_server.adapters.account_repository import AccountRepository
+from queue_server.adapters.attempt_counters import AttemptCounters
+from queue_server.adapters.booking_repository import BookingRepository
 from queue_server.adapters.cache import StaticCache
 from queue_server.adapters.clock import Clock
 from queue_server.adapters.db import READ_ONLY
@@ -68,6 +71,9 @@ class UnitOfWork:
         self.events: list[PendingEvent] = []
         self.published: list[dict[str, Any]] = []
         self.now: datetime
+        self.bookings: BookingRepository
+        self.accounts: AccountRepository
+        self.attempts: AttemptCounters
 
     def __enter__(self) -> UnitOfWork:
         self.conn = self.engine.connect()
@@ -79,7 +85,17 @@ class UnitOfWork:
         self.events = []
         self.signals = []
         self.now = self.clock()
+        self._open_booking_and_account_repositories()
         return self
+
+    # ---- repositories: bookings, accounts, attempt counters ------------------------------------
+    def _open_booking_and_account_repositories(self) -> None:
+        from queue_server.service_layer.menu_scope import site_scope  # it imports this module
+
+        self.bookings = BookingRepository(self.conn, self.is_postgres,
+                                          lines_of=lambda site: site_scope(self, site.id, site.code).lines)
+        self.accounts = AccountRepository(self.conn)
+        self.attempts = AttemptCounters(self.conn)
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         try:
