@@ -27,6 +27,7 @@ from queue_server.adapters.clock import Clock
 from queue_server.adapters.db import READ_ONLY
 from queue_server.adapters.db_faults import DbFault, classify, note_commit_sent
 from queue_server.adapters.eventbus import PG_CHANNEL, EventBus
+from queue_server.adapters.menu_repository import MenuRepository
 from queue_server.service_layer import audit
 from queue_server.service_layer.rules import Policies, QueueRules
 from queue_server.service_layer.wait_estimates import line_waits
@@ -74,6 +75,7 @@ class UnitOfWork:
         self.bookings: BookingRepository
         self.accounts: AccountRepository
         self.attempts: AttemptCounters
+        self.menus: MenuRepository
 
     def __enter__(self) -> UnitOfWork:
         self.conn = self.engine.connect()
@@ -88,7 +90,7 @@ class UnitOfWork:
         self._open_booking_and_account_repositories()
         return self
 
-    # ---- repositories: bookings, accounts, attempt counters ------------------------------------
+    # ---- repositories: bookings, accounts, attempt counters, kiosk menus ------------------------------------
     def _open_booking_and_account_repositories(self) -> None:
         from queue_server.service_layer.menu_scope import site_scope  # it imports this module
 
@@ -96,6 +98,7 @@ class UnitOfWork:
                                           lines_of=lambda site: site_scope(self, site.id, site.code).lines)
         self.accounts = AccountRepository(self.conn)
         self.attempts = AttemptCounters(self.conn)
+        self.menus = MenuRepository(self.conn)
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         try:
