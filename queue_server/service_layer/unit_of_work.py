@@ -87,18 +87,22 @@ class UnitOfWork:
         self.events = []
         self.signals = []
         self.now = self.clock()
-        self._open_booking_and_account_repositories()
+        self._open_booking_account_menu_repositories()
         return self
 
-    # ---- repositories: bookings, accounts, attempt counters, kiosk menus ------------------------------------
-    def _open_booking_and_account_repositories(self) -> None:
-        from queue_server.service_layer.menu_scope import site_scope  # it imports this module
-
-        self.bookings = BookingRepository(self.conn, self.is_postgres,
-                                          lines_of=lambda site: site_scope(self, site.id, site.code).lines)
+    # ---- repositories: bookings, accounts, attempt counters, kiosk menus ----------------------
+    def _open_booking_account_menu_repositories(self) -> None:
+        # Plain objects over this transaction's connection, no import and no query: every
+        # unit of work opens them, the ticket hot paths too.
+        self.bookings = BookingRepository(self.conn, self.is_postgres, lines_of=self._scope_lines)
         self.accounts = AccountRepository(self.conn)
         self.attempts = AttemptCounters(self.conn)
         self.menus = MenuRepository(self.conn)
+
+    def _scope_lines(self, site: Any) -> dict[int, int]:  # noqa: ANN401 - a sites row
+        from queue_server.service_layer.menu_scope import site_scope  # it imports this module
+
+        return site_scope(self, site.id, site.code).lines
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         try:
