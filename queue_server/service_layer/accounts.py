@@ -8,9 +8,7 @@ through `uow.attempts`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import Connection, Row
+from typing import TYPE_CHECKING, Any
 
 from queue_server.adapters.account_repository import AccountRepository
 from queue_server.adapters.secrets import (
@@ -37,6 +35,9 @@ from queue_server.service_layer.attempt_limits import give_back
 from queue_server.service_layer.display_pairing import PAIRED_DISPLAY_PREFIX
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from shared.enums import Role
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Row
 
 # Verified against when the user does not exist, so timing does not reveal valid usernames.
 _DUMMY_HASH = hash_password("motcua-no-such-user")

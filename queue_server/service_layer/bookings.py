@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from sqlalchemy import Row
 
 from queue_server.adapters import repository as repo
 from queue_server.adapters.secrets import new_tracking_token
@@ -51,6 +49,9 @@ from queue_server.service_layer.rules import working_calendar
 from queue_server.service_layer.unit_of_work import PendingEvent, UnitOfWork
 from shared.enums import EventType, PriorityClass, TicketStatus
 from shared.labels import LabelFormat
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
 
 # Failed code+phone checks share the dossier lookup's counter table under this prefix.
 FAILURE_KEY_PREFIX = "booking:"

@@ -9,9 +9,7 @@ every other server process. Handlers are `(cmd, uow)` (domain/menu_commands.py).
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Row
+from typing import TYPE_CHECKING, Any
 
 from queue_server.adapters.menu_repository import ItemAddedMeanwhile
 from queue_server.domain.errors import Forbidden, Invalid, NotFound
@@ -33,6 +31,9 @@ from queue_server.service_layer.site_menu import (
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.service_layer.views import get_site
 from shared.textfold import nfc
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
 
 NAME_MAX = 300
 
