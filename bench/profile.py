@@ -87,9 +87,12 @@ def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrumen
     def _commit(conn):  # noqa: ANN001, ARG001
         commits[0] += 1
 
+    from datetime import timedelta
+
+    from queue_server.domain.account_commands import LogIn
     from queue_server.service_layer import accounts
 
-    login = accounts.login(wiring.uow(), "canbo.tt", "motcua-demo", __import__("datetime").timedelta(hours=1))
+    login = accounts.login(LogIn("canbo.tt", "motcua-demo", timedelta(hours=1)), wiring.uow())
     token = login["token"]
     kiosk = "mcd_demo-kiosk-hue-tt"
     handlers.open_counter(cmd.OpenCounter(1, login["staff"]["id"]), wiring.uow())

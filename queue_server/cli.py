@@ -142,6 +142,7 @@ def user_command(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     import os
 
+    from queue_server.domain.account_commands import CreateStaff
     from queue_server.domain.errors import DomainError
     from queue_server.service_layer import accounts, audit
 
@@ -150,8 +151,8 @@ def user_command(argv: list[str]) -> int:
     entry.target_hint = f"user={args.username} role={args.role} site={args.site or '-'}"
     audit.begin(entry)  # the account and its audit row are written together
     try:
-        out = accounts.create_staff(_wiring().uow(), args.username, args.name, password, Role(args.role), args.site,
-                                    args.agency, args.head)
+        out = accounts.create_staff(CreateStaff(args.username, args.name, password, Role(args.role), args.site,
+                                                args.agency, args.head), _wiring().uow())
     except DomainError as exc:
         print(f"motcua: {exc.message_en} / {exc.message_vi}", file=sys.stderr)
         return 1
@@ -172,6 +173,7 @@ def device_command(argv: list[str]) -> int:
                                                "device (open it on the TV within 15 minutes)")
     pair.add_argument("device_id", type=int)
     args = parser.parse_args(argv)
+    from queue_server.domain.account_commands import CreateDevice, CreatePairingLink, RevokeDevice
     from queue_server.domain.errors import DomainError
     from queue_server.service_layer import accounts, audit, display_pairing
 
@@ -181,13 +183,13 @@ def device_command(argv: list[str]) -> int:
     audit.begin(entry)
     try:
         if args.action == "add":
-            token = accounts.create_device(_wiring().uow(), args.name, DeviceKind(args.kind), args.site)
+            token = accounts.create_device(CreateDevice(args.name, DeviceKind(args.kind), args.site), _wiring().uow())
             print(token)
         elif args.action == "pair-display":
-            link = display_pairing.create_link(_wiring().uow(), args.device_id)
+            link = display_pairing.create_link(CreatePairingLink(args.device_id), _wiring().uow())
             print(link["url"])
         else:
-            accounts.revoke_device(_wiring().uow(), args.device_id)
+            accounts.revoke_device(RevokeDevice(args.device_id), _wiring().uow())
             print(f"device {args.device_id} revoked")
     except DomainError as exc:
         print(f"motcua: {exc.message_en} / {exc.message_vi}", file=sys.stderr)

@@ -16,13 +16,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection
 from starlette.types import Scope
 
 from queue_server.api.client_address import client_address
 from queue_server.bootstrap import Wiring
+from queue_server.domain.account_commands import FindAccount, OpenSession
+from queue_server.domain.attempts import Limit
 from queue_server.service_layer import accounts, attempt_limits, audit
-from queue_server.service_layer.attempt_limits import Limit
 from queue_server.settings import Settings
 
 TOO_MANY_VI = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút."
@@ -43,16 +43,13 @@ async def login(wiring: Wiring, scope: Scope, username: str, password: str) -> d
                                                    client_address(scope, wiring.settings.proxy_networks))
     async with wiring.password_checks.turn():
         await wiring.run(_reserve, wiring, limits)
-        row = await wiring.run(accounts.find_account, wiring.reader(), username)
+        row = await wiring.run(accounts.find_account, FindAccount(username), wiring.reader())
         ok = await wiring.password_checks.run_slow(accounts.password_matches, row, password)
     row = accounts.checked_account(row, ok)  # 401 for a wrong password: the attempt stays counted
-
-    def settle(conn: Connection) -> None:
-        attempt_limits.forget(conn, by_account.key)
-        attempt_limits.release(conn, [by_address])
-
     ttl = timedelta(hours=wiring.settings.staff_session_hours)
-    return await wiring.run(accounts.open_session, wiring.uow(), row, ttl, settle)
+    # The account's failures start afresh and the address gets its attempt back, with the session.
+    session = OpenSession(row, ttl, forget=(by_account.key,), give_back=(by_address,))
+    return await wiring.run(accounts.open_session, session, wiring.uow())
 
 
 def _reserve(wiring: Wiring, limits: tuple[Limit, ...]) -> None:

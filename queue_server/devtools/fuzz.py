@@ -40,12 +40,13 @@ class FuzzReport:
 def credentials(wiring: Wiring, kiosk_token: str, password: str) -> dict[str, dict[str, str]]:
     """A session per role, opened directly (no HTTP: Schemathesis runs the app's lifespan
     itself, and a second one would start a second event listener)."""
+    from queue_server.domain.account_commands import LogIn
     from queue_server.service_layer import accounts
 
     headers: dict[str, dict[str, str]] = {"anonymous": {}, "kiosk": {"Authorization": f"Bearer {kiosk_token}"}}
     ttl = timedelta(hours=wiring.settings.staff_session_hours)
     for role, username in LOGINS.items():
-        token = accounts.login(wiring.uow(), username, password, ttl)["token"]
+        token = accounts.login(LogIn(username, password, ttl), wiring.uow())["token"]
         headers[role] = {"Authorization": f"Bearer {token}"}
     return headers
 

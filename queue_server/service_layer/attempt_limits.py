@@ -7,80 +7,57 @@ to the commit, so however many requests race, at most `most` of them get to chec
 secret in a window. A right answer gives its reservation back (`release`); a wrong one
 leaves it counted. Keys that do not exist yet (an unknown dossier code) are counted the
 same way, so the limit tells nothing about what exists.
+
+Handlers count through their unit of work's `uow.attempts` (`count_attempts`,
+`give_back`); the (conn, …) forms serve callers that hold a bare connection.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, case, delete, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection
 
-from queue_server.adapters import tables as t
+from queue_server.adapters.attempt_counters import AttemptCounters
+from queue_server.domain.attempts import Limit
 from queue_server.domain.errors import TooManyRequests
+
+__all__ = ["FORGET_AFTER", "Limit", "count_attempts", "forget", "give_back", "release", "reserve"]
 
 # Rows older than this are forgotten (every window is shorter), so a guesser trying many
 # keys does not grow the table for ever.
 FORGET_AFTER = timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class Limit:
-    """At most `most` attempts on `key` per `window`; the messages take `{minutes}`."""
-
-    key: str
-    most: int
-    window: timedelta
-    message_vi: str
-    message_en: str
-    code: str = "too_many_attempts"
-
-
-def reserve(conn: Connection, now: datetime, limits: Sequence[Limit]) -> None:
+def count_attempts(attempts: AttemptCounters, now: datetime, limits: Sequence[Limit]) -> None:
     """Count one attempt under every limit, or raise TooManyRequests for the first that is
     full (the caller's transaction then rolls back the ones counted before it). Callers
     pass limits in one fixed order (narrow to wide), so two requests never wait on each
     other's rows crosswise."""
-    a = t.attempt_counters
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    _forget_old(conn, now)
+    attempts.forget_older_than(now - FORGET_AFTER)
     for limit in limits:
-        expired = a.c.window_started_at <= now - limit.window
-        counted = conn.execute(
-            insert(a).values(key=limit.key, window_started_at=now, attempts=1).on_conflict_do_update(
-                index_elements=["key"],
-                set_={"attempts": case((expired, 1), else_=a.c.attempts + 1),
-                      "window_started_at": case((expired, now), else_=a.c.window_started_at)},
-                where=or_(expired, a.c.attempts < limit.most),
-            ).returning(a.c.attempts)
-        ).first()
-        if counted is None:
-            started = conn.execute(select(a.c.window_started_at).where(a.c.key == limit.key)).scalar_one()
+        started = attempts.try_count(limit.key, limit.most, limit.window, now)
+        if started is not None:
             minutes = int(limit.window.total_seconds() // 60)
             raise TooManyRequests(limit.message_vi.format(minutes=minutes), limit.message_en.format(minutes=minutes),
                                   retry_after=(started + limit.window - now).total_seconds(), code=limit.code)
 
 
-def _forget_old(conn: Connection, now: datetime) -> None:
-    a = t.attempt_counters
-    old = select(a.c.key).where(a.c.window_started_at <= now - FORGET_AFTER).limit(200)
-    if conn.dialect.name == "postgresql":
-        # Rows another request is deleting are skipped, not waited for: two clean-ups
-        # never wait on each other (nor deadlock).
-        old = old.with_for_update(skip_locked=True)
-    conn.execute(delete(a).where(a.c.key.in_(old.scalar_subquery())))
+def give_back(attempts: AttemptCounters, limits: Sequence[Limit]) -> None:
+    """Give back one reserved attempt per limit: it turned out right, so it is no failure."""
+    for limit in limits:
+        attempts.give_back(limit.key)
+
+
+def reserve(conn: Connection, now: datetime, limits: Sequence[Limit]) -> None:
+    count_attempts(AttemptCounters(conn), now, limits)
 
 
 def release(conn: Connection, limits: Sequence[Limit]) -> None:
-    """Give back one reserved attempt per limit: it turned out right, so it is no failure."""
-    a = t.attempt_counters
-    for limit in limits:
-        conn.execute(update(a).where(a.c.key == limit.key, a.c.attempts > 0).values(attempts=a.c.attempts - 1))
+    give_back(AttemptCounters(conn), limits)
 
 
 def forget(conn: Connection, key: str) -> None:
     """Start `key` afresh (an account after a successful login)."""
-    conn.execute(delete(t.attempt_counters).where(t.attempt_counters.c.key == key))
+    AttemptCounters(conn).forget(key)

@@ -1,48 +1,41 @@
 """A manager's edits of a site's kiosk menu: pin, hide, rename (vi + en), reorder, add a
 procedure from the full catalog, or give an item back to the rules.
 
-Each edit is one row of site_menu_items; the request's audit entry (service_layer/audit)
-commits with it and records the item before and after. The menu's caches are dropped in
-this process at once and, on PostgreSQL, in every other server process.
+Each edit is one row of site_menu_items (through `uow.menus`, adapters/menu_repository.py);
+the request's audit entry (service_layer/audit) commits with it and records the item before
+and after. The menu's caches are dropped in this process at once and, on PostgreSQL, in
+every other server process. Handlers are `(cmd, uow)` (domain/menu_commands.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
-
-from queue_server.adapters import repository as repo
-from queue_server.adapters import tables as t
+from queue_server.adapters.menu_repository import ItemAddedMeanwhile
 from queue_server.domain.errors import Forbidden, Invalid, NotFound
+from queue_server.domain.menu_commands import (
+    ChangeMenuItem,
+    MenuChange,
+    MoveMenuItem,
+    ResetMenuItem,
+    ShowMenuEditor,
+    ShowMenuItem,
+)
 from queue_server.service_layer import audit
 from queue_server.service_layer.menu_scope import site_scope
 from queue_server.service_layer.site_menu import (
     HISTORY_DAYS,
-    PROCEDURE_ROWS,
     entry_of,
     request_counts,
-    site_lines,
 )
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.service_layer.views import get_site
 from shared.textfold import nfc
 
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
 NAME_MAX = 300
-_M = t.site_menu_items.c
-
-
-@dataclass(frozen=True)
-class MenuChange:
-    """Fields left None are kept as they are; an empty name gives back the catalog's."""
-
-    pinned: bool | None = None
-    hidden: bool | None = None
-    position: int | None = None
-    name_vi: str | None = None
-    name_en: str | None = None
 
 
 def _clean_name(text: str | None) -> str | None:
@@ -54,17 +47,11 @@ def _clean_name(text: str | None) -> str | None:
     return clean
 
 
-def _procedure(conn: Connection, code: str) -> Row:
-    procedure = repo.procedure_by_code(conn, code)
+def _procedure(uow: UnitOfWork, code: str) -> Row:
+    procedure = uow.menus.procedure_by_code(code)
     if procedure is None:
         raise NotFound(f"Không tìm thấy thủ tục {code}.", f"Procedure {code} not found.", code="procedure_not_found")
     return procedure
-
-
-def _override(conn: Connection, site_id: int, procedure_id: int) -> Row | None:
-    """The item's row, locked until the edit commits (PostgreSQL; SQLite writes one at a time)."""
-    return conn.execute(select(t.site_menu_items).where(_M.site_id == site_id, _M.procedure_id == procedure_id)
-                        .with_for_update()).first()
 
 
 def _state(row: Row | None) -> dict[str, Any]:
@@ -73,12 +60,12 @@ def _state(row: Row | None) -> dict[str, Any]:
     return {k: getattr(row, k) for k in ("pinned", "hidden", "position", "name_vi", "name_en")}
 
 
-def _next_position(conn: Connection, site_id: int) -> int:
-    positions = conn.execute(select(_M.position).where(_M.site_id == site_id, _M.pinned)).scalars().all()
+def _next_position(uow: UnitOfWork, site_id: int) -> int:
+    positions = [r.position for r in uow.menus.pins(site_id)]
     return max((p for p in positions if p is not None), default=0) + 1
 
 
-def _after(before: dict[str, Any], change: MenuChange, conn: Connection, site_id: int) -> dict[str, Any]:
+def _after(before: dict[str, Any], change: MenuChange, uow: UnitOfWork, site_id: int) -> dict[str, Any]:
     if change.pinned and change.hidden:
         raise Invalid("Không thể vừa ghim vừa ẩn một thủ tục.", "An item cannot be pinned and hidden at once.")
     after = dict(before)
@@ -95,7 +82,7 @@ def _after(before: dict[str, Any], change: MenuChange, conn: Connection, site_id
         if change.pinned:
             after["hidden"] = False
             if after["position"] is None:
-                after["position"] = _next_position(conn, site_id)
+                after["position"] = _next_position(uow, site_id)
         else:
             after["position"] = None
     if change.position is not None:
@@ -109,89 +96,80 @@ def _forget_menus(uow: UnitOfWork) -> None:
     uow.notify_invalidate("catalog")  # the other server processes (PostgreSQL)
 
 
-def change_item(uow: UnitOfWork, site_code: str, procedure_code: str, change: MenuChange,
-                staff_id: int | None, allowed_site: int | None = None) -> dict[str, Any]:
+def change_item(c: ChangeMenuItem, uow: UnitOfWork) -> dict[str, Any]:
     try:
-        return _change_item(uow, site_code, procedure_code, change, staff_id, allowed_site)
-    except IntegrityError:
+        return _change_item(c, uow)
+    except ItemAddedMeanwhile:
         # Two managers added the same item at once and the other insert won: edit that row.
-        return _change_item(uow, site_code, procedure_code, change, staff_id, allowed_site)
+        return _change_item(c, uow)
 
 
-def _change_item(uow: UnitOfWork, site_code: str, procedure_code: str, change: MenuChange,
-                 staff_id: int | None, allowed_site: int | None) -> dict[str, Any]:
+def _change_item(c: ChangeMenuItem, uow: UnitOfWork) -> dict[str, Any]:
     with uow:
-        conn = uow.conn
-        site = _site(conn, site_code, allowed_site)
-        procedure = _procedure(conn, procedure_code)
+        site = _site(uow, c.site_code, c.allowed_site)
+        procedure = _procedure(uow, c.procedure_code)
         if _line_for(uow, site, procedure) is None:
             raise Invalid(f"{site.name_vi} không có quầy nào nhận lĩnh vực của thủ tục này, nên không thể đưa "
                           "vào menu.",
                           f"No line of {site.name_en or site.name_vi} takes this procedure's field, so it cannot be "
                           "on its menu.", code="no_line_for_procedure")
-        row = _override(conn, site.id, procedure.id)
+        row = uow.menus.item_for_update(site.id, procedure.id)
         before = _state(row)
-        after = _after(before, change, conn, site.id)
-        values = {**after, "updated_at": uow.now, "updated_by": staff_id}
+        after = _after(before, c.change, uow, site.id)
+        values = {**after, "updated_at": uow.now, "updated_by": c.staff_id}
         if row is None:
-            conn.execute(insert(t.site_menu_items).values(site_id=site.id, procedure_id=procedure.id, **values))
+            uow.menus.add_item(site.id, procedure.id, values)
         else:
-            conn.execute(update(t.site_menu_items).where(_M.site_id == site.id, _M.procedure_id == procedure.id)
-                         .values(**values))
+            uow.menus.save_item(site.id, procedure.id, values)
         _audit(site.code, procedure.code, before, after)
         _forget_menus(uow)
         uow.commit()
     uow.cache.clear_catalog()
-    return item_row(uow, site_code, procedure_code)
+    return item_row(ShowMenuItem(c.site_code, c.procedure_code), uow)
 
 
-def reset_item(uow: UnitOfWork, site_code: str, procedure_code: str, allowed_site: int | None = None) -> dict[str, Any]:
+def reset_item(c: ResetMenuItem, uow: UnitOfWork) -> dict[str, Any]:
     """The item goes back to the rules: catalog name, history order, shown if received."""
     with uow:
-        conn = uow.conn
-        site = _site(conn, site_code, allowed_site)
-        procedure = _procedure(conn, procedure_code)
-        before = _state(_override(conn, site.id, procedure.id))
-        conn.execute(delete(t.site_menu_items).where(_M.site_id == site.id, _M.procedure_id == procedure.id))
+        site = _site(uow, c.site_code, c.allowed_site)
+        procedure = _procedure(uow, c.procedure_code)
+        before = _state(uow.menus.item_for_update(site.id, procedure.id))
+        uow.menus.drop_item(site.id, procedure.id)
         _audit(site.code, procedure.code, before, _state(None))
         _forget_menus(uow)
         uow.commit()
     uow.cache.clear_catalog()
-    return item_row(uow, site_code, procedure_code)
+    return item_row(ShowMenuItem(c.site_code, c.procedure_code), uow)
 
 
-def move_item(uow: UnitOfWork, site_code: str, procedure_code: str, step: int, staff_id: int | None,
-              allowed_site: int | None = None) -> dict[str, Any]:
+def move_item(c: MoveMenuItem, uow: UnitOfWork) -> dict[str, Any]:
     """Swap a pinned item with the pinned item before (step -1) or after (+1) it in its group;
     the site's pins are renumbered 1..n on the way."""
     with uow:
-        conn = uow.conn
-        site = _site(conn, site_code, allowed_site)
-        procedure = _procedure(conn, procedure_code)
+        site = _site(uow, c.site_code, c.allowed_site)
+        procedure = _procedure(uow, c.procedure_code)
         scope = site_scope(uow, site.id, site.code)
-        pins = conn.execute(select(t.site_menu_items).where(_M.site_id == site.id, _M.pinned)).all()
+        pins = uow.menus.pins(site.id)
         pins.sort(key=lambda r: (r.position is None, r.position or 0, r.procedure_id))
         order = [r.procedure_id for r in pins]
         if procedure.id not in order:
             raise Invalid("Chỉ sắp xếp được các thủ tục đã ghim.", "Only pinned items can be put in order.")
         group = [pid for pid in order if scope.lines.get(pid) == scope.lines.get(procedure.id)]
         at = group.index(procedure.id)
-        other = at + (1 if step > 0 else -1)
+        other = at + (1 if c.step > 0 else -1)
         if 0 <= other < len(group):
             i, j = order.index(group[at]), order.index(group[other])
             order[i], order[j] = order[j], order[i]
-        for position, pid in enumerate(order, start=1):
-            conn.execute(update(t.site_menu_items).where(_M.site_id == site.id, _M.procedure_id == pid)
-                         .values(position=position, updated_at=uow.now, updated_by=staff_id))
+        uow.menus.set_positions(site.id, order, uow.now, c.staff_id)
         _audit(site.code, procedure.code, {"position": at + 1}, {"position": other + 1})
         _forget_menus(uow)
         uow.commit()
     uow.cache.clear_catalog()
-    return item_row(uow, site_code, procedure_code)
+    return item_row(ShowMenuItem(c.site_code, c.procedure_code), uow)
 
 
-def _site(conn: Connection, site_code: str, allowed_site: int | None) -> Row:
-    site = get_site(conn, site_code)
+def _site(uow: UnitOfWork, site_code: str, allowed_site: int | None) -> Row:
+    site = get_site(uow.conn, site_code)
     if allowed_site is not None and site.id != allowed_site:
         raise Forbidden("Menu này thuộc điểm phục vụ khác.", "This menu belongs to another site.")
     return site
@@ -201,7 +179,7 @@ def _line_for(uow: UnitOfWork, site: Row, procedure: Row) -> int | None:
     scope = site_scope(uow, site.id, site.code)
     line = scope.lines.get(procedure.id) or scope.hidden.get(procedure.id)
     if line is None:
-        line = repo.service_for_procedure(uow.conn, site.id, procedure.field_id)
+        line = uow.menus.service_for_procedure(site.id, procedure.field_id)
     return line
 
 
@@ -222,15 +200,13 @@ def _editor_row(entry, override: Row | None, requests: int, catalog_name: str, h
 
 def _rows(uow: UnitOfWork, site: Row, only: set[int] | None = None) -> list[dict[str, Any]]:
     scope = site_scope(uow, site.id, site.code)
-    overrides = {r.procedure_id: r for r in uow.conn.execute(
-        select(t.site_menu_items).where(_M.site_id == site.id)).all()}
+    overrides = uow.menus.items(site.id)
     counts = request_counts(uow, site.id)
     wanted = set(scope.lines) | set(scope.hidden)
     if only is not None:
         wanted &= only
-    stmt = PROCEDURE_ROWS.where(t.procedures.c.id.in_(sorted(wanted)))
     rows = []
-    for r in uow.conn.execute(stmt).all():
+    for r in uow.menus.procedure_rows(wanted):
         line = scope.lines.get(r.id) or scope.hidden[r.id]
         entry = entry_of(r, line, overrides.get(r.id))
         rows.append((entry, _editor_row(entry, overrides.get(r.id), counts.get(r.id, 0), r.name_vi,
@@ -239,26 +215,26 @@ def _rows(uow: UnitOfWork, site: Row, only: set[int] | None = None) -> list[dict
     return [row for _, row in rows]
 
 
-def item_row(uow: UnitOfWork, site_code: str, procedure_code: str) -> dict[str, Any]:
+def item_row(q: ShowMenuItem, uow: UnitOfWork) -> dict[str, Any]:
     """One procedure as the editor shows it at a site (in the menu, hidden, or not received)."""
     with uow:
-        site = get_site(uow.conn, site_code)
-        procedure = _procedure(uow.conn, procedure_code)
+        site = get_site(uow.conn, q.site_code)
+        procedure = _procedure(uow, q.procedure_code)
         found = _rows(uow, site, {procedure.id})
         if found:
             return {**found[0], "on_menu": not found[0]["hidden"]}
-        row = uow.conn.execute(PROCEDURE_ROWS.where(t.procedures.c.id == procedure.id)).one()
-        entry = entry_of(row, repo.service_for_procedure(uow.conn, site.id, procedure.field_id) or 0)
+        [row] = uow.menus.procedure_rows([procedure.id])
+        entry = entry_of(row, uow.menus.service_for_procedure(site.id, procedure.field_id) or 0)
         return {**_editor_row(entry, None, 0, row.name_vi, False), "service_id": None, "on_menu": False}
 
 
-def editor_view(uow: UnitOfWork, site_code: str) -> dict[str, Any]:
+def editor_view(q: ShowMenuEditor, uow: UnitOfWork) -> dict[str, Any]:
     """Every item of the site's menu by group, with its requests over HISTORY_DAYS days, and
     the hidden items apart."""
     with uow:
-        site = get_site(uow.conn, site_code)
+        site = get_site(uow.conn, q.site_code)
         rows = _rows(uow, site)
-        services = site_lines(uow.conn, site.id)
+        services = uow.menus.site_lines(site.id)
         groups = [{"service_id": s.id, "letter": s.prefix or s.code, "name_vi": s.name_vi, "name_en": s.name_en,
                    "kind": s.kind, "items": [r for r in rows if r["service_id"] == s.id and not r["hidden"]]}
                   for s in services]

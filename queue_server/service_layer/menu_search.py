@@ -11,12 +11,12 @@ from sqlalchemy import func, or_, select
 
 from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
+from queue_server.adapters.menu_repository import PROCEDURE_ROWS
 from queue_server.domain.errors import Conflict, NotFound
 from queue_server.domain.geo import distance_km
 from queue_server.domain.menu_text import display_name, fee_text
 from queue_server.service_layer.menu_scope import all_scopes
 from queue_server.service_layer.site_menu import (
-    PROCEDURE_ROWS,
     english_name,
     menu_entries,
     request_counts,

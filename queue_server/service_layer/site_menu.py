@@ -17,11 +17,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select
-
-from queue_server.adapters import tables as t
 from queue_server.catalog_data.names import field_en, procedure_names_en, procedure_short_names_vi
 from queue_server.domain.business_day import business_day
+from queue_server.domain.menu_commands import ShowMenu
 from queue_server.domain.menu_text import days_text, display_name, fee_text
 from queue_server.service_layer.menu_scope import Scope, site_scope
 from queue_server.service_layer.unit_of_work import UnitOfWork
@@ -64,17 +62,6 @@ class MenuEntry:
         return (not self.pinned, position, -requests, self.sort_name, self.code)
 
 
-_OVERRIDE = t.site_menu_items.c
-PROCEDURE_ROWS = (
-    select(t.procedures.c.id, t.procedures.c.code, t.procedures.c.name_vi, t.procedures.c.name_folded,
-           t.procedures.c.time_value, t.procedures.c.time_unit_vi, t.procedures.c.fee_vi,
-           t.fields.c.name_vi.label("field_vi"), t.procedure_fees.c.procedure_id.label("fee_set"),
-           t.procedure_fees.c.amount_vnd)
-    .join(t.fields, t.fields.c.id == t.procedures.c.field_id)
-    .outerjoin(t.procedure_fees, t.procedure_fees.c.procedure_id == t.procedures.c.id)
-)
-
-
 def english_name(code: str, shown_vi: str, field_vi: str, manager_en: str = "") -> str:
     """A manager's English name, else the catalog's English table, else the Vietnamese name
     with the English field ("Đăng ký khai tử lưu động (Civil status)")."""
@@ -106,40 +93,31 @@ def entry_of(row, service_id: int, override=None) -> MenuEntry:  # noqa: ANN001
         search_text=f"{fold(name_vi)} {row.name_folded} {row.code.lower()}", sort_name=fold(name_vi))
 
 
-def _load_entries(conn: Connection, site_id: int, scope: Scope) -> tuple[MenuEntry, ...]:
-    overrides = {r.procedure_id: r for r in conn.execute(
-        select(t.site_menu_items).where(_OVERRIDE.site_id == site_id)).all()}
-    rows = conn.execute(PROCEDURE_ROWS).all()
+def _load_entries(uow: UnitOfWork, site_id: int, scope: Scope) -> tuple[MenuEntry, ...]:
+    overrides = uow.menus.items(site_id)
+    rows = uow.menus.procedure_rows()
     return tuple(entry_of(r, scope.lines[r.id], overrides.get(r.id)) for r in rows if r.id in scope.lines)
 
 
 def menu_entries(uow: UnitOfWork, site) -> tuple[MenuEntry, ...]:  # noqa: ANN001
     """What the site's menu lists (hidden items left out), cached with the catalog rows."""
     scope = site_scope(uow, site.id, site.code)
-    entries = uow.cache.catalog.get(("menu_entries", site.id), lambda: _load_entries(uow.conn, site.id, scope))
+    entries = uow.cache.catalog.get(("menu_entries", site.id), lambda: _load_entries(uow, site.id, scope))
     return entries or ()
 
 
 def request_counts(uow: UnitOfWork, site_id: int) -> dict[int, int]:
     """Tickets taken per procedure at the site over the last HISTORY_DAYS business days."""
     today = business_day(uow.now, uow.rules.tz, uow.rules.rollover)
-    since = today - timedelta(days=HISTORY_DAYS)
-    tc = t.tickets.c
-    rows = uow.conn.execute(select(tc.procedure_id, func.count()).where(
-        tc.site_id == site_id, tc.business_day >= since, tc.procedure_id.is_not(None)).group_by(tc.procedure_id))
-    return {pid: n for pid, n in rows.all()}
+    return uow.menus.request_counts(site_id, since=today - timedelta(days=HISTORY_DAYS))
 
 
-def site_lines(conn: Connection, site_id: int) -> list:
-    return conn.execute(select(t.services).join(t.site_services, t.site_services.c.service_id == t.services.c.id)
-                        .where(t.site_services.c.site_id == site_id).order_by(t.services.c.code)).all()
-
-
-def site_menu(uow: UnitOfWork, site_code: str, per_group: int | None = None) -> dict[str, Any]:
+def site_menu(q: ShowMenu, uow: UnitOfWork) -> dict[str, Any]:
     """The kiosk's menu; `per_group` keeps only the first items of each group (`item_count`
     still says how many there are)."""
+    per_group = q.per_group
     with uow:
-        site = get_site(uow.conn, site_code)
+        site = get_site(uow.conn, q.site_code)
         entries = menu_entries(uow, site)
         counts = request_counts(uow, site.id)
         ordered = sorted(entries, key=lambda e: e.order(counts.get(e.procedure_id, 0)))
@@ -147,7 +125,7 @@ def site_menu(uow: UnitOfWork, site_code: str, per_group: int | None = None) -> 
         for e in ordered:
             by_line.setdefault(e.service_id, []).append(e)
         groups, help_line = [], None
-        for service in site_lines(uow.conn, site.id):
+        for service in uow.menus.site_lines(site.id):
             if service.kind == "help":
                 help_line = help_line or {"service_id": service.id, "name_vi": I_DONT_KNOW.vi,
                                           "name_en": I_DONT_KNOW.en}

@@ -18,11 +18,15 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from queue_server.adapters import repository as repo
+from queue_server.adapters.account_repository import AccountRepository
+from queue_server.adapters.attempt_counters import AttemptCounters
+from queue_server.adapters.booking_repository import BookingRepository
 from queue_server.adapters.cache import StaticCache
 from queue_server.adapters.clock import Clock
 from queue_server.adapters.db import READ_ONLY
 from queue_server.adapters.db_faults import note_commit_sent
 from queue_server.adapters.eventbus import PG_CHANNEL, EventBus
+from queue_server.adapters.menu_repository import MenuRepository
 from queue_server.service_layer import audit
 from queue_server.service_layer.rules import Policies, QueueRules
 from queue_server.service_layer.wait_estimates import line_waits
@@ -67,6 +71,10 @@ class UnitOfWork:
         self.events: list[PendingEvent] = []
         self.published: list[dict[str, Any]] = []
         self.now: datetime
+        self.bookings: BookingRepository
+        self.accounts: AccountRepository
+        self.attempts: AttemptCounters
+        self.menus: MenuRepository
 
     def __enter__(self) -> UnitOfWork:
         self.conn = self.engine.connect()
@@ -82,7 +90,22 @@ class UnitOfWork:
         self.events = []
         self.signals = []
         self.now = self.clock()
+        self._open_booking_account_menu_repositories()
         return self
+
+    # ---- repositories: bookings, accounts, attempt counters, kiosk menus ----------------------
+    def _open_booking_account_menu_repositories(self) -> None:
+        # Plain objects over this transaction's connection, no import and no query: every
+        # unit of work opens them, the ticket hot paths too.
+        self.bookings = BookingRepository(self.conn, self.is_postgres, lines_of=self._scope_lines)
+        self.accounts = AccountRepository(self.conn)
+        self.attempts = AttemptCounters(self.conn)
+        self.menus = MenuRepository(self.conn)
+
+    def _scope_lines(self, site: Any) -> dict[int, int]:  # noqa: ANN401 - a sites row
+        from queue_server.service_layer.menu_scope import site_scope  # it imports this module
+
+        return site_scope(self, site.id, site.code).lines
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         try:

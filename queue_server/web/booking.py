@@ -21,8 +21,8 @@ from markupsafe import Markup
 from qrcode.constants import ERROR_CORRECT_M
 
 from queue_server.api.client_address import client_address
-from queue_server.api.routes.bookings import booking_rules
 from queue_server.bootstrap import Wiring
+from queue_server.domain import booking_commands as commands
 from queue_server.domain.booking import format_code
 from queue_server.domain.errors import DomainError
 from queue_server.service_layer import bookings as handlers
@@ -117,9 +117,9 @@ async def book_page(request: Request) -> Response:
             q = params.get("q", "")[:100]
             found = await wiring.run(_read_uow, wiring, _search, site, q)
             return _page(request, "citizen/book.html", step="procedure", q=q, examples=SEARCH_EXAMPLES, **found)
-        rules = booking_rules(wiring)
         if not day_text:
-            offer = await wiring.run(handlers.available_days, wiring.reader(), rules, site, procedure)
+            offer = await wiring.run(handlers.available_days, commands.ListBookableDays(site, procedure),
+                                     wiring.reader())
             return _page(request, "citizen/book.html", step="day", offer=offer)
         return await _slot_page(request, site, procedure, day_text)
     except DomainError as exc:
@@ -133,7 +133,7 @@ async def _slot_page(request: Request, site: str, procedure: str, day_text: str,
         day = date.fromisoformat(day_text)
     except ValueError:
         raise DomainError("Ngày không hợp lệ.", "The date is not valid.") from None
-    offer = await wiring.run(handlers.available_slots, wiring.reader(), booking_rules(wiring), site, procedure, day)
+    offer = await wiring.run(handlers.available_slots, commands.ListSlots(site, procedure, day), wiring.reader())
     return _page(request, "citizen/book.html", status=status, step="slot", offer=offer, error=error,
                  form=form or {}, back=f"/book?{urlencode({'site': site, 'procedure': procedure})}")
 
@@ -151,11 +151,11 @@ async def book(request: Request) -> Response:
             slot = datetime.fromisoformat(fields["slot"])
         except ValueError:
             raise DomainError("Vui lòng chọn một khung giờ.", "Please choose a time slot.") from None
-        command = handlers.CreateBooking(site_code=fields["site"], procedure_code=fields["procedure"],
+        command = commands.CreateBooking(site_code=fields["site"], procedure_code=fields["procedure"],
                                          slot_start=slot, full_name=fields["full_name"], phone=fields["phone"],
                                          id_number=fields["id_number"],
                                          client=client_address(request.scope, wiring.settings.proxy_networks))
-        booking = await wiring.run(handlers.create_booking, command, wiring.uow(), booking_rules(wiring))
+        booking = await wiring.run(handlers.create_booking, command, wiring.uow())
     except DomainError as exc:
         status = exc.status if exc.status != 400 else 422
         try:
@@ -173,7 +173,7 @@ async def booking_page(token: str, request: Request) -> Response:
     if not TOKEN_RE.match(token):
         return render(request, "citizen/booking_not_found.html", status=404)
     try:
-        booking = await wiring.run(handlers.booking_by_token, wiring.reader(), booking_rules(wiring), token)
+        booking = await wiring.run(handlers.booking_by_token, commands.ShowBooking(token), wiring.reader())
     except DomainError:
         return render(request, "citizen/booking_not_found.html", status=404)
     return render(request, "citizen/booking.html", booking=booking, qr=qr_svg(booking["url"]),
@@ -196,7 +196,7 @@ async def cancel(request: Request) -> Response:
         return _page(request, "citizen/book_refused.html", status=403)
     code, phone = form.one("code")[:40], form.one("phone")[:30]
     try:
-        done = await wiring.run(handlers.cancel, wiring.uow(), booking_rules(wiring), code, phone)
+        done = await wiring.run(handlers.cancel, commands.CancelBooking(code, phone), wiring.uow())
     except DomainError as exc:
         return _page(request, "citizen/book_cancel.html", status=exc.status, code=code, phone=phone, error=exc,
                      done=None)

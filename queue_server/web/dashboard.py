@@ -19,8 +19,9 @@ from sqlalchemy import select
 from queue_server.adapters import tables as t
 from queue_server.adapters.secrets import token_digest
 from queue_server.api.deps import principal_from_token
-from queue_server.api.routes.streams import POLICY_VIOLATION, pump_events
+from queue_server.api.streaming import POLICY_VIOLATION, pump_events
 from queue_server.bootstrap import Wiring
+from queue_server.domain import account_commands as ac
 from queue_server.domain.errors import DomainError, Invalid, NotFound
 from queue_server.service_layer import accounts
 from queue_server.service_layer import manager as m
@@ -99,7 +100,7 @@ async def site_page(code: str, request: Request) -> Response:
         return render(request, "manager/not_found.html", status=404, user=user)
     wiring = s.wiring_of(request)
     may_manage = user.role is Role.ADMIN or user.site_id in (None, view["site"]["id"])
-    devices = await wiring.run(accounts.list_devices, wiring.reader(), view["site"]["id"]) if may_manage else []
+    devices = await wiring.run(accounts.list_devices, ac.ListDevices(view["site"]["id"]), wiring.reader()) if may_manage else []
     return _page(request, "manager/site.html", user, view=view, devices=devices)
 
 

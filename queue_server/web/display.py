@@ -23,8 +23,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from queue_server.api.deps import Principal, principal_from_token
-from queue_server.api.routes.streams import POLICY_VIOLATION, pump_events
+from queue_server.api.streaming import POLICY_VIOLATION, pump_events
 from queue_server.bootstrap import Wiring
+from queue_server.domain import account_commands as ac
 from queue_server.domain.errors import DomainError
 from queue_server.domain.public_view import public_counter
 from queue_server.service_layer import display_pairing, views
@@ -84,7 +85,7 @@ def _paired(request: Request, wiring: Wiring, secret: str, site_code: str) -> Re
 @router.get("/display/pair/{pairing_code}")
 async def pair(pairing_code: str, request: Request) -> Response:
     wiring: Wiring = request.app.state.wiring
-    found = await wiring.run(display_pairing.redeem, wiring.uow(), pairing_code)
+    found = await wiring.run(display_pairing.redeem, ac.RedeemPairingLink(pairing_code), wiring.uow())
     if found is None:
         return render(request, "display/refused.html", status=403, reason="pairing")
     return _paired(request, wiring, *found)
@@ -99,7 +100,8 @@ async def display_page(code: str, request: Request, token: LegacyToken = None) -
             return render(request, "display/refused.html", status=403)
         secret = request.cookies.get(DISPLAY_COOKIE)
         if await _display_site(wiring, code, secret) is None:  # a TV booting on its bookmark: pair it once
-            secret = await wiring.run(display_pairing.pair_device_token, wiring.uow(), found[0].device.id)
+            secret = await wiring.run(display_pairing.pair_device_token,
+                                          ac.PairWithDeviceToken(found[0].device.id), wiring.uow())
         return _paired(request, wiring, secret, found[1]["code"])
     site = await _display_site(wiring, code, request.cookies.get(DISPLAY_COOKIE))
     if site is None:

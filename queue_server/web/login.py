@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from queue_server.api import login_guard
+from queue_server.domain import account_commands as ac
 from queue_server.domain.errors import DomainError
 from queue_server.service_layer import accounts, audit
 from queue_server.web import session as s
@@ -52,7 +53,7 @@ async def login(request: Request) -> Response:
     web_roles = (Role.MANAGER.value, Role.ADMIN.value, Role.PROCESSOR.value)
     if out["staff"]["role"] not in web_roles:
         # A clerk's password is right but this is not their page: end the new session at once.
-        await wiring.run(accounts.logout, wiring.uow(), out["token"])
+        await wiring.run(accounts.logout, ac.LogOut(out["token"]), wiring.uow())
         refusal = DomainError("Trang quản lý chỉ dành cho quản lý, quản trị viên và cán bộ cơ quan giải quyết.",
                               "The manager pages are for managers, administrators and agency processors only.")
         return _login_page(request, 403, refusal, username)
@@ -74,7 +75,7 @@ async def logout(request: Request) -> Response:
         return RedirectResponse("/manager/login", status_code=303)
     s.check_csrf(request, user.csrf, await s.read_form(request))
     wiring = s.wiring_of(request)
-    await wiring.run(accounts.logout, wiring.uow(), user.token)
+    await wiring.run(accounts.logout, ac.LogOut(user.token), wiring.uow())
     response = RedirectResponse("/manager/login", status_code=303)
     response.delete_cookie(s.SESSION_COOKIE, path="/")
     return response

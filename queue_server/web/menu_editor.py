@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from queue_server.bootstrap import Wiring
+from queue_server.domain import menu_commands as mc
 from queue_server.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from queue_server.service_layer import menu_editing, site_menu, views
 from queue_server.web import session as s
@@ -20,12 +21,12 @@ router = APIRouter(prefix="/manager")
 SHOWN = 40  # items of a group listed before "show all"
 
 # action -> (the change, the flash message vi, en)
-ACTIONS: dict[str, tuple[menu_editing.MenuChange | None, str, str]] = {
-    "pin": (menu_editing.MenuChange(pinned=True), "Đã ghim", "Pinned"),
-    "unpin": (menu_editing.MenuChange(pinned=False), "Đã bỏ ghim", "Unpinned"),
-    "hide": (menu_editing.MenuChange(hidden=True), "Đã ẩn khỏi ki-ốt", "Hidden from the kiosk"),
-    "show": (menu_editing.MenuChange(hidden=False), "Đã hiện lại trên ki-ốt", "Back on the kiosk"),
-    "add": (menu_editing.MenuChange(hidden=False, pinned=True), "Đã thêm và ghim", "Added and pinned"),
+ACTIONS: dict[str, tuple[mc.MenuChange | None, str, str]] = {
+    "pin": (mc.MenuChange(pinned=True), "Đã ghim", "Pinned"),
+    "unpin": (mc.MenuChange(pinned=False), "Đã bỏ ghim", "Unpinned"),
+    "hide": (mc.MenuChange(hidden=True), "Đã ẩn khỏi ki-ốt", "Hidden from the kiosk"),
+    "show": (mc.MenuChange(hidden=False), "Đã hiện lại trên ki-ốt", "Back on the kiosk"),
+    "add": (mc.MenuChange(hidden=False, pinned=True), "Đã thêm và ghim", "Added and pinned"),
     "rename": (None, "Đã đổi tên", "Renamed"),
     "up": (None, "Đã chuyển lên", "Moved up"),
     "down": (None, "Đã chuyển xuống", "Moved down"),
@@ -43,14 +44,14 @@ def _own(user: s.WebUser, wiring: Wiring, code: str) -> None:
 
 
 def _read(wiring: Wiring, code: str, q: str) -> dict[str, Any]:
-    editor = menu_editing.editor_view(wiring.reader(), code)
-    kiosk = site_menu.site_menu(wiring.reader(), code)
+    editor = menu_editing.editor_view(mc.ShowMenuEditor(code), wiring.reader())
+    kiosk = site_menu.site_menu(mc.ShowMenu(code), wiring.reader())
     found = []
     if q.strip():
         with wiring.reader() as uow:
             catalog = views.search_procedures(uow.conn, query=q, field_id=None, scope=None, limit=15, offset=0)
         for p in catalog["items"]:
-            found.append(menu_editing.item_row(wiring.reader(), code, p["code"]))
+            found.append(menu_editing.item_row(mc.ShowMenuItem(code, p["code"]), wiring.reader()))
     return {"editor": editor, "top": kiosk["top"], "found": found}
 
 
@@ -98,12 +99,13 @@ async def menu_item_action(code: str, request: Request) -> Response:
         _own(user, wiring, code)
         change = ACTIONS[action][0]
         if action == "rename":
-            change = menu_editing.MenuChange(name_vi=form.one("name_vi")[:400], name_en=form.one("name_en")[:400])
+            change = mc.MenuChange(name_vi=form.one("name_vi")[:400], name_en=form.one("name_en")[:400])
         if change is not None:
-            return menu_editing.change_item(wiring.uow(), code, procedure, change, user.id)
+            return menu_editing.change_item(mc.ChangeMenuItem(code, procedure, change, user.id), wiring.uow())
         if action == "reset":
-            return menu_editing.reset_item(wiring.uow(), code, procedure)
-        return menu_editing.move_item(wiring.uow(), code, procedure, -1 if action == "up" else 1, user.id)
+            return menu_editing.reset_item(mc.ResetMenuItem(code, procedure), wiring.uow())
+        return menu_editing.move_item(mc.MoveMenuItem(code, procedure, -1 if action == "up" else 1, user.id),
+                                      wiring.uow())
     try:
         row = await wiring.run(work)
     except DomainError as exc:

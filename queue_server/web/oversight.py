@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from queue_server.bootstrap import Wiring
+from queue_server.domain import account_commands as ac
 from queue_server.domain.errors import DomainError
 from queue_server.service_layer import accounts, audit_views
 from queue_server.web import session as s
@@ -49,7 +50,8 @@ async def revoke_device(code: str, device_id: int, request: Request) -> Response
     user, _ = await s.manager_form(request)
     wiring: Wiring = s.wiring_of(request)
     try:
-        device = await wiring.run(accounts.revoke_device, wiring.uow(), device_id, own_site(user))
+        device = await wiring.run(accounts.revoke_device, ac.RevokeDevice(device_id, own_site(user)),
+                                    wiring.uow())
     except DomainError as exc:
         return s.after_action(request, f"/manager/sites/{code}", error=exc)
     return s.after_action(request, f"/manager/sites/{code}", result=lambda: (

@@ -97,12 +97,14 @@ def test_the_api_offers_no_way_to_change_the_log(api: Api) -> None:
 
 
 def test_who_may_read_the_log_and_what_they_see(api: Api, wiring) -> None:  # noqa: ANN001
+    from queue_server.domain.account_commands import CreateStaff
     from queue_server.service_layer import accounts
     from shared.enums import Role
 
     api.ok(COUNTER_A, "open")
     api.ok(_px_counter(api), "open", user="canbo.px")
-    accounts.create_staff(wiring.uow(), "quanly.px", "Quản lý Phú Xuân", DEMO_PASSWORD, Role.MANAGER, SITE_PX)
+    accounts.create_staff(CreateStaff("quanly.px", "Quản lý Phú Xuân", DEMO_PASSWORD, Role.MANAGER, SITE_PX),
+                          wiring.uow())
 
     assert api.client.get(f"{API}/audit", headers=api.staff("canbo.tt")).status_code == 403
     assert api.client.get(f"{API}/audit", headers=kiosk_headers()).status_code == 403

@@ -41,12 +41,14 @@ def _device_id(api: Api, site: str, kind: str = "kiosk") -> int:
 
 
 def test_a_revoked_kiosk_is_refused_at_once_and_only_managers_may_revoke(api: Api, wiring) -> None:  # noqa: ANN001
+    from queue_server.domain.account_commands import CreateStaff
     from queue_server.service_layer import accounts
 
     kiosk = _device_id(api, SITE_TT)
     assert api.client.post(f"{API}/devices/{kiosk}/revoke", headers=api.staff("canbo.tt")).status_code == 403
     assert api.client.post(f"{API}/devices/{kiosk}/revoke", headers=kiosk_headers()).status_code == 403
-    accounts.create_staff(wiring.uow(), "quanly.px", "Quản lý Phú Xuân", DEMO_PASSWORD, Role.MANAGER, SITE_PX)
+    accounts.create_staff(CreateStaff("quanly.px", "Quản lý Phú Xuân", DEMO_PASSWORD, Role.MANAGER, SITE_PX),
+                          wiring.uow())
     other_site = api.client.post(f"{API}/devices/{kiosk}/revoke", headers=api.staff("quanly.px"))
     assert other_site.status_code == 404  # a site's manager does not even see other sites' devices
     api.issue()  # still working

@@ -48,12 +48,13 @@ def _assert_escaped(html: str, text: str, where: str) -> None:
 
 
 def test_hostile_text_in_every_field_comes_back_escaped(web: Api, wiring) -> None:  # noqa: ANN001
+    from queue_server.domain.account_commands import CreateDevice, CreateStaff
     from queue_server.service_layer import accounts
 
     client = web.client
     # Fields set outside the pages, shown on them: a clerk's full name, a device name, a pause reason.
-    accounts.create_staff(wiring.uow(), "canbo.moi", HOSTILE, "motcua-demo", Role.STAFF, SITE_TT)
-    accounts.create_device(wiring.uow(), HOSTILE[:100], DeviceKind.KIOSK, SITE_TT)
+    accounts.create_staff(CreateStaff("canbo.moi", HOSTILE, "motcua-demo", Role.STAFF, SITE_TT), wiring.uow())
+    accounts.create_device(CreateDevice(HOSTILE[:100], DeviceKind.KIOSK, SITE_TT), wiring.uow())
     web.ok(COUNTER_A, "open", user="canbo.moi")
     web.ok(COUNTER_A, "pause", {"reason": HOSTILE[:200]}, user="canbo.moi")
 

@@ -3,6 +3,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 
 from queue_server.api import login_guard
 from queue_server.api.deps import AnyStaff, WiringDep, bearer
+from queue_server.domain.account_commands import LogOut
 from queue_server.service_layer import accounts
 from shared.protocol import LoginIn, LoginOut, StaffOut
 
@@ -19,7 +20,7 @@ async def login(body: LoginIn, request: Request, wiring: WiringDep) -> dict:
 @router.post("/logout", status_code=204)
 async def logout(me: AnyStaff, wiring: WiringDep,
                  credentials: HTTPAuthorizationCredentials = Depends(bearer)) -> None:  # noqa: B008
-    await wiring.run(accounts.logout, wiring.uow(), credentials.credentials)
+    await wiring.run(accounts.logout, LogOut(credentials.credentials), wiring.uow())
 
 
 @router.get("/me", response_model=StaffOut)

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from queue_server.api.deps import CurrentManager, WiringDep
+from queue_server.domain import menu_commands as mc
 from queue_server.service_layer import menu_editing, menu_search, site_menu
 from shared.menu_protocol import (
     MenuEditIn,
@@ -27,7 +28,7 @@ async def get_menu(site_code: SiteCode, wiring: WiringDep,
                    = None) -> dict:
     """The site's service groups with the procedures it receives (most requested first),
     its 10 most requested, and its help line ("Không rõ thủ tục")."""
-    return await wiring.run(site_menu.site_menu, wiring.reader(), site_code, per_group)
+    return await wiring.run(site_menu.site_menu, mc.ShowMenu(site_code, per_group), wiring.reader())
 
 
 @router.get("/sites/{site_code}/menu/search", response_model=MenuSearchOut)
@@ -55,7 +56,7 @@ def _allowed_site(me) -> int | None:  # noqa: ANN001
 @router.get("/sites/{site_code}/menu/editor", response_model=MenuEditorOut)
 async def menu_editor(site_code: SiteCode, me: CurrentManager, wiring: WiringDep) -> dict:
     """Every item with its request count, pins, names and the hidden items."""
-    return await wiring.run(menu_editing.editor_view, wiring.reader(), site_code)
+    return await wiring.run(menu_editing.editor_view, mc.ShowMenuEditor(site_code), wiring.reader())
 
 
 @router.put("/sites/{site_code}/menu/items/{procedure_code}", response_model=MenuEditorRowOut)
@@ -63,13 +64,14 @@ async def edit_menu_item(site_code: SiteCode, procedure_code: ProcedureCode, bod
                          me: CurrentManager, wiring: WiringDep) -> dict:
     """Pin, hide, rename (vi, en) or order one item; any procedure of the catalog a line of
     the site takes may be added this way."""
-    change = menu_editing.MenuChange(**body.model_dump())
-    return await wiring.run(menu_editing.change_item, wiring.uow(), site_code, procedure_code, change,
-                            me.staff.id, _allowed_site(me))
+    command = mc.ChangeMenuItem(site_code, procedure_code, mc.MenuChange(**body.model_dump()), me.staff.id,
+                                _allowed_site(me))
+    return await wiring.run(menu_editing.change_item, command, wiring.uow())
 
 
 @router.delete("/sites/{site_code}/menu/items/{procedure_code}", response_model=MenuEditorRowOut)
 async def reset_menu_item(site_code: SiteCode, procedure_code: ProcedureCode, me: CurrentManager,
                           wiring: WiringDep) -> dict:
     """The item goes back to the rules (catalog name, history order)."""
-    return await wiring.run(menu_editing.reset_item, wiring.uow(), site_code, procedure_code, _allowed_site(me))
+    return await wiring.run(menu_editing.reset_item, mc.ResetMenuItem(site_code, procedure_code, _allowed_site(me)),
+                            wiring.uow())

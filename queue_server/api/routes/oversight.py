@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query
 
 from queue_server.api.deps import CurrentManager, Principal, WiringDep
 from queue_server.bootstrap import Wiring
+from queue_server.domain import account_commands as ac
 from queue_server.domain.errors import Forbidden
 from queue_server.service_layer import accounts, audit_views, display_pairing
 from queue_server.service_layer.views import get_site
@@ -39,7 +40,7 @@ def scope_site(wiring: Wiring, me: Principal, site_code: str | None) -> int | No
 @router.get("/devices", response_model=list[DeviceOut])
 async def list_devices(me: CurrentManager, wiring: WiringDep, site_code: SiteCodeQuery = None) -> list[dict]:
     def read() -> list[dict]:
-        return accounts.list_devices(wiring.reader(), scope_site(wiring, me, site_code))
+        return accounts.list_devices(ac.ListDevices(scope_site(wiring, me, site_code)), wiring.reader())
     return await wiring.run(read)
 
 
@@ -49,7 +50,7 @@ async def revoke_device(device_id: Annotated[int, Path(ge=1, le=2**31 - 1)], me:
     """A lost or stolen kiosk: its token is refused (401) from now on and its open
     streams close with 1008. There is no undo; register the device again for a new token."""
     own = None if me.role is Role.ADMIN else me.staff.site_id
-    return await wiring.run(accounts.revoke_device, wiring.uow(), device_id, own)
+    return await wiring.run(accounts.revoke_device, ac.RevokeDevice(device_id, own), wiring.uow())
 
 
 @router.post("/devices/{device_id}/display-link", status_code=201)
@@ -58,7 +59,8 @@ async def display_link(device_id: Annotated[int, Path(ge=1, le=2**31 - 1)], me: 
     """A one-time link (15 minutes) that pairs a browser TV with this display device: open
     it on the TV; it becomes an HttpOnly cookie and the TV lands on /display/<SITE>."""
     own = None if me.role is Role.ADMIN else me.staff.site_id
-    return await wiring.run(display_pairing.create_link, wiring.uow(), device_id, own, me.staff.id)
+    return await wiring.run(display_pairing.create_link, ac.CreatePairingLink(device_id, own, me.staff.id),
+                            wiring.uow())
 
 
 @router.get("/audit", response_model=AuditPage)

@@ -8,6 +8,7 @@ from support import API, COUNTER_A, Api, kiosk_headers
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.secrets import token_digest
+from queue_server.domain.account_commands import RevokeDevice
 from queue_server.seed import demo_device_token
 from queue_server.service_layer import accounts
 from queue_server.service_layer import manager as m
@@ -54,7 +55,7 @@ def test_revoked_kiosk_cannot_issue_the_next_ticket(api: Api, wiring) -> None:  
     with wiring.reader() as uow:
         kiosk_id = uow.conn.execute(select(t.devices.c.id).where(t.devices.c.token_hash == token_hash)).scalar_one()
 
-    accounts.revoke_device(wiring.uow(), kiosk_id)
+    accounts.revoke_device(RevokeDevice(kiosk_id), wiring.uow())
 
     r = api.client.post(f"{API}/tickets", json={"service_id": SERVICE_A}, headers=kiosk_headers())
     assert r.status_code == 401 and r.json()["code"] == "invalid_token"

@@ -195,12 +195,13 @@ def test_managers_adding_the_same_item_at_once_all_succeed_and_leave_one_row(wir
 
     from sqlalchemy import func, select
 
-    from queue_server.service_layer.menu_editing import MenuChange, change_item
+    from queue_server.domain.menu_commands import ChangeMenuItem, MenuChange
+    from queue_server.service_layer.menu_editing import change_item
 
     names = [f"Khai tử {i}" for i in range(6)]
 
     def edit(name: str) -> dict[str, Any]:
-        return change_item(wiring.uow(), SITE_TT, DEATH, MenuChange(pinned=True, name_vi=name), None)
+        return change_item(ChangeMenuItem(SITE_TT, DEATH, MenuChange(pinned=True, name_vi=name), None), wiring.uow())
     with ThreadPoolExecutor(len(names)) as pool:
         rows = list(pool.map(edit, names))
     assert all(r["pinned"] and r["name_vi"] in names for r in rows)

@@ -14,9 +14,10 @@ from sqlalchemy import func, select
 
 from queue_server.adapters import tables as t
 from queue_server.adapters.db import make_engine
+from queue_server.domain.booking_commands import CreateBooking
 from queue_server.domain.errors import Conflict
 from queue_server.service_layer import bookings
-from queue_server.service_layer.rules import QueueRules
+from queue_server.service_layer.rules import Policies
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.settings import Settings
 
@@ -25,19 +26,19 @@ NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 09:00 in Huế
 FIRST_SLOT = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # Wednesday 07:00 in Huế
 
 
-def _race(db_url: str, commands: list[bookings.CreateBooking]) -> list[str]:
+def _race(db_url: str, commands: list[CreateBooking]) -> list[str]:
     """Run the commands at once, one engine each; 'ok' or the refusal's code per command."""
     settings = Settings(database_url=db_url, environment="test", booking_slot_capacity=1)
-    rules, booking_rules = QueueRules.from_settings(settings), bookings.BookingRules.from_settings(settings)
+    policies = Policies.from_settings(settings)
     barrier = threading.Barrier(len(commands))
 
-    def racer(command: bookings.CreateBooking) -> str:
+    def racer(command: CreateBooking) -> str:
         engine = make_engine(db_url, pool_size=1)
         try:
             with engine.connect():
                 pass  # connected before the start, so the race is the transactions'
             barrier.wait()
-            bookings.create_booking(command, UnitOfWork(engine, None, lambda: NOW, rules), booking_rules)
+            bookings.create_booking(command, UnitOfWork(engine, None, lambda: NOW, policies.queue, policies=policies))
             return "ok"
         except Conflict as refusal:
             return refusal.code
@@ -48,8 +49,8 @@ def _race(db_url: str, commands: list[bookings.CreateBooking]) -> list[str]:
         return list(pool.map(racer, commands))
 
 
-def _command(slot: datetime, phone: str) -> bookings.CreateBooking:
-    return bookings.CreateBooking(site_code="HUE-TT", procedure_code="1.001193", slot_start=slot,
+def _command(slot: datetime, phone: str) -> CreateBooking:
+    return CreateBooking(site_code="HUE-TT", procedure_code="1.001193", slot_start=slot,
                                   full_name="Người Đặt Lịch", phone=phone)
 
 
