@@ -17,7 +17,7 @@ from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
 from queue_server.adapters.file_store import StoredFile
 from queue_server.domain.dossier_record import Dossier
-from shared.enums import Role
+from shared.enums import Role, TicketStatus
 
 _D = t.dossiers.c
 _LOAD = select(*(t.dossiers.c[name] for name in Dossier.columns()))
@@ -159,11 +159,49 @@ class DossierRepository:
             .where(t.site_services.c.site_id == site_id, t.services.c.kind == "return")
             .order_by(t.services.c.id)).first()
 
+    def agency(self, agency_id: int) -> Row:
+        return self.conn.execute(select(t.agencies).where(t.agencies.c.id == agency_id)).one()
+
+    def agency_by_code(self, code: str) -> Row | None:
+        return self.conn.execute(select(t.agencies).where(t.agencies.c.code == code)).first()
+
     def officer(self, agency_id: int, *, username: str | None = None, staff_id: int | None = None) -> Row | None:
         """An active processing officer of the agency, by username or id."""
         s = t.staff.c
         stmt = select(t.staff).where(s.agency_id == agency_id, s.role == Role.PROCESSOR.value, s.active)
         return self.conn.execute(stmt.where(s.username == username) if username else stmt.where(s.id == staff_id)).first()
+
+    # ---- the tickets around it (the return visit, the rating) --------------------------------
+    def ticket_brief(self, ticket_id: int) -> Row:
+        return repo.ticket_brief_row(self.conn, ticket_id)
+
+    def take_ticket_number(self, site_id: int, service_id: int, day: date) -> int:
+        return repo.take_sequence_number(self.conn, site_id, service_id, day)
+
+    def add_ticket(self, **values: Any) -> int:  # noqa: ANN401
+        return repo.insert_ticket(self.conn, **values)
+
+    def ticket_by_token(self, token: str) -> Row | None:
+        return self.conn.execute(select(t.tickets).where(t.tickets.c.tracking_token == token)).first()
+
+    def finished_ticket(self, counter_id: int | None, *, ticket_id: int | None, day: date | None) -> Row | None:
+        """The counter's finished ticket `ticket_id`, or else its last finished one of `day`."""
+        tk = t.tickets.c
+        stmt = select(t.tickets).where(tk.counter_id == counter_id, tk.status == TicketStatus.DONE.value)
+        if ticket_id is not None:
+            return self.conn.execute(stmt.where(tk.id == ticket_id)).first()
+        return self.conn.execute(stmt.where(tk.business_day == day)
+                                 .order_by(tk.finished_at.desc(), tk.id.desc())).first()
+
+    def is_rated(self, ticket_id: int) -> bool:
+        r = t.ticket_ratings.c
+        return self.conn.execute(select(r.ticket_id).where(r.ticket_id == ticket_id)).first() is not None
+
+    def add_rating(self, **values: Any) -> bool:  # noqa: ANN401
+        """False when the ticket was rated meanwhile: a racing second submission loses on
+        the primary key, atomically."""
+        ins = self._insert(t.ticket_ratings).values(**values).on_conflict_do_nothing()
+        return self.conn.execute(ins.returning(t.ticket_ratings.c.ticket_id)).first() is not None
 
     def _insert(self, table: Any) -> Any:  # noqa: ANN401 - the dialect's insert, for its ON CONFLICT
         return (pg_insert if self.is_postgres else sqlite_insert)(table)

@@ -20,7 +20,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from shared.dossier_protocol import LOOKUP_PIN_DIGITS, OLD_SLIP_PIN_DIGITS, DossierAction, DossierStatus
+from shared.dossier_protocol import (
+    LOOKUP_PIN_DIGITS,
+    OLD_SLIP_PIN_DIGITS,
+    DossierAction,
+    DossierStatus,
+)
 
 from .errors import IllegalTransition, Invalid
 

@@ -24,7 +24,7 @@ class DossierStepped:
     apology) that leaves the status as it is."""
 
     action: str
-    from_status: str
+    from_status: str | None  # None: the receipt, the first line
     to_status: str
     staff_id: int | None
     note: str = ""
@@ -112,6 +112,10 @@ class Dossier:
         self.events.append(DossierStepped(action.value, current.value, new.value, staff_id, note, dict(data or {}),
                                           counter_id))
         return new
+
+    def record_receipt(self, staff_id: int, *, counter_id: int | None, data: dict[str, Any]) -> None:
+        """The first line of the log: received at the counter."""
+        self.events.append(DossierStepped("receive", None, self.status, staff_id, "", dict(data), counter_id))
 
     def log(self, action: str, staff_id: int | None, *, note: str = "", data: dict[str, Any] | None = None) -> None:
         """A line that leaves the status as it is."""

@@ -23,6 +23,7 @@ from queue_server.adapters.cache import StaticCache
 from queue_server.adapters.clock import Clock
 from queue_server.adapters.db import READ_ONLY
 from queue_server.adapters.db_faults import DbFault, classify, note_commit_sent
+from queue_server.adapters.dossier_repository import DossierRepository
 from queue_server.adapters.eventbus import PG_CHANNEL, EventBus
 from queue_server.service_layer import audit
 from queue_server.service_layer.rules import Policies, QueueRules
@@ -65,6 +66,7 @@ class UnitOfWork:
         self.clock = clock
         self.is_postgres = engine.dialect.name == "postgresql"
         self.conn: Connection
+        self.dossiers: DossierRepository
         self.events: list[PendingEvent] = []
         self.published: list[dict[str, Any]] = []
         self.now: datetime
@@ -76,6 +78,9 @@ class UnitOfWork:
             options = {"isolation_level": "REPEATABLE READ"} if self.is_postgres else READ_ONLY
             self.conn = self.conn.execution_options(**options)
         self.conn.begin()
+        # ---- dossiers: loaded and saved through their repository -------------------------
+        self.dossiers = DossierRepository(self.conn)
+        # ------------------------------------------------------------------------------------
         self.events = []
         self.signals = []
         self.now = self.clock()

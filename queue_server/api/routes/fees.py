@@ -15,14 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queue_server.adapters import tables as t
 from queue_server.api.deps import CurrentManager, CurrentStaff, WiringDep
+from queue_server.api.dossier_access import allowed_site, check_dossier_access
 from queue_server.api.routes.catalog import ProcedureCode
-from queue_server.api.routes.dossiers import (
-    DossierCode,
-    PageParam,
-    _allowed_site,
-    _check_dossier_access,
-    _pdf,
-)
+from queue_server.api.routes.dossiers import DossierCode, PageParam, _pdf
 from queue_server.bootstrap import Wiring
 from queue_server.documents import FeeReceiptData, render_fee_receipt_pdf
 from queue_server.domain.business_day import business_day
@@ -68,7 +63,7 @@ async def set_procedure_fee(code: ProcedureCode, body: ProcedureFeeIn, me: Curre
 async def set_dossier_fee(code: DossierCode, body: DossierFeeIn, me: CurrentStaff, wiring: WiringDep) -> dict | None:
     """Correct the fee confirmed with the citizen (0: none) while it is unpaid."""
     return await wiring.run(fees.set_dossier_fee, wiring.uow(), code, body.amount_vnd, me.staff.id,
-                            allowed_site=_allowed_site(me), account=payment_account(wiring))
+                            allowed_site=allowed_site(me), account=payment_account(wiring))
 
 
 @router.post("/dossiers/{code}/fee/payment", response_model=FeeOut)
@@ -76,7 +71,7 @@ async def pay_fee(code: DossierCode, body: FeePaymentIn, me: CurrentStaff, wirin
     """Mark the fee paid (cash at the counter, or a transfer seen in the bank). Once only:
     a second attempt, even at the same moment from another counter, gets 409 and who did."""
     command = fees.MarkFeePaid(code, me.staff.id, body.method, bank_ref=body.bank_ref)
-    return await wiring.run(fees.mark_paid, command, wiring.uow(), allowed_site=_allowed_site(me),
+    return await wiring.run(fees.mark_paid, command, wiring.uow(), allowed_site=allowed_site(me),
                             account=payment_account(wiring))
 
 
@@ -87,7 +82,7 @@ async def fee_receipt_pdf(code: DossierCode, me: CurrentStaff, wiring: WiringDep
     settings = wiring.settings
 
     def read() -> FeeReceiptData:
-        _check_dossier_access(wiring, me, code)
+        check_dossier_access(wiring, me, code)
         with wiring.reader() as uow:
             dossier = load_dossier(uow, code)
             fee = fees.paid_fee_row(uow.conn, dossier.id)
@@ -119,7 +114,7 @@ async def import_statement(request: Request, me: CurrentManager, wiring: WiringD
     line is listed with the reason (partial, overpaid, already paid, duplicate, unknown)."""
     content = await _statement_bytes(request)
     return await wiring.run(statement_import.import_statement, wiring.uow(), content, me.staff.id,
-                            allowed_site=_allowed_site(me), account=payment_account(wiring))
+                            allowed_site=allowed_site(me), account=payment_account(wiring))
 
 
 async def _statement_bytes(request: Request) -> bytes:
@@ -144,9 +139,9 @@ async def daily_report(me: CurrentManager, wiring: WiringDep, day: date | None =
     transfer), still owed. A site manager sees their site."""
     def read() -> dict:
         with wiring.reader() as uow:
-            site_id = get_site(uow.conn, site_code).id if site_code else _allowed_site(me)
+            site_id = get_site(uow.conn, site_code).id if site_code else allowed_site(me)
             wanted = day or business_day(uow.now, uow.rules.tz, uow.rules.rollover)
-        if _allowed_site(me) is not None and site_id != _allowed_site(me):
+        if allowed_site(me) is not None and site_id != allowed_site(me):
             raise Invalid("Chỉ xem được điểm phục vụ của mình.", "Only your own site.")
         report = fee_report.daily_fee_report(wiring.reader(), wanted, site_id)
         head, rows = fee_report.to_rows(report)
