@@ -165,6 +165,29 @@ class DossierRepository:
     def agency_by_code(self, code: str) -> Row | None:
         return self.conn.execute(select(t.agencies).where(t.agencies.c.code == code)).first()
 
+    def chosen_agency(self, procedure_id: int) -> Row | None:
+        """The active agency an admin chose for the procedure, if any."""
+        pa = t.procedure_agencies.c
+        return self.conn.execute(select(t.agencies).join(t.procedure_agencies, pa.agency_id == t.agencies.c.id)
+                                 .where(pa.procedure_id == procedure_id, t.agencies.c.active)).first()
+
+    def procedure_for_matching(self, procedure_id: int) -> Row:
+        """What the catalog says of the procedure's agency: its text, field and level."""
+        p = t.procedures.c
+        return self.conn.execute(
+            select(p.id, p.agency_vi, p.provincial, p.commune, t.fields.c.name_vi.label("field_name"))
+            .join(t.fields, t.fields.c.id == p.field_id).where(p.id == procedure_id)).one()
+
+    def active_agencies(self) -> list[Row]:
+        return list(self.conn.execute(select(t.agencies).where(t.agencies.c.active).order_by(t.agencies.c.id)))
+
+    def fee_override(self, procedure_id: int) -> Row | None:
+        """A manager's fee for the procedure, over the catalog's text."""
+        return self.conn.execute(select(t.procedure_fees).where(t.procedure_fees.c.procedure_id == procedure_id)).first()
+
+    def add_fee(self, **values: Any) -> None:  # noqa: ANN401
+        self.conn.execute(insert(t.dossier_fees).values(**values))
+
     def officer(self, agency_id: int, *, username: str | None = None, staff_id: int | None = None) -> Row | None:
         """An active processing officer of the agency, by username or id."""
         s = t.staff.c

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from queue_server.adapters import tables as t
+from queue_server.adapters.dossier_repository import DossierRepository
 from queue_server.domain.errors import Conflict, Invalid, NotFound
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from shared.textfold import fold, nfc
@@ -92,17 +93,16 @@ _PROCEDURE = (select(t.procedures.c.id, t.procedures.c.agency_vi, t.procedures.c
               .join(t.fields, t.fields.c.id == t.procedures.c.field_id))
 
 
-def agency_for_procedure(conn: Connection, procedure_id: int, site_code: str | None) -> Row | None:
-    """The agencies row that settles this procedure for a dossier received at `site_code`."""
-    chosen = conn.execute(select(t.agencies).join(t.procedure_agencies,
-                                                  t.procedure_agencies.c.agency_id == t.agencies.c.id)
-                          .where(t.procedure_agencies.c.procedure_id == procedure_id, t.agencies.c.active)).first()
+def agency_for_procedure(dossiers: DossierRepository, procedure_id: int, site_code: str | None) -> Row | None:
+    """The agencies row that settles this procedure for a dossier received at `site_code`:
+    an admin's choice, else the catalog's text matched against the active agencies."""
+    chosen = dossiers.chosen_agency(procedure_id)
     if chosen is not None:
         return chosen
-    p = conn.execute(_PROCEDURE.where(t.procedures.c.id == procedure_id)).one()
-    found = match_agency(active_agencies(conn), p.agency_vi, p.field_name,
+    p = dossiers.procedure_for_matching(procedure_id)
+    found = match_agency([Agency.from_row(r) for r in dossiers.active_agencies()], p.agency_vi, p.field_name,
                          commune_level=p.commune and not p.provincial, site_code=site_code)
-    return agency_row(conn, found.id) if found else None
+    return dossiers.agency(found.id) if found else None
 
 
 def agency_row(conn: Connection, agency_id: int) -> Row:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
+from queue_server.adapters.dossier_repository import DossierRepository
 from queue_server.domain.errors import Conflict, Forbidden, NotFound
 from queue_server.domain.fees import (
     CatalogFee,
@@ -57,9 +58,12 @@ class PaymentAccount:
 
 # ---- the procedure's fee -------------------------------------------------------------------
 def procedure_fee(conn: Connection, procedure: Row) -> dict[str, Any]:
+    return fee_of(procedure, DossierRepository(conn).fee_override(procedure.id))
+
+
+def fee_of(procedure: Row, override: Row | None) -> dict[str, Any]:
     """A manager's fee if one was set, else the catalog's text read as one amount (or free,
     or unknown)."""
-    override = conn.execute(select(t.procedure_fees).where(t.procedure_fees.c.procedure_id == procedure.id)).first()
     if override is not None:
         fee = CatalogFee(FeeKind.AMOUNT, override.amount_vnd) if override.amount_vnd else CatalogFee(FeeKind.FREE)
         source, note = "manager", override.note
@@ -107,13 +111,13 @@ def record_at_reception(uow: UnitOfWork, dossier_id: int, site_id: int, procedur
                         staff_id: int) -> int:
     """The fee confirmed by the clerk (else the procedure's, when it states one amount).
     Returns the amount recorded (0: none)."""
-    fee = procedure_fee(uow.conn, procedure)
+    fee = fee_of(procedure, uow.dossiers.fee_override(procedure.id))
     catalog_amount = fee["amount_vnd"] if fee["kind"] == FeeKind.AMOUNT.value else None
     amount = confirmed if confirmed is not None else (catalog_amount or 0)
     if amount > 0:
-        uow.conn.execute(insert(t.dossier_fees).values(
-            dossier_id=dossier_id, site_id=site_id, amount_vnd=amount, catalog_amount_vnd=catalog_amount,
-            confirmed_by=staff_id, confirmed_at=uow.now, status=UNPAID))
+        uow.dossiers.add_fee(dossier_id=dossier_id, site_id=site_id, amount_vnd=amount,
+                             catalog_amount_vnd=catalog_amount, confirmed_by=staff_id, confirmed_at=uow.now,
+                             status=UNPAID)
     return amount
 
 
