@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
+from queue_server.adapters.fee_repository import FeeRepository
 from queue_server.adapters.file_store import StoredFile
 from queue_server.domain.dossier_record import Dossier
 from shared.enums import Role, TicketStatus
@@ -27,6 +28,7 @@ class DossierRepository:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.is_postgres = conn.dialect.name == "postgresql"
+        self.fees = FeeRepository(conn)
 
     # ---- the dossier itself -----------------------------------------------------------------
     def get(self, code: str, *, for_update: bool = False) -> Dossier | None:
@@ -180,13 +182,6 @@ class DossierRepository:
 
     def active_agencies(self) -> list[Row]:
         return list(self.conn.execute(select(t.agencies).where(t.agencies.c.active).order_by(t.agencies.c.id)))
-
-    def fee_override(self, procedure_id: int) -> Row | None:
-        """A manager's fee for the procedure, over the catalog's text."""
-        return self.conn.execute(select(t.procedure_fees).where(t.procedure_fees.c.procedure_id == procedure_id)).first()
-
-    def add_fee(self, **values: Any) -> None:  # noqa: ANN401
-        self.conn.execute(insert(t.dossier_fees).values(**values))
 
     def officer(self, agency_id: int, *, username: str | None = None, staff_id: int | None = None) -> Row | None:
         """An active processing officer of the agency, by username or id."""

@@ -104,6 +104,33 @@ class StopDossier:
     agency_id: int | None = None  # a processor: their agency
 
 
+# ---- fees ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SetProcedureFee:
+    procedure_code: str
+    amount_vnd: int | None  # None: no fee
+    note: str
+    staff_id: int
+
+
+@dataclass(frozen=True)
+class SetDossierFee:
+    code: str
+    amount_vnd: int  # 0: none
+    staff_id: int
+    allowed_site: int | None = None
+
+
+@dataclass(frozen=True)
+class MarkFeePaid:
+    code: str
+    staff_id: int
+    method: str  # cash | transfer
+    bank_ref: str | None = None
+    expected_vnd: int | None = None  # a statement line's amount: paid only if it matches
+    allowed_site: int | None = None
+
+
 # ---- the citizen -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class LookUpDossier:
