@@ -15,6 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
+from queue_server.adapters.agency_repository import AgencyRepository
 from queue_server.adapters.fee_repository import FeeRepository
 from queue_server.adapters.file_store import StoredFile
 from queue_server.domain.dossier_record import Dossier
@@ -29,6 +30,7 @@ class DossierRepository:
         self.conn = conn
         self.is_postgres = conn.dialect.name == "postgresql"
         self.fees = FeeRepository(conn)
+        self.agencies = AgencyRepository(conn)
 
     # ---- the dossier itself -----------------------------------------------------------------
     def get(self, code: str, *, for_update: bool = False) -> Dossier | None:
@@ -162,26 +164,10 @@ class DossierRepository:
             .order_by(t.services.c.id)).first()
 
     def agency(self, agency_id: int) -> Row:
-        return self.conn.execute(select(t.agencies).where(t.agencies.c.id == agency_id)).one()
+        return self.agencies.by_id(agency_id)
 
     def agency_by_code(self, code: str) -> Row | None:
-        return self.conn.execute(select(t.agencies).where(t.agencies.c.code == code)).first()
-
-    def chosen_agency(self, procedure_id: int) -> Row | None:
-        """The active agency an admin chose for the procedure, if any."""
-        pa = t.procedure_agencies.c
-        return self.conn.execute(select(t.agencies).join(t.procedure_agencies, pa.agency_id == t.agencies.c.id)
-                                 .where(pa.procedure_id == procedure_id, t.agencies.c.active)).first()
-
-    def procedure_for_matching(self, procedure_id: int) -> Row:
-        """What the catalog says of the procedure's agency: its text, field and level."""
-        p = t.procedures.c
-        return self.conn.execute(
-            select(p.id, p.agency_vi, p.provincial, p.commune, t.fields.c.name_vi.label("field_name"))
-            .join(t.fields, t.fields.c.id == p.field_id).where(p.id == procedure_id)).one()
-
-    def active_agencies(self) -> list[Row]:
-        return list(self.conn.execute(select(t.agencies).where(t.agencies.c.active).order_by(t.agencies.c.id)))
+        return self.agencies.by_code(code)
 
     def officer(self, agency_id: int, *, username: str | None = None, staff_id: int | None = None) -> Row | None:
         """An active processing officer of the agency, by username or id."""

@@ -104,6 +104,32 @@ class StopDossier:
     agency_id: int | None = None  # a processor: their agency
 
 
+# ---- processing agencies (admin data) ---------------------------------------------------------
+@dataclass(frozen=True)
+class AgencyIn:
+    code: str
+    name_vi: str
+    kind: str
+    name_en: str = ""
+    governing_body: str = ""
+    catalog_terms: tuple[str, ...] = ()
+    field_names: tuple[str, ...] = ()
+    site_codes: tuple[str, ...] = ()
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class SaveAgency:
+    agency: AgencyIn
+    agency_code: str | None = None  # None: a new agency; else the one to replace
+
+
+@dataclass(frozen=True)
+class ChooseProcedureAgency:
+    procedure_code: str
+    agency_code: str | None  # None: back to the catalog text
+
+
 # ---- fees ----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SetProcedureFee:

@@ -20,6 +20,7 @@ from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from queue_server.service_layer import dossier_flow as flow
 from queue_server.service_layer import dossier_steps as steps
 from queue_server.service_layer import dossier_views as views
+from queue_server.service_layer.agencies import agency_named
 from queue_server.service_layer.dossiers import DossierRules
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from shared.enums import EventType
@@ -67,7 +68,7 @@ def forward_dossier(c: ForwardDossier, uow: UnitOfWork) -> int:
         dossier = steps.load(uow, c.code)
         steps.check_site(dossier, c.allowed_site)
         if c.agency_code:
-            agency = steps.agency_named(uow, c.agency_code)
+            agency = agency_named(uow.dossiers.agencies, c.agency_code)
             if not agency.active:
                 raise Conflict(f"{agency.name_vi} không còn tiếp nhận hồ sơ.", f"{agency.code} is not active.",
                                code="agency_inactive")
@@ -86,7 +87,7 @@ def forward_due(c: ForwardDueDossiers, uow: UnitOfWork) -> dict[str, Any]:
     """The courier run: forward every received dossier whose agency is known, each in its
     own transaction. Returns the codes."""
     with uow:
-        agency_id = steps.agency_named(uow, c.agency_code).id if c.agency_code else None
+        agency_id = agency_named(uow.dossiers.agencies, c.agency_code).id if c.agency_code else None
         codes = uow.dossiers.codes_to_forward(c.site_id, agency_id)
     done, skipped = [], []
     for code in codes:

@@ -10,7 +10,7 @@ from sqlalchemy import Row
 
 from queue_server.domain.dossier import DossierAction, InvalidDossierCode, next_dossier_status
 from queue_server.domain.dossier_record import Dossier
-from queue_server.domain.errors import Forbidden, NotFound
+from queue_server.domain.errors import Forbidden
 from queue_server.domain.legal_clock import forward_deadline
 from queue_server.service_layer import dossier_flow as flow
 from queue_server.service_layer.dossier_views import canonical_code, dossier_not_found
@@ -48,14 +48,6 @@ def emit_dossier(uow: UnitOfWork, type_: EventType, dossier: Dossier, staff_id: 
     # the applicant's personal data.
     uow.emit(PendingEvent(type=type_, site_id=dossier.site_id, ticket=ticket, counter_id=counter_id,
                           staff_id=staff_id, data={"dossier_id": dossier.id, "dossier_code": dossier.code, **data}))
-
-
-def agency_named(uow: UnitOfWork, code: str) -> Row:
-    agency = uow.dossiers.agency_by_code(code.strip())
-    if agency is None:
-        raise NotFound(f"Không tìm thấy cơ quan giải quyết {code}.", f"Processing agency {code} not found.",
-                       code="agency_not_found")
-    return agency
 
 
 def forward_now(uow: UnitOfWork, dossier: Dossier, agency: Row, staff_id: int, note: str = "") -> None:

@@ -177,7 +177,7 @@ def receive_dossier(c: ReceiveDossier, uow: UnitOfWork) -> dict[str, Any]:
         number = dossiers.take_number(site.agency_code, day)
         code = format_dossier_code(site.agency_code, day, number)
         due_date, due_at = due_dates(rules, now, procedure.time_value, procedure.time_unit_vi)
-        agency = agency_for_procedure(dossiers, procedure.id, site.code)
+        agency = agency_for_procedure(dossiers.agencies, procedure.id, site.code)
         pin = new_lookup_pin()
         applicant = c.applicant
         documents = [{k: v for k, v in line.items() if v is not None} for line in c.documents]

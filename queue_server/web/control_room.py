@@ -14,7 +14,12 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from queue_server.adapters import tables as t
-from queue_server.domain.dossier_commands import ForwardDossier, ForwardDueDossiers
+from queue_server.domain.dossier_commands import (
+    AgencyIn,
+    ForwardDossier,
+    ForwardDueDossiers,
+    SaveAgency,
+)
 from queue_server.domain.errors import DomainError, Forbidden
 from queue_server.service_layer import agencies as registry
 from queue_server.service_layer import agency_views, agency_work, control_room, dossier_stop
@@ -334,7 +339,7 @@ async def save_agency(request: Request) -> Response:
         return s.after_action(request, "/manager/agencies", error=Forbidden(
             "Chỉ quản trị viên được sửa danh mục cơ quan giải quyết.", "Only an administrator edits agencies."))
     wiring = s.wiring_of(request)
-    data = registry.AgencyIn(
+    data = AgencyIn(
         code=form.one("code")[:40], name_vi=form.one("name_vi")[:200], kind=form.one("kind")[:16],
         name_en=form.one("name_en")[:200], governing_body=form.one("governing_body")[:200],
         catalog_terms=_split(form.one("catalog_terms")), field_names=_split(form.one("field_names")),
@@ -342,14 +347,8 @@ async def save_agency(request: Request) -> Response:
         active=form.one("active") == "1")
     original = form.one("original")[:40]
 
-    def work() -> dict:
-        agency_id = None
-        if original:
-            with wiring.reader() as uow:
-                agency_id = registry.agency_by_code(uow.conn, original).id
-        return registry.save_agency(wiring.uow(), data, agency_id)
     try:
-        saved = await wiring.run(work)
+        saved = await wiring.run(registry.save_agency, SaveAgency(data, agency_code=original or None), wiring.uow())
     except DomainError as exc:
         return s.after_action(request, "/manager/agencies", error=exc)
     return s.after_action(request, "/manager/agencies", result=lambda: (

@@ -23,10 +23,13 @@ from queue_server.api.deps import (
     WiringDep,
 )
 from queue_server.api.dossier_access import allowed_site
+from queue_server.domain.dossier_commands import AgencyIn as AgencyData
 from queue_server.domain.dossier_commands import (
     AgencyStep,
+    ChooseProcedureAgency,
     ForwardDossier,
     ForwardDueDossiers,
+    SaveAgency,
     StopDossier,
 )
 from queue_server.domain.errors import Forbidden
@@ -61,8 +64,8 @@ def _admin(me: Principal) -> None:
                         "Only an administrator edits the processing agencies.")
 
 
-def _agency_in(body: AgencyIn) -> registry.AgencyIn:
-    return registry.AgencyIn(code=body.code, name_vi=body.name_vi, name_en=body.name_en, kind=body.kind.value,
+def _agency_in(body: AgencyIn) -> AgencyData:
+    return AgencyData(code=body.code, name_vi=body.name_vi, name_en=body.name_en, kind=body.kind.value,
                              governing_body=body.governing_body, catalog_terms=tuple(body.catalog_terms),
                              field_names=tuple(body.field_names), site_codes=tuple(body.site_codes),
                              active=body.active)
@@ -93,18 +96,15 @@ async def agency_mapping(me: CurrentManager, wiring: WiringDep,
 @router.post("/agencies", response_model=AgencyOut, status_code=201)
 async def create_agency(body: AgencyIn, me: CurrentManager, wiring: WiringDep) -> dict:
     _admin(me)
-    return await wiring.run(registry.save_agency, wiring.uow(), _agency_in(body))
+    return await wiring.run(registry.save_agency, SaveAgency(_agency_in(body)), wiring.uow())
 
 
 @router.put("/agencies/{agency_code}", response_model=AgencyOut)
 async def update_agency(agency_code: AgencyCodePath, body: AgencyIn, me: CurrentManager, wiring: WiringDep) -> dict:
     _admin(me)
 
-    def work() -> dict:
-        with wiring.reader() as uow:
-            agency_id = registry.agency_by_code(uow.conn, agency_code).id
-        return registry.save_agency(wiring.uow(), _agency_in(body), agency_id)
-    return await wiring.run(work)
+    command = SaveAgency(_agency_in(body), agency_code=agency_code)
+    return await wiring.run(registry.save_agency, command, wiring.uow())
 
 
 @router.put("/procedures/{procedure_code}/agency", response_model=ProcedureAgencyOut)
@@ -112,7 +112,8 @@ async def choose_procedure_agency(procedure_code: Annotated[str, Path(min_length
                                   body: ProcedureAgencyIn, me: CurrentManager, wiring: WiringDep) -> dict:
     """An admin's choice of agency for one procedure (null: back to the catalog text)."""
     _admin(me)
-    return await wiring.run(registry.choose_agency_for_procedure, wiring.uow(), procedure_code, body.agency_code)
+    command = ChooseProcedureAgency(procedure_code, body.agency_code)
+    return await wiring.run(registry.choose_agency_for_procedure, command, wiring.uow())
 
 
 # ---- the center forwards ---------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """An in-memory `uow.dossiers` and a minimal unit of work, so the dossier handlers run
 without a database (the cosmicpython way). The fake keeps what the handlers write (dossier
-fields, log lines, hand-offs, milestones, ticket links, fees) in lists a test reads back.
+fields, log lines, hand-offs, milestones, ticket links, fees) for a test to read back.
 
 Rows the handlers read (sites, counters, tickets, procedures, agencies, officers) are
 `SimpleNamespace`s with the columns they use; `FakeDossiers.world()` builds one site with a
@@ -29,6 +29,35 @@ def row(**columns: Any) -> SimpleNamespace:  # noqa: ANN401
 
 
 @dataclass
+class FakeAgencies:
+    """`uow.dossiers.agencies`: the agencies by id, and the admin's choice for the procedure."""
+
+    rows: dict[int, SimpleNamespace] = field(default_factory=dict)
+
+    def by_id(self, agency_id: int) -> SimpleNamespace:
+        return self.rows[agency_id]
+
+    def by_code(self, code: str) -> SimpleNamespace | None:
+        return next((a for a in self.rows.values() if a.code == code), None)
+
+    def chosen(self, procedure_id: int) -> SimpleNamespace | None:
+        return self.rows.get(AGENCY) if procedure_id == PROCEDURE else None
+
+
+@dataclass
+class FakeFees:
+    """`uow.dossiers.fees`: no manager's fee; the dossiers' fees kept in a list."""
+
+    added: list[dict[str, Any]] = field(default_factory=list)
+
+    def override(self, procedure_id: int) -> None:
+        return None
+
+    def add(self, **values: Any) -> None:  # noqa: ANN401
+        self.added.append(values)
+
+
+@dataclass
 class FakeDossiers:
     """The methods of adapters/dossier_repository.py the handlers call, over dicts."""
 
@@ -36,7 +65,8 @@ class FakeDossiers:
     counters: dict[int, SimpleNamespace] = field(default_factory=dict)
     tickets: dict[int, SimpleNamespace] = field(default_factory=dict)
     procedures: dict[int, SimpleNamespace] = field(default_factory=dict)
-    agencies: dict[int, SimpleNamespace] = field(default_factory=dict)
+    agencies: FakeAgencies = field(default_factory=FakeAgencies)
+    fees: FakeFees = field(default_factory=FakeFees)
     officers: list[SimpleNamespace] = field(default_factory=list)
     offered: set[tuple[int, int]] = field(default_factory=set)  # (site, field) received there
     saved: dict[int, Dossier] = field(default_factory=dict)  # what a fresh load would see
@@ -44,7 +74,6 @@ class FakeDossiers:
     handoffs: list[dict[str, Any]] = field(default_factory=list)
     milestones: list[dict[str, Any]] = field(default_factory=list)
     ticket_links: list[tuple[int, int, str]] = field(default_factory=list)
-    fees: list[dict[str, Any]] = field(default_factory=list)
     attachments: list[tuple[int, str]] = field(default_factory=list)
     numbers: dict[tuple[str, date], int] = field(default_factory=dict)
 
@@ -58,7 +87,7 @@ class FakeDossiers:
         fake.procedures[PROCEDURE] = row(id=PROCEDURE, code="1.001", field_id=5, time_value=5.0,
                                          time_unit_vi="Ngày làm việc", fee_vi="Không", agency_vi="Sở Tư pháp",
                                          provincial=True, commune=False, field_name="Hộ tịch")
-        fake.agencies[AGENCY] = row(id=AGENCY, code="STP", name_vi="Sở Tư pháp", active=True)
+        fake.agencies.rows[AGENCY] = row(id=AGENCY, code="STP", name_vi="Sở Tư pháp", active=True)
         fake.officers = [row(id=HEAD, username="truongphong", full_name="Trần Văn Trưởng", agency_id=AGENCY),
                          row(id=OFFICER, username="chuyenvien", full_name="Lê Thị Viên", agency_id=AGENCY)]
         fake.offered.add((SITE, 5))
@@ -152,19 +181,10 @@ class FakeDossiers:
         return (site_id, field_id) in self.offered
 
     def agency(self, agency_id: int) -> SimpleNamespace:
-        return self.agencies[agency_id]
+        return self.agencies.by_id(agency_id)
 
     def agency_by_code(self, code: str) -> SimpleNamespace | None:
-        return next((a for a in self.agencies.values() if a.code == code), None)
-
-    def chosen_agency(self, procedure_id: int) -> SimpleNamespace | None:
-        return self.agencies.get(AGENCY) if procedure_id == PROCEDURE else None
-
-    def fee_override(self, procedure_id: int) -> SimpleNamespace | None:
-        return None
-
-    def add_fee(self, **values: Any) -> None:  # noqa: ANN401
-        self.fees.append(values)
+        return self.agencies.by_code(code)
 
     def officer(self, agency_id: int, *, username: str | None = None,
                 staff_id: int | None = None) -> SimpleNamespace | None:

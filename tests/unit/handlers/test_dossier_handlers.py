@@ -63,7 +63,8 @@ def last_event(uow: FakeUnitOfWork) -> dict[str, object]:
 
 # ---- reception -------------------------------------------------------------------------------
 def test_receiving_numbers_the_dossier_logs_it_and_links_the_ticket(uow: FakeUnitOfWork) -> None:
-    reply = handlers.receive_dossier(ReceiveDossier(counter_id=COUNTER, staff_id=CLERK, applicant=APPLICANT), uow)
+    reply = handlers.receive_dossier(ReceiveDossier(counter_id=COUNTER, staff_id=CLERK, applicant=APPLICANT,
+                                                    fee_vnd=50_000), uow)
 
     assert reply["code"] == "000.00.01.H01-261123-0001"
     assert len(reply["lookup_pin"]) == 12
@@ -76,7 +77,10 @@ def test_receiving_numbers_the_dossier_logs_it_and_links_the_ticket(uow: FakeUni
         ("receive", None, "received")]
     assert uow.dossiers.ticket_links == [(dossier.id, TICKET, "intake")]
     assert [m["kind"] for m in uow.dossiers.milestones] == ["received"]
+    assert [(f["dossier_id"], f["amount_vnd"], f["status"]) for f in uow.dossiers.fees.added] == [
+        (dossier.id, 50_000, "unpaid")]
     assert uow.published[-1].type is EventType.DOSSIER_RECEIVED
+    assert last_event(uow)["fee_vnd"] == 50_000
     assert "applicant" not in str(last_event(uow))  # codes and statuses only on the stream
     assert receive(uow).endswith("-0002")
 
