@@ -16,6 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
 from queue_server.adapters.agency_repository import AgencyRepository
+from queue_server.adapters.document_store_repository import DocumentStoreRepository
 from queue_server.adapters.fee_repository import FeeRepository
 from queue_server.adapters.file_store import StoredFile
 from queue_server.domain.dossier_record import Dossier
@@ -31,6 +32,7 @@ class DossierRepository:
         self.is_postgres = conn.dialect.name == "postgresql"
         self.fees = FeeRepository(conn)
         self.agencies = AgencyRepository(conn)
+        self.documents = DocumentStoreRepository(conn)
 
     # ---- the dossier itself -----------------------------------------------------------------
     def get(self, code: str, *, for_update: bool = False) -> Dossier | None:
@@ -139,6 +141,12 @@ class DossierRepository:
 
     def counter_for_update(self, counter_id: int) -> Row | None:
         return repo.counter_for_update(self.conn, counter_id)
+
+    def counter(self, counter_id: int) -> Row | None:
+        return self.conn.execute(select(t.counters).where(t.counters.c.id == counter_id)).first()
+
+    def ticket_status(self, ticket_id: int) -> str | None:
+        return self.conn.execute(select(t.tickets.c.status).where(t.tickets.c.id == ticket_id)).scalar()
 
     def counter_site(self, counter_id: int) -> int | None:
         return self.conn.execute(select(t.counters.c.site_id).where(t.counters.c.id == counter_id)).scalar()

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from shared.identity_protocol import ReadPurpose
+
 from .document_access import Reader
 from .dossier import DossierAction
 
@@ -128,6 +130,25 @@ class SaveAgency:
 class ChooseProcedureAgency:
     procedure_code: str
     agency_code: str | None  # None: back to the catalog text
+
+
+# ---- the citizen's document store ---------------------------------------------------------------
+@dataclass(frozen=True)
+class ReadCitizenDocuments:
+    reader: Reader
+    purpose: ReadPurpose
+    note: str = ""
+    counter_id: int | None = None  # a reception under way at this counter
+    dossier_code: str | None = None  # or a dossier already received
+    id_kind: str = "citizen_id"
+    id_number: str = ""  # with counter_id: whose documents (the dossier gives its own)
+
+
+@dataclass(frozen=True)
+class ReadDocumentPage:
+    read: ReadCitizenDocuments  # the read it is part of: the same policy and log
+    document_id: int
+    attachment_id: int
 
 
 # ---- fees ----------------------------------------------------------------------------------------
