@@ -260,17 +260,17 @@ def attach_files(c: AttachFiles, uow: UnitOfWork) -> tuple[int, list[int]]:
 def change_status(c: ChangeDossierStatus, uow: UnitOfWork) -> int:
     """The center's steps (start, supplement asked and received, refuse, ready, returned)."""
     rules = uow.policies.dossiers
-    if c.action in AGENCY_ACTIONS or c.action is DossierAction.FORWARD:
-        raise Invalid("Bước này do cơ quan giải quyết thực hiện (hoặc chuyển hồ sơ qua chức năng chuyển).",
-                      f"{c.action.value} is taken through /dossiers/{{code}}/forward or the agency's "
-                      "endpoints (/agency/dossiers/...), not here.", code="agency_step")
-    if c.action is DossierAction.STOP:
-        raise Invalid("Dừng giải quyết hồ sơ cần lý do và căn cứ pháp lý: dùng chức năng dừng giải quyết.",
-                      "Stop a dossier through /dossiers/{code}/stop (with the reason and legal basis).",
-                      code="stop_step")
     with uow:
         dossier = load(uow, c.code)
-        check_site(dossier, c.allowed_site)
+        check_site(dossier, c.allowed_site)  # another site's dossier: 403 whatever the step
+        if c.action in AGENCY_ACTIONS or c.action is DossierAction.FORWARD:
+            raise Invalid("Bước này do cơ quan giải quyết thực hiện (hoặc chuyển hồ sơ qua chức năng chuyển).",
+                          f"{c.action.value} is taken through /dossiers/{{code}}/forward or the agency's "
+                          "endpoints (/agency/dossiers/...), not here.", code="agency_step")
+        if c.action is DossierAction.STOP:
+            raise Invalid("Dừng giải quyết hồ sơ cần lý do và căn cứ pháp lý: dùng chức năng dừng giải quyết.",
+                          "Stop a dossier through /dossiers/{code}/stop (with the reason and legal basis).",
+                          code="stop_step")
         # Refused here first when the status does not allow it, before any other check.
         steps.check_step(dossier, c.action)
         if c.action in (DossierAction.REFUSE, DossierAction.REQUEST_SUPPLEMENT) and not c.note.strip():

@@ -164,10 +164,11 @@ def test_the_center_cannot_take_the_agencys_steps_nor_stop_without_the_form(uow:
         assert refused.value.code == reason
 
 
-def test_staff_of_another_site_are_refused(uow: FakeUnitOfWork) -> None:
+def test_staff_of_another_site_are_refused_whatever_the_step(uow: FakeUnitOfWork) -> None:
     code = receive(uow)
-    with pytest.raises(Forbidden):
-        center(uow, code, DossierAction.START_PROCESSING, allowed_site=SITE + 1)
+    for action in (DossierAction.START_PROCESSING, DossierAction.ACCEPT, DossierAction.STOP):
+        with pytest.raises(Forbidden):
+            center(uow, code, action, allowed_site=SITE + 1)
     with pytest.raises(Forbidden):
         handlers.new_pin(NewLookupPin(code=code, staff_id=CLERK, allowed_site=SITE + 1), uow)
 
