@@ -30,6 +30,7 @@ from queue_server.adapters import tables as t
 from queue_server.adapters.file_store import FileStore
 from queue_server.bootstrap import Wiring
 from queue_server.domain import commands as cmd
+from queue_server.domain import dossier_commands as dc
 from queue_server.domain.calendar import WorkingCalendar
 from queue_server.domain.errors import Conflict
 from queue_server.domain.legal_clock import days_left_when_stopped, due_after_restart
@@ -328,17 +329,17 @@ class DemoMonth:
         handlers.start_service(cmd.StartService(counter, clerk), self._uow())
         self._at(received)
         name = f"{self.rng.choice(SURNAMES)} {self.rng.choice(MIDDLE)} {self.rng.choice(GIVEN)}"
-        reply = dossier_handlers.receive_dossier(dossier_handlers.ReceiveDossier(
+        reply = dossier_handlers.receive_dossier(dc.ReceiveDossier(
             counter_id=counter, staff_id=clerk, procedure_code=plan.procedure.code,
             applicant={"name": name, "id_kind": "citizen_id", "id_number": f"046{self.rng.randint(0, 10**9 - 1):09d}",
                        "phone": f"09{self.rng.randint(0, 10**8 - 1):08d}",
                        "address": f"{self.rng.randint(1, 199)} {self.rng.choice(STREETS)}, thành phố Huế"},
             documents=[{"name": "Tờ khai", "copies": 1, "form": "original"},
-                       {"name": "Giấy tờ tùy thân", "copies": 1, "form": "copy"}]), self._uow(), self.rules)
+                       {"name": "Giấy tờ tùy thân", "copies": 1, "form": "copy"}]), self._uow())
         plan.code = reply["code"]
         if self.rng.random() < 0.88:  # scanned at the counter
             self._at(received + timedelta(minutes=3))
-            dossier_handlers.attach_files(dossier_handlers.AttachFiles(
+            dossier_handlers.attach_files(dc.AttachFiles(
                 plan.code, clerk, [(self.scan, "to-khai.pdf")]), self._uow())
         self._at(received + timedelta(minutes=7))
         handlers.finish_service(cmd.FinishService(counter, clerk), self._uow())
@@ -365,35 +366,32 @@ class DemoMonth:
     def _rate(self, counter: int, ticket_id: int) -> None:
         if self.rng.random() < 0.55:
             level = self.rng.choices(("very_satisfied", "satisfied", "unsatisfied"), weights=(58, 36, 6))[0]
-            dossier_handlers.rate_ticket(dossier_handlers.RateTicket(level=level, counter_id=counter,
-                                                                     ticket_id=ticket_id), self._uow())
+            dossier_handlers.rate_ticket(dc.RateTicket(level=level, counter_id=counter, ticket_id=ticket_id), self._uow())
 
     def _forward(self, plan: Plan) -> None:
         clerk = self.staff[f"canbo.{plan.site.split('-')[1].lower()}"]
-        agency_work.forward_dossier(agency_work.ForwardDossier(plan.code, clerk), self._uow(), self.rules,
-                                    allowed_site=None)
+        agency_work.forward_dossier(dc.ForwardDossier(plan.code, clerk), self._uow())
 
     def _step(self, plan: Plan, step: str, username: str, **body: Any) -> None:
-        agency_work.take_step(agency_work.AgencyStep(
+        agency_work.take_step(dc.AgencyStep(
             code=plan.code, staff_id=self.staff[username], agency_id=self.agency_ids[plan.agency], step=step,
-            **body), self._uow(), self.rules)
+            **body), self._uow())
 
     def _result(self, plan: Plan, username: str) -> None:
-        agency_work.take_step(agency_work.AgencyStep(
+        agency_work.take_step(dc.AgencyStep(
             code=plan.code, staff_id=self.staff[username], agency_id=self.agency_ids[plan.agency], step="resolve",
-            note="Đã ký kết quả", files=[(self.scan, "ket-qua.pdf")]), self._uow(), self.rules)
+            note="Đã ký kết quả", files=[(self.scan, "ket-qua.pdf")]), self._uow())
 
     def _center(self, plan: Plan, action: str) -> None:
         clerk = self.staff[f"canbo.{plan.site.split('-')[1].lower()}"]
-        dossier_handlers.change_status(dossier_handlers.ChangeDossierStatus(
-            code=plan.code, staff_id=clerk, action=dossier_handlers.DossierAction(action)), self._uow(), self.rules,
-            allowed_site=None)
+        dossier_handlers.change_status(dc.ChangeDossierStatus(
+            code=plan.code, staff_id=clerk, action=dossier_handlers.DossierAction(action)), self._uow())
 
     def _withdraw(self, plan: Plan) -> None:
         clerk = self.staff[f"canbo.{plan.site.split('-')[1].lower()}"]
-        dossier_stop.stop_dossier(dossier_stop.StopDossier(
+        dossier_stop.stop_dossier(dc.StopDossier(
             code=plan.code, staff_id=clerk, ground=dossier_stop.WITHDRAWN,
-            reason="Công dân có đơn đề nghị dừng giải quyết, rút hồ sơ"), self._uow(), self.rules)
+            reason="Công dân có đơn đề nghị dừng giải quyết, rút hồ sơ"), self._uow())
 
     def _collect(self, plan: Plan, when: datetime) -> None:
         site = self.sites[plan.site]
@@ -404,15 +402,15 @@ class DemoMonth:
                 t.site_services.c.site_id == site.id, t.services.c.kind == "return")).scalar()
         counter = self.counters[(plan.site, service)]
         self._at(when - timedelta(minutes=8))
-        ticket = dossier_handlers.issue_return_ticket(dossier_handlers.IssueReturnTicket(
-            site.id, self.kiosks[plan.site], plan.code), self._uow(), self.rules)
+        ticket = dossier_handlers.issue_return_ticket(dc.IssueReturnTicket(
+            site.id, self.kiosks[plan.site], plan.code), self._uow())
         self._at(when)
         handlers.call_specific(cmd.CallSpecific(counter, clerk, ticket_id=ticket["id"], reason="Demo"), self._uow())
         handlers.start_service(cmd.StartService(counter, clerk), self._uow())
         self._at(when + timedelta(minutes=3))
-        dossier_handlers.change_status(dossier_handlers.ChangeDossierStatus(
+        dossier_handlers.change_status(dc.ChangeDossierStatus(
             code=plan.code, staff_id=clerk, action=dossier_handlers.DossierAction.RETURN_RESULT, counter_id=counter),
-            self._uow(), self.rules, allowed_site=None)
+            self._uow())
         handlers.finish_service(cmd.FinishService(counter, clerk), self._uow())
         self._rate(counter, ticket["id"])
 

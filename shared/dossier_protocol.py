@@ -1,9 +1,8 @@
 """Wire models of dossiers (hồ sơ), digitized files, return visits and satisfaction ratings.
 
 The counter client, the kiosk and the citizen's phone page build their requests from these,
-and the server validates them with the same models. Status and action names mirror
-`queue_server.domain.dossier` (a test keeps the two in step): shared may not import the
-server.
+and the server validates them with the same models. The status and action names are defined here,
+once, and the server's domain imports them (shared may not import the server).
 """
 
 from __future__ import annotations
@@ -37,28 +36,36 @@ def format_lookup_pin(pin: str) -> str:
 
 
 class DossierStatus(StrEnum):
+    """The one definition of a dossier's statuses: the server's domain imports it."""
+
     RECEIVED = "received"  # đã tiếp nhận
-    FORWARDED = "forwarded"  # đã chuyển cơ quan giải quyết
+    FORWARDED = "forwarded"  # đã chuyển cơ quan giải quyết, chờ cơ quan nhận
     PROCESSING = "processing"  # đang giải quyết
     SUPPLEMENT_REQUESTED = "supplement_requested"  # chờ bổ sung, hoàn thiện
-    RESOLVED = "resolved"  # cơ quan đã có kết quả, đang chuyển về nơi trả
+    RESOLVED = "resolved"  # cơ quan đã có kết quả, đang chuyển về Bộ phận Một cửa
     READY = "ready"  # có kết quả, chờ trả
     RETURNED = "returned"  # đã trả kết quả
     REFUSED = "refused"  # từ chối giải quyết
-    STOPPED = "stopped"  # dừng giải quyết (rút hồ sơ, hoặc theo quy định)
+    STOPPED = "stopped"  # dừng giải quyết (công dân rút hồ sơ, hoặc dừng theo quy định)
 
 
 class DossierAction(StrEnum):
+    """The steps a dossier takes; `queue_server.domain.dossier` holds which lead where."""
+
     START_PROCESSING = "start_processing"
     REQUEST_SUPPLEMENT = "request_supplement"
     RECEIVE_SUPPLEMENT = "receive_supplement"
     REFUSE = "refuse"
     MARK_READY = "mark_ready"
     RETURN_RESULT = "return_result"
+    # The processing agency's part (after the counter): the center forwards the dossier,
+    # the agency accepts it, has the result, and sends it back to the center for return.
     FORWARD = "forward"
     ACCEPT = "accept"
     RESOLVE = "resolve"
     SEND_BACK = "send_back"
+    # Processing stops before a result (form 05 of Circular 03/2025/TT-VPCP): the citizen
+    # withdraws the dossier, or the law requires the case to stop.
     STOP = "stop"
 
 

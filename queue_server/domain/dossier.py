@@ -18,10 +18,14 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from shared.dossier_protocol import LOOKUP_PIN_DIGITS, OLD_SLIP_PIN_DIGITS
+from shared.dossier_protocol import (
+    LOOKUP_PIN_DIGITS,
+    OLD_SLIP_PIN_DIGITS,
+    DossierAction,
+    DossierStatus,
+)
 
 from .errors import IllegalTransition, Invalid
 
@@ -115,37 +119,8 @@ def _invalid(shown: str, why_vi: str, why_en: str) -> InvalidDossierCode:
 
 
 # ---------------------------------------------------------------------------------------
-# Status
-
-
-class DossierStatus(StrEnum):
-    RECEIVED = "received"  # đã tiếp nhận
-    FORWARDED = "forwarded"  # đã chuyển cơ quan giải quyết, chờ cơ quan nhận
-    PROCESSING = "processing"  # đang giải quyết
-    SUPPLEMENT_REQUESTED = "supplement_requested"  # chờ bổ sung, hoàn thiện
-    RESOLVED = "resolved"  # cơ quan đã có kết quả, đang chuyển về Bộ phận Một cửa
-    READY = "ready"  # có kết quả, chờ trả
-    RETURNED = "returned"  # đã trả kết quả
-    REFUSED = "refused"  # từ chối giải quyết
-    STOPPED = "stopped"  # dừng giải quyết (công dân rút hồ sơ, hoặc dừng theo quy định)
-
-
-class DossierAction(StrEnum):
-    START_PROCESSING = "start_processing"
-    REQUEST_SUPPLEMENT = "request_supplement"
-    RECEIVE_SUPPLEMENT = "receive_supplement"
-    REFUSE = "refuse"
-    MARK_READY = "mark_ready"
-    RETURN_RESULT = "return_result"
-    # The processing agency's part (after the counter): the center forwards the dossier,
-    # the agency accepts it, has the result, and sends it back to the center for return.
-    FORWARD = "forward"
-    ACCEPT = "accept"
-    RESOLVE = "resolve"
-    SEND_BACK = "send_back"
-    # Processing stops before a result (form 05 of Circular 03/2025/TT-VPCP): the citizen
-    # withdraws the dossier, or the law requires the case to stop.
-    STOP = "stop"
+# Status: the words (DossierStatus, DossierAction) are shared with the clients; which step
+# leads where is the domain's.
 
 
 # Steps only a processing agency takes; the center's counter endpoint refuses them.

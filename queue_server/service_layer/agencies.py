@@ -19,10 +19,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, func, insert, select, update
+from sqlalchemy import Connection, Row
 from sqlalchemy.exc import IntegrityError
 
-from queue_server.adapters import tables as t
+from queue_server.adapters.agency_repository import AgencyRepository
+from queue_server.domain.dossier_commands import AgencyIn, ChooseProcedureAgency, SaveAgency
 from queue_server.domain.errors import Conflict, Invalid, NotFound
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from shared.textfold import fold, nfc
@@ -56,8 +57,7 @@ class Agency:
 
 
 def active_agencies(conn: Connection) -> list[Agency]:
-    rows = conn.execute(select(t.agencies).where(t.agencies.c.active).order_by(t.agencies.c.id)).all()
-    return [Agency.from_row(r) for r in rows]
+    return [Agency.from_row(r) for r in AgencyRepository(conn).active()]
 
 
 def match_agency(agencies: list[Agency], agency_text: str, field_name: str, *, commune_level: bool,
@@ -87,30 +87,29 @@ def match_agency(agencies: list[Agency], agency_text: str, field_name: str, *, c
     return None
 
 
-_PROCEDURE = (select(t.procedures.c.id, t.procedures.c.agency_vi, t.procedures.c.provincial, t.procedures.c.commune,
-                     t.fields.c.name_vi.label("field_name"))
-              .join(t.fields, t.fields.c.id == t.procedures.c.field_id))
 
-
-def agency_for_procedure(conn: Connection, procedure_id: int, site_code: str | None) -> Row | None:
-    """The agencies row that settles this procedure for a dossier received at `site_code`."""
-    chosen = conn.execute(select(t.agencies).join(t.procedure_agencies,
-                                                  t.procedure_agencies.c.agency_id == t.agencies.c.id)
-                          .where(t.procedure_agencies.c.procedure_id == procedure_id, t.agencies.c.active)).first()
+def agency_for_procedure(agencies: AgencyRepository, procedure_id: int, site_code: str | None) -> Row | None:
+    """The agencies row that settles this procedure for a dossier received at `site_code`:
+    an admin's choice, else the catalog's text matched against the active agencies."""
+    chosen = agencies.chosen(procedure_id)
     if chosen is not None:
         return chosen
-    p = conn.execute(_PROCEDURE.where(t.procedures.c.id == procedure_id)).one()
-    found = match_agency(active_agencies(conn), p.agency_vi, p.field_name,
+    p = agencies.procedure_for_matching(procedure_id)
+    found = match_agency([Agency.from_row(r) for r in agencies.active()], p.agency_vi, p.field_name,
                          commune_level=p.commune and not p.provincial, site_code=site_code)
-    return agency_row(conn, found.id) if found else None
+    return agencies.by_id(found.id) if found else None
 
 
 def agency_row(conn: Connection, agency_id: int) -> Row:
-    return conn.execute(select(t.agencies).where(t.agencies.c.id == agency_id)).one()
+    return AgencyRepository(conn).by_id(agency_id)
 
 
 def agency_by_code(conn: Connection, code: str) -> Row:
-    row = conn.execute(select(t.agencies).where(t.agencies.c.code == code.strip())).first()
+    return agency_named(AgencyRepository(conn), code)
+
+
+def agency_named(agencies: AgencyRepository, code: str) -> Row:
+    row = agencies.by_code(code.strip())
     if row is None:
         raise NotFound(f"Không tìm thấy cơ quan giải quyết {code}.", f"Processing agency {code} not found.",
                        code="agency_not_found")
@@ -125,21 +124,20 @@ def agency_out(row: Row) -> dict[str, Any]:
 
 
 def list_agencies(conn: Connection) -> list[dict[str, Any]]:
-    staff_counts = dict(conn.execute(
-        select(t.staff.c.agency_id, func.count()).where(t.staff.c.agency_id.is_not(None), t.staff.c.active)
-        .group_by(t.staff.c.agency_id)).all())
-    rows = conn.execute(select(t.agencies).order_by(t.agencies.c.kind, t.agencies.c.name_vi)).all()
-    return [{**agency_out(r), "officers": staff_counts.get(r.id, 0)} for r in rows]
+    agencies = AgencyRepository(conn)
+    staff_counts = agencies.officer_counts()
+    return [{**agency_out(r), "officers": staff_counts.get(r.id, 0)} for r in agencies.all()]
 
 
 def mapping_summary(conn: Connection, site_code: str | None = None) -> dict[str, Any]:
     """How the catalog maps for dossiers received at `site_code` (None: a site no commune
     agency serves): procedures per agency, and the agency texts nobody answers to."""
-    agencies = active_agencies(conn)
-    chosen = dict(conn.execute(select(t.procedure_agencies.c.procedure_id, t.procedure_agencies.c.agency_id)).all())
+    registry = AgencyRepository(conn)
+    agencies = [Agency.from_row(r) for r in registry.active()]
+    chosen = registry.choices()
     per_agency: Counter[int] = Counter()
     unmapped: Counter[str] = Counter()
-    for p in conn.execute(_PROCEDURE).all():
+    for p in registry.procedures_for_matching():
         if p.id in chosen:
             per_agency[chosen[p.id]] += 1
             continue
@@ -155,19 +153,6 @@ def mapping_summary(conn: Connection, site_code: str | None = None) -> dict[str,
 
 
 # ---- admin edits -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class AgencyIn:
-    code: str
-    name_vi: str
-    kind: str
-    name_en: str = ""
-    governing_body: str = ""
-    catalog_terms: tuple[str, ...] = ()
-    field_names: tuple[str, ...] = ()
-    site_codes: tuple[str, ...] = ()
-    active: bool = True
-
-
 def _clean(values: tuple[str, ...] | list[str]) -> list[str]:
     out: list[str] = []
     for value in values:
@@ -177,7 +162,7 @@ def _clean(values: tuple[str, ...] | list[str]) -> list[str]:
     return out[:60]
 
 
-def _values(conn: Connection, a: AgencyIn, now) -> dict[str, Any]:  # noqa: ANN001
+def _values(agencies: AgencyRepository, a: AgencyIn, now) -> dict[str, Any]:  # noqa: ANN001
     if a.kind not in AGENCY_KINDS:
         raise Invalid(f"Loại cơ quan không hợp lệ: {a.kind}.", f"Unknown agency kind {a.kind!r}; one of "
                       f"{', '.join(AGENCY_KINDS)}.", code="invalid_agency")
@@ -186,7 +171,7 @@ def _values(conn: Connection, a: AgencyIn, now) -> dict[str, Any]:  # noqa: ANN0
         raise Invalid("Cần mã (tối đa 40 ký tự) và tên cơ quan.", "An agency needs a code (up to 40 characters) "
                       "and a name.", code="invalid_agency")
     sites = _clean(a.site_codes)
-    known = set(conn.execute(select(t.sites.c.code)).scalars())
+    known = agencies.site_codes()
     unknown = [s for s in sites if s not in known]
     if unknown:
         raise Invalid(f"Không có điểm phục vụ {', '.join(unknown)}.", f"No such site: {', '.join(unknown)}.",
@@ -196,37 +181,35 @@ def _values(conn: Connection, a: AgencyIn, now) -> dict[str, Any]:  # noqa: ANN0
             "field_names": _clean(a.field_names), "site_codes": sites, "active": a.active, "updated_at": now}
 
 
-def save_agency(uow: UnitOfWork, a: AgencyIn, agency_id: int | None = None) -> dict[str, Any]:
-    """Create (agency_id None) or replace an agency's data."""
+def save_agency(c: SaveAgency, uow: UnitOfWork) -> dict[str, Any]:
+    """Create (agency_code None) or replace an agency's data."""
     with uow:
-        values = _values(uow.conn, a, uow.now)
+        agencies = uow.dossiers.agencies
+        values = _values(agencies, c.agency, uow.now)
         try:
-            if agency_id is None:
-                agency_id = uow.conn.execute(insert(t.agencies).values(**values).returning(t.agencies.c.id)).scalar_one()
+            if c.agency_code is None:
+                agency_id = agencies.add(values)
             else:
-                done = uow.conn.execute(update(t.agencies).where(t.agencies.c.id == agency_id).values(**values))
-                if done.rowcount == 0:
+                agency_id = agency_named(agencies, c.agency_code).id
+                if not agencies.replace(agency_id, values):
                     raise NotFound("Không tìm thấy cơ quan.", "Agency not found.", code="agency_not_found")
         except IntegrityError:
             raise Conflict(f"Mã cơ quan {values['code']} đã có.", f"Agency code {values['code']} exists already.",
                            code="agency_code_taken") from None
-        out = agency_out(agency_row(uow.conn, agency_id))
+        out = agency_out(agencies.by_id(agency_id))
         uow.commit()
         return out
 
 
-def choose_agency_for_procedure(uow: UnitOfWork, procedure_code: str, agency_code: str | None) -> dict[str, Any]:
+def choose_agency_for_procedure(c: ChooseProcedureAgency, uow: UnitOfWork) -> dict[str, Any]:
     """An admin's override for one procedure; None goes back to the catalog text."""
     with uow:
-        conn = uow.conn
-        procedure_id = conn.execute(select(t.procedures.c.id).where(t.procedures.c.code == procedure_code)).scalar()
+        agencies = uow.dossiers.agencies
+        procedure_id = agencies.procedure_id(c.procedure_code)
         if procedure_id is None:
-            raise NotFound(f"Không tìm thấy thủ tục {procedure_code}.", f"Procedure {procedure_code} not found.")
-        conn.execute(delete(t.procedure_agencies).where(t.procedure_agencies.c.procedure_id == procedure_id))
-        agency = None
-        if agency_code:
-            agency = agency_by_code(conn, agency_code)
-            conn.execute(insert(t.procedure_agencies).values(procedure_id=procedure_id, agency_id=agency.id))
+            raise NotFound(f"Không tìm thấy thủ tục {c.procedure_code}.", f"Procedure {c.procedure_code} not found.")
+        agency = agency_named(agencies, c.agency_code) if c.agency_code else None
+        agencies.choose(procedure_id, agency.id if agency else None)
         uow.commit()
-        return {"procedure_code": procedure_code, "agency_code": agency.code if agency else None}
+        return {"procedure_code": c.procedure_code, "agency_code": agency.code if agency else None}
 

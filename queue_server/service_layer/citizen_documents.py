@@ -15,16 +15,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select
+from sqlalchemy import Connection, Row
 
-from queue_server.adapters import tables as t
+from queue_server.adapters.document_store_repository import DocumentStoreRepository
 from queue_server.domain.document_access import ReadContext, Reader, may_read_citizen_documents
+from queue_server.domain.dossier_commands import ReadCitizenDocuments, ReadDocumentPage
+from queue_server.domain.dossier_record import Dossier
 from queue_server.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from queue_server.service_layer import audit
-from queue_server.service_layer.dossier_views import load_dossier
+from queue_server.service_layer.dossier_steps import load
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from shared.enums import TicketStatus
-from shared.identity_protocol import ReadPurpose
 
 MAX_DOCUMENTS_SHOWN = 200
 REFUSED = ("Chỉ cán bộ của nơi tiếp nhận hồ sơ và của cơ quan giải quyết hồ sơ mới được xem giấy tờ đã số hóa "
@@ -43,17 +44,6 @@ class StoreRules:
         return cls(timedelta(days=days) if days else None, settings.secret.encode())
 
 
-@dataclass(frozen=True)
-class ReadCitizenDocuments:
-    reader: Reader
-    purpose: ReadPurpose
-    note: str = ""
-    counter_id: int | None = None  # a reception under way at this counter
-    dossier_code: str | None = None  # or a dossier already received
-    id_kind: str = "citizen_id"
-    id_number: str = ""  # with counter_id: whose documents (the dossier gives its own)
-
-
 def holder_digest(key: bytes, id_kind: str, id_number: str) -> str:
     """What the audit log keeps of whose documents were read: keyed, so the log does not
     list ID numbers, yet "who read mine?" is answered by computing it again."""
@@ -61,9 +51,9 @@ def holder_digest(key: bytes, id_kind: str, id_number: str) -> str:
 
 
 # ---- reading ---------------------------------------------------------------------------------
-def read_documents(c: ReadCitizenDocuments, uow: UnitOfWork, rules: StoreRules) -> dict[str, Any]:
+def read_documents(c: ReadCitizenDocuments, uow: UnitOfWork) -> dict[str, Any]:
+    rules = uow.policies.store
     with uow:
-        conn = uow.conn
         context, id_kind, id_number, where, under_way = _context(uow, c)
         entry = audit.current()
         detail = {"purpose": c.purpose.value, "note": c.note[:200], "context": where,
@@ -77,13 +67,13 @@ def read_documents(c: ReadCitizenDocuments, uow: UnitOfWork, rules: StoreRules) 
             raise Conflict("Chỉ xem được giấy tờ của công dân đang được phục vụ tại quầy.",
                            "A citizen's documents are read only while serving them at the counter.",
                            code="no_current_ticket")
-        items = holder_documents(conn, id_kind, id_number, uow.now)
+        items = _holder_documents(uow.dossiers.documents, id_kind, id_number, uow.now)
         if entry is not None:
             entry.detail["documents"] = [d["id"] for d in items][:100]
         else:  # a caller outside a request (a script): the read is still logged
             logged = audit.cli_entry("read citizen documents")
             logged.staff_id = c.reader.staff_id
-            audit.write(conn, logged, at=uow.now, outcome=audit.OK, site_id=context.receiving_site_id,
+            audit.write(uow.conn, logged, at=uow.now, outcome=audit.OK, site_id=context.receiving_site_id,
                         detail={**detail, "documents": [d["id"] for d in items][:100]})
         uow.commit()  # the audit entry is written with this commit, or nothing is shown
         return {"id_kind": id_kind, "id_number": id_number, "purpose": c.purpose.value, "items": items}
@@ -92,21 +82,20 @@ def read_documents(c: ReadCitizenDocuments, uow: UnitOfWork, rules: StoreRules) 
 def _context(uow: UnitOfWork, c: ReadCitizenDocuments) -> tuple[ReadContext, str, str, str, bool]:
     """The dossier (or reception) the read is for, whose documents, a line for the log,
     and whether that reception is under way (a counter serving someone)."""
-    conn = uow.conn
     if c.dossier_code:
-        dossier = load_dossier(uow, c.dossier_code)
+        dossier = load(uow, c.dossier_code)
         # The agency sees a dossier once the center has forwarded it (as its inbox does).
         agency = dossier.agency_id if dossier.forwarded_at is not None else None
         return (ReadContext(dossier.site_id, agency), dossier.applicant_id_kind,
                 dossier.applicant_id_number, f"dossier {dossier.code}", True)
     if c.counter_id is None:
         raise Invalid("Hãy cho biết quầy đang tiếp nhận hoặc mã hồ sơ.", "Give the counter or the dossier code.")
-    counter = conn.execute(select(t.counters).where(t.counters.c.id == c.counter_id)).first()
+    counter = uow.dossiers.counter(c.counter_id)
     if counter is None:
         raise NotFound(f"Không tìm thấy quầy {c.counter_id}.", f"Counter {c.counter_id} not found.")
     serving = None
     if counter.current_ticket_id is not None:
-        serving = conn.execute(select(t.tickets.c.status).where(t.tickets.c.id == counter.current_ticket_id)).scalar()
+        serving = uow.dossiers.ticket_status(counter.current_ticket_id)
     if not c.id_number:
         raise Invalid("Hãy nhập số giấy tờ của công dân.", "Give the citizen's ID number.")
     serving_now = serving in (TicketStatus.CALLED.value, TicketStatus.SERVING.value)
@@ -115,17 +104,13 @@ def _context(uow: UnitOfWork, c: ReadCitizenDocuments) -> tuple[ReadContext, str
 
 
 def holder_documents(conn: Connection, id_kind: str, id_number: str, now: datetime) -> list[dict[str, Any]]:
-    cd = t.citizen_documents.c
-    rows = conn.execute(
-        select(t.citizen_documents, t.dossiers.c.code.label("source_code"),
-               t.dossiers.c.received_at, t.sites.c.name_vi.label("site_name_vi"))
-        .join(t.dossiers, t.dossiers.c.id == cd.source_dossier_id)
-        .join(t.sites, t.sites.c.id == cd.site_id)
-        .where(cd.holder_id_number == id_number, cd.holder_id_kind == id_kind,
-               (cd.expires_at.is_(None)) | (cd.expires_at > now))
-        .order_by(cd.created_at.desc(), cd.id.desc()).limit(MAX_DOCUMENTS_SHOWN)
-    ).all()
-    pages = _pages(conn, rows)
+    return _holder_documents(DocumentStoreRepository(conn), id_kind, id_number, now)
+
+
+def _holder_documents(store: DocumentStoreRepository, id_kind: str, id_number: str,
+                      now: datetime) -> list[dict[str, Any]]:
+    rows = store.of_holder(id_kind, id_number, now, MAX_DOCUMENTS_SHOWN)
+    pages = _pages(store, rows)
     today = now.date()
     return [{
         "id": r.id, "kind": r.kind, "issue_date": r.issue_date, "valid_until": r.valid_until,
@@ -135,17 +120,10 @@ def holder_documents(conn: Connection, id_kind: str, id_number: str, now: dateti
     } for r in rows]
 
 
-def _pages(conn: Connection, rows: list[Row]) -> dict[tuple[int, int], list[dict[str, Any]]]:
+def _pages(store: DocumentStoreRepository, rows: list[Row]) -> dict[tuple[int, int], list[dict[str, Any]]]:
     if not rows:
         return {}
-    a = t.dossier_attachments.c
-    found = conn.execute(
-        select(a.id, a.dossier_id, a.document_index, a.sha256, a.file_name, t.stored_files.c.media_type,
-               t.stored_files.c.size)
-        .join(t.stored_files, t.stored_files.c.sha256 == a.sha256)
-        .where(a.dossier_id.in_({r.source_dossier_id for r in rows}), a.document_index.is_not(None))
-        .order_by(a.id)
-    ).all()
+    found = store.pages({r.source_dossier_id for r in rows})
     out: dict[tuple[int, int], list[dict[str, Any]]] = {}
     for p in found:
         out.setdefault((p.dossier_id, p.document_index), []).append(
@@ -154,37 +132,34 @@ def _pages(conn: Connection, rows: list[Row]) -> dict[tuple[int, int], list[dict
     return out
 
 
-def page_file(c: ReadCitizenDocuments, document_id: int, attachment_id: int, uow: UnitOfWork,
-              rules: StoreRules) -> tuple[str, str, str]:
+def page_file(c: ReadDocumentPage, uow: UnitOfWork) -> tuple[str, str, str]:
     """(sha256, media type, name) of one page, read under the same policy and log."""
-    reply = read_documents(c, uow, rules)
+    reply = read_documents(c.read, uow)
     for doc in reply["items"]:
-        if doc["id"] == document_id:
+        if doc["id"] == c.document_id:
             for page in doc["pages"]:
-                if page["attachment_id"] == attachment_id:
+                if page["attachment_id"] == c.attachment_id:
                     return page["sha256"], page["media_type"], page["file_name"]
     raise NotFound("Không có trang này trong giấy tờ đã lưu của công dân.",
                    "No such page among the citizen's stored documents.", code="no_such_page")
 
 
 # ---- keeping: digitized lines become stored documents -----------------------------------------
-def keep_digitized_line(uow: UnitOfWork, dossier: Row, document_index: int, rules: StoreRules) -> None:
+def keep_digitized_line(uow: UnitOfWork, dossier: Dossier, document_index: int, rules: StoreRules) -> None:
     """The files of a checklist line were just digitized: the line is (still) one stored
     document of the applicant. Lines satisfied by reuse are stored already."""
     line = dossier.documents[document_index]
     if line.get("citizen_document_id"):
         return
-    cd = t.citizen_documents.c
-    exists = uow.conn.execute(select(cd.id).where(cd.source_dossier_id == dossier.id,
-                                                  cd.source_document_index == document_index)).first()
-    if exists is not None:
+    store = uow.dossiers.documents
+    if store.kept_line(dossier.id, document_index):
         return
-    uow.conn.execute(insert(t.citizen_documents).values(
+    store.keep(
         holder_id_kind=dossier.applicant_id_kind, holder_id_number=dossier.applicant_id_number,
         kind=line["name"][:500], issue_date=_day(line.get("issue_date")), valid_until=_day(line.get("valid_until")),
         source_dossier_id=dossier.id, source_document_index=document_index, site_id=dossier.site_id,
         created_at=uow.now, expires_at=uow.now + rules.retention if rules.retention else None,
-    ))
+    )
 
 
 def _day(value: str | None) -> date | None:
@@ -201,13 +176,8 @@ def reuse_at_reception(uow: UnitOfWork, reader: Reader, site_id: int, dossier_id
         return []
     if not may_read_citizen_documents(reader, ReadContext(site_id)):
         raise Forbidden(*REFUSED, code="citizen_documents_forbidden")
-    conn = uow.conn
-    cd = t.citizen_documents.c
-    rows = {r.id: r for r in conn.execute(
-        select(t.citizen_documents, t.dossiers.c.code.label("source_code"))
-        .join(t.dossiers, t.dossiers.c.id == cd.source_dossier_id)
-        .where(cd.id.in_(set(wanted.values())))).all()}
-    a = t.dossier_attachments.c
+    store = uow.dossiers.documents
+    rows = store.by_ids(set(wanted.values()))
     for index, document_id in wanted.items():
         row = rows.get(document_id)
         if (row is None or row.holder_id_number != applicant["id_number"]
@@ -216,15 +186,14 @@ def reuse_at_reception(uow: UnitOfWork, reader: Reader, site_id: int, dossier_id
             raise Conflict(f"Giấy tờ đã lưu số {document_id} không thuộc người nộp hồ sơ này, hoặc đã hết hạn lưu.",
                            f"Stored document {document_id} is not this applicant's, or its retention has ended.",
                            code="citizen_document_not_reusable")
-        pages = conn.execute(select(a.sha256, a.file_name).where(
-            a.dossier_id == row.source_dossier_id, a.document_index == row.source_document_index).order_by(a.id)).all()
+        pages = store.line_pages(row.source_dossier_id, row.source_document_index)
         if not pages:
             raise Conflict(f"Giấy tờ đã lưu số {document_id} chưa có tệp số hóa.",
                            f"Stored document {document_id} has no digitized file.", code="citizen_document_empty")
         for page in pages:
-            conn.execute(insert(t.dossier_attachments).values(
-                dossier_id=dossier_id, sha256=page.sha256, file_name=page.file_name, document_index=index,
-                uploaded_at=uow.now, uploaded_by=reader.staff_id, reused_from_dossier_id=row.source_dossier_id))
+            store.link_page(dossier_id=dossier_id, sha256=page.sha256, file_name=page.file_name, document_index=index,
+                            uploaded_at=uow.now, uploaded_by=reader.staff_id,
+                            reused_from_dossier_id=row.source_dossier_id)
         documents[index] = {**documents[index], "reused_from": row.source_code,
                             "issue_date": documents[index].get("issue_date") or _iso(row.issue_date),
                             "valid_until": documents[index].get("valid_until") or _iso(row.valid_until)}
@@ -239,8 +208,6 @@ def _iso(value: date | None) -> str | None:
 def purge_expired(uow: UnitOfWork) -> int:
     """Drop the store's rows past their retention (the dossiers keep their own files)."""
     with uow:
-        cd = t.citizen_documents.c
-        removed = uow.conn.execute(delete(t.citizen_documents).where(cd.expires_at.is_not(None),
-                                                                     cd.expires_at <= uow.now)).rowcount
+        removed = uow.dossiers.documents.purge(uow.now)
         uow.commit()
-        return int(removed or 0)
+        return removed

@@ -254,3 +254,17 @@ def drill_down(uow: UnitOfWork, rules: DossierRules, *, month: date, agency_id: 
     if site_id is not None:
         conds.append(d.site_id == site_id)
     return page_of(uow, rules, conds, [d.received_at.desc(), d.id.desc()], limit, 0, local_day(uow.now, rules))
+
+
+def read_board(reader: UnitOfWork, month_text: str | None) -> dict[str, Any]:
+    """The whole board (the API's JSON and the manager's page): now, the month, what is due."""
+    from queue_server.service_layer import (
+        agency_views,  # agency_views' own imports reach this module
+    )
+
+    rules = reader.policies.dossiers
+    with reader as uow:
+        month = parse_month(month_text, local_day(uow.now, rules))
+        return {"live": live_board(uow, rules), "month": month_figures(uow, rules, month),
+                # The first ten of each list; /control-room/due gives them whole.
+                "due": agency_views.due_lists(uow, rules, limit=10)}

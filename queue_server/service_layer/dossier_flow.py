@@ -1,7 +1,7 @@
 """What every step after the counter shares: the hand-off rows (form 06), the legal clock
 stopped and restarted around a supplement, and the judgement written on a dossier's
 result (on time or late, working days used), so the control room can rebuild its
-figures from the log alone.
+figures from the log alone. Rows go through `uow.dossiers`: no SQL here.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, func, insert, select
+from sqlalchemy import Row
 
-from queue_server.adapters import tables as t
 from queue_server.domain.calendar import TimeUnit, parse_time_value
+from queue_server.domain.dossier_record import Dossier
 from queue_server.domain.legal_clock import (
     Timeliness,
     days_left_when_stopped,
@@ -30,7 +30,8 @@ CENTER, AGENCY, OFFICER, CITIZEN = "center", "agency", "officer", "citizen"
 RESULT_ACTIONS = ("mark_ready", "send_back")
 
 
-def effective_due(row: Row) -> date | None:
+# ---- days ------------------------------------------------------------------------------------
+def effective_due(row: Row | Dossier) -> date | None:
     """The day the citizen now expects: the apology's new date (form 04) over the one on
     the slip."""
     return row.new_due_date or row.due_date
@@ -50,36 +51,36 @@ def legal_working_days(row: Row) -> int | None:
 
 
 # ---- parties -------------------------------------------------------------------------------
-def center_name(conn: Connection, site_id: int) -> str:
-    return conn.execute(select(t.sites.c.name_vi).where(t.sites.c.id == site_id)).scalar_one()
+def center_name(uow: UnitOfWork, dossier: Dossier) -> str:
+    return uow.dossiers.center_name(dossier.site_id)
 
 
-def record_handoff(uow: UnitOfWork, dossier: Row, kind: str, *, from_kind: str, from_name: str, to_kind: str,
+def record_handoff(uow: UnitOfWork, dossier: Dossier, kind: str, *, from_kind: str, from_name: str, to_kind: str,
                    to_name: str, from_staff_id: int | None = None, to_staff_id: int | None = None,
                    deadline: date | None = None, done_day: date | None = None, note: str = "",
                    agency_id: int | None = None) -> Timeliness | None:
     """One row of the control slip: who gave the dossier to whom, when, and whether by
     its deadline (judged on the local day of the hand-off)."""
     judged = timeliness(done_day, deadline) if done_day is not None else None
-    uow.conn.execute(insert(t.dossier_handoffs).values(
+    uow.dossiers.add_handoff(
         dossier_id=dossier.id, at=uow.now, kind=kind, from_kind=from_kind, from_name=from_name[:200],
         from_staff_id=from_staff_id, to_kind=to_kind, to_name=to_name[:200], to_staff_id=to_staff_id,
         agency_id=agency_id if agency_id is not None else dossier.agency_id, site_id=dossier.site_id,
         deadline=deadline, timeliness=judged.value if judged else None, note=note[:2000],
-    ))
+    )
     return judged
 
 
 # ---- the clock around a supplement ---------------------------------------------------------
-def stop_clock(dossier: Row, rules: DossierRules, now: datetime) -> dict[str, Any]:
-    """Values to store when a supplement is requested: the working days still to run."""
+def days_left(dossier: Dossier, rules: DossierRules, now: datetime) -> int | None:
+    """What to keep when a supplement is requested: the working days still to run."""
     due = dossier.due_date
     if due is None or legal_working_days(dossier) is None:
-        return {"clock_days_left": None}
-    return {"clock_days_left": days_left_when_stopped(rules.calendar, local_day(now, rules), due)}
+        return None
+    return days_left_when_stopped(rules.calendar, local_day(now, rules), due)
 
 
-def restart_clock(dossier: Row, rules: DossierRules, now: datetime,
+def restart_clock(dossier: Dossier, rules: DossierRules, now: datetime,
                   fresh_due: tuple[date | None, datetime | None]) -> tuple[date | None, datetime | None]:
     """The due date once the complete dossier is received: the days that were left run
     again from today ("resume"), or the whole legal time from now (`fresh_due`, "restart";
@@ -89,14 +90,10 @@ def restart_clock(dossier: Row, rules: DossierRules, now: datetime,
     return fresh_due
 
 
-def _stops(conn: Connection, dossier_id: int, rules: DossierRules) -> list[tuple[date, date]]:
+def _stops(uow: UnitOfWork, dossier_id: int, rules: DossierRules) -> list[tuple[date, date]]:
     """(stopped, restarted) local days of each supplement, from the dossier's own log."""
-    e = t.dossier_events.c
-    rows = conn.execute(select(e.action, e.at).where(
-        e.dossier_id == dossier_id, e.action.in_(["request_supplement", "receive_supplement"]))
-        .order_by(e.at, e.id)).all()
     stops, stopped = [], None
-    for action, at in rows:
+    for action, at in uow.dossiers.supplement_log(dossier_id):
         if action == "request_supplement":
             stopped = local_day(at, rules)
         elif stopped is not None:
@@ -105,7 +102,7 @@ def _stops(conn: Connection, dossier_id: int, rules: DossierRules) -> list[tuple
     return stops
 
 
-def settlement(conn: Connection, dossier: Row, rules: DossierRules, now: datetime) -> dict[str, Any]:
+def settlement(uow: UnitOfWork, dossier: Dossier, rules: DossierRules, now: datetime) -> dict[str, Any]:
     """The judgement written on a result or a refusal (the event's data): the due day in
     force, on time or late (late too after an apology, whatever the new date), and the
     working days used against the legal time (supplement stops excluded)."""
@@ -117,7 +114,7 @@ def settlement(conn: Connection, dossier: Row, rules: DossierRules, now: datetim
     used = None
     if legal is not None:
         used = working_days_used(rules.calendar, local_day(dossier.received_at, rules), done,
-                                 _stops(conn, dossier.id, rules))
+                                 _stops(uow, dossier.id, rules))
     return {
         "due_date": due.isoformat() if due else None,
         "timeliness": judged.value if judged else None,
@@ -130,40 +127,34 @@ def settlement(conn: Connection, dossier: Row, rules: DossierRules, now: datetim
 RECEPTION_KINDS = ("received", "digitized", "supplement")
 
 
-def milestone(uow: UnitOfWork, dossier: Row, kind: str, *, weight: int = 1, agency_id: int | None | str = "same",
+def milestone(uow: UnitOfWork, dossier: Dossier, kind: str, *, weight: int = 1, agency_id: int | None | str = "same",
               on_time: bool | None = None, working_days: int | None = None, legal_days: int | None = None) -> None:
     """One counted step in dossier_milestones (see tables.py), in the step's transaction."""
-    uow.conn.execute(insert(t.dossier_milestones).values(
+    uow.dossiers.add_milestone(
         dossier_id=dossier.id, at=uow.now, kind=kind, weight=weight,
         agency_id=dossier.agency_id if agency_id == "same" else agency_id, site_id=dossier.site_id,
         received_on=dossier.received_at.astimezone(uow.rules.tz).date(), on_time=on_time,
-        working_days=working_days, legal_days=legal_days))
+        working_days=working_days, legal_days=legal_days)
 
 
-def milestone_once(uow: UnitOfWork, dossier: Row, kind: str) -> None:
+def milestone_once(uow: UnitOfWork, dossier: Dossier, kind: str) -> None:
     """A step counted once per dossier (its first scan, its first supplement request)."""
-    m = t.dossier_milestones.c
-    if uow.conn.execute(select(m.id).where(m.dossier_id == dossier.id, m.kind == kind)).first() is None:
+    if not uow.dossiers.has_milestone(dossier.id, kind):
         milestone(uow, dossier, kind)
 
 
-def move_reception(uow: UnitOfWork, dossier: Row, agency_id: int) -> None:
+def move_reception(uow: UnitOfWork, dossier: Dossier, agency_id: int) -> None:
     """The center forwards to another agency than the one the reception was counted for:
     the reception (and its scan, its supplement) moves with it, by a -1/+1 pair of rows."""
-    m = t.dossier_milestones.c
-    counted = uow.conn.execute(
-        select(m.kind, m.agency_id, func.sum(m.weight)).where(m.dossier_id == dossier.id,
-                                                             m.kind.in_(RECEPTION_KINDS))
-        .group_by(m.kind, m.agency_id).having(func.sum(m.weight) > 0)).all()
-    for kind, old, _ in counted:
+    for kind, old in uow.dossiers.counted_receptions(dossier.id, RECEPTION_KINDS):
         if old != agency_id:
             milestone(uow, dossier, kind, weight=-1, agency_id=old)
             milestone(uow, dossier, kind, weight=1, agency_id=agency_id)
 
 
-def settle(uow: UnitOfWork, dossier: Row, rules: DossierRules, kind: str) -> dict[str, Any]:
+def settle(uow: UnitOfWork, dossier: Dossier, rules: DossierRules, kind: str) -> dict[str, Any]:
     """Judge a result ("result") or a refusal ("refused"): the event's data, and the ledger row."""
-    data = settlement(uow.conn, dossier, rules, uow.now)
+    data = settlement(uow, dossier, rules, uow.now)
     milestone(uow, dossier, kind, on_time=data["on_time"] if kind == "result" else None,
               working_days=data["working_days"] if kind == "result" else None,
               legal_days=data["legal_days"] if kind == "result" else None)

@@ -10,19 +10,13 @@ agency holds now; managers any.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from sqlalchemy import update
-
-from queue_server.adapters import tables as t
-from queue_server.domain.dossier import DossierAction, DossierStatus, next_dossier_status
+from queue_server.domain.dossier import DossierAction, DossierStatus
+from queue_server.domain.dossier_commands import StopDossier
+from queue_server.domain.dossier_record import Dossier
 from queue_server.domain.errors import Conflict, Forbidden, Invalid
 from queue_server.service_layer import dossier_flow as flow
+from queue_server.service_layer import dossier_steps as steps
 from queue_server.service_layer import dossier_views as views
-from queue_server.service_layer.agencies import agency_row
-from queue_server.service_layer.dossier_views import load_dossier
-from queue_server.service_layer.dossiers import DossierRules, _emit_dossier, _history
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from shared.enums import EventType
 
@@ -36,18 +30,8 @@ WITHDRAWAL_BASIS = "Văn bản đề nghị dừng giải quyết, rút hồ sơ
 AT_AGENCY = frozenset({DossierStatus.FORWARDED, DossierStatus.PROCESSING})
 
 
-@dataclass(frozen=True)
-class StopDossier:
-    code: str
-    staff_id: int
-    ground: str  # withdrawn | by_law
-    reason: str
-    legal_basis: str = ""
-    site_id: int | None = None  # one-stop staff: their site
-    agency_id: int | None = None  # a processor: their agency
-
-
-def stop_dossier(c: StopDossier, uow: UnitOfWork, rules: DossierRules) -> dict[str, Any]:
+def stop_dossier(c: StopDossier, uow: UnitOfWork) -> int:
+    """Returns the dossier's id (its reply is read after the commit)."""
     reason, basis = " ".join(c.reason.split()), " ".join(c.legal_basis.split())
     if c.ground not in GROUND_VI:
         raise Invalid(f"Căn cứ dừng không hợp lệ: {c.ground}.", f"`ground` must be one of {', '.join(GROUND_VI)}.",
@@ -59,30 +43,27 @@ def stop_dossier(c: StopDossier, uow: UnitOfWork, rules: DossierRules) -> dict[s
         raise Invalid("Hãy ghi căn cứ pháp lý của việc dừng giải quyết (văn bản, điều khoản).",
                       "Give the legal basis (`legal_basis`) for stopping under the law.", code="legal_basis_required")
     with uow:
-        dossier = load_dossier(uow, c.code, for_update=True)
-        status = DossierStatus(dossier.status)
+        dossier = steps.load(uow, c.code)
+        status = dossier.current
         _check_holder(c, dossier, status)
-        new = next_dossier_status(DossierAction.STOP, status, dossier.code)
+        steps.check_step(dossier, DossierAction.STOP)
         by_agency = c.agency_id is not None
-        unit = agency_row(uow.conn, dossier.agency_id).name_vi if by_agency else \
-            flow.center_name(uow.conn, dossier.site_id)
+        unit = uow.dossiers.agency(dossier.agency_id).name_vi if by_agency else flow.center_name(uow, dossier)
         flow.record_handoff(uow, dossier, "stop", from_kind=flow.AGENCY if by_agency else flow.CENTER,
                             from_name=unit, from_staff_id=c.staff_id, to_kind=flow.CITIZEN,
                             to_name=dossier.applicant_name, note=reason)
         flow.milestone(uow, dossier, "stopped")
-        uow.conn.execute(update(t.dossiers).where(t.dossiers.c.id == dossier.id)
-                         .values(status=new.value, updated_at=uow.now))
-        _history(uow, dossier.id, DossierAction.STOP.value, status.value, new.value, c.staff_id, note=reason,
-                 data={"ground": c.ground, "reason": reason, "legal_basis": basis or WITHDRAWAL_BASIS,
-                       "by_agency": by_agency, "unit": unit})
-        _emit_dossier(uow, EventType.DOSSIER_STATUS_CHANGED, dossier, c.staff_id,
-                      {"action": DossierAction.STOP.value, "from_status": status.value, "status": new.value})
-        reply = views.dossier_reply(uow, dossier.id, rules)
+        dossier.stop(c.staff_id, at=uow.now, reason=reason,
+                     data={"ground": c.ground, "reason": reason, "legal_basis": basis or WITHDRAWAL_BASIS,
+                           "by_agency": by_agency, "unit": unit})
+        uow.dossiers.save(dossier, uow.now)
+        steps.emit_dossier(uow, EventType.DOSSIER_STATUS_CHANGED, dossier, c.staff_id,
+                          {"action": DossierAction.STOP.value, "from_status": status.value, "status": dossier.status})
         uow.commit()
-        return reply
+        return dossier.id
 
 
-def _check_holder(c: StopDossier, dossier: Any, status: DossierStatus) -> None:  # noqa: ANN401 - a dossiers row
+def _check_holder(c: StopDossier, dossier: Dossier, status: DossierStatus) -> None:
     if c.agency_id is not None:
         if dossier.agency_id != c.agency_id:
             raise Forbidden("Hồ sơ này thuộc cơ quan giải quyết khác.", "This dossier belongs to another agency.")

@@ -3,6 +3,7 @@ of the printed forms. They query directly and never write."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -399,3 +400,34 @@ def ratings_summary(uow: UnitOfWork, site_id: int, day: date) -> dict[str, Any]:
                    "source": x.source, "counter_number": x.counter_number, "staff_name": x.staff_name,
                    "service_code": x.service_code} for x in rows],
     }
+
+
+# ---- replies to the steps, read after their commit ---------------------------------------------
+def handle_and_show(handler: Callable[[Any, UnitOfWork], int], command: Any, uow: UnitOfWork,  # noqa: ANN401
+                    reader: UnitOfWork) -> dict[str, Any]:
+    """Run a dossier step (it returns the dossier's id), then read the dossier as the reply,
+    in a fresh snapshot once the step has committed."""
+    dossier_id = handler(command, uow)
+    with reader:
+        return dossier_reply(reader, dossier_id, reader.policies.dossiers)
+
+
+def show_received(received: dict[str, Any], reader: UnitOfWork) -> dict[str, Any]:
+    """The reply to a reception: the dossier, and the lookup PIN shown this once."""
+    with reader:
+        return {**dossier_reply(reader, received["id"], reader.policies.dossiers),
+                "lookup_pin": received["lookup_pin"]}
+
+
+def show_attached(attached: tuple[int, list[int]], stored: list[Any], reader: UnitOfWork) -> list[dict[str, Any]]:  # noqa: ANN401
+    """The reply to a scan: each file's attachment, and whether its bytes were kept already."""
+    dossier_id, ids = attached
+    with reader:
+        code = reader.dossiers.by_id(dossier_id).code
+        by_id = {a["id"]: a for a in attachments(reader.conn, code, dossier_id)}
+    return [{**by_id[i], "already_stored": s.already_stored} for i, s in zip(ids, stored, strict=True)]
+
+
+def show_public(dossier_id: int, reader: UnitOfWork) -> dict[str, Any]:
+    with reader:
+        return public_dossier(reader, dossier_id, reader.policies.dossiers)

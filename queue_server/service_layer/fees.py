@@ -12,14 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Row, delete, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, Row
 
-from queue_server.adapters import repository as repo
-from queue_server.adapters import tables as t
-from queue_server.domain.errors import Conflict, Forbidden, NotFound
+from queue_server.adapters.fee_repository import FeeRepository
+from queue_server.domain.dossier_commands import MarkFeePaid, SetDossierFee, SetProcedureFee
+from queue_server.domain.errors import Conflict, NotFound
 from queue_server.domain.fees import (
     CatalogFee,
     FeeKind,
@@ -28,7 +25,7 @@ from queue_server.domain.fees import (
     parse_catalog_fee,
     receipt_series,
 )
-from queue_server.service_layer.dossier_views import load_dossier
+from queue_server.service_layer.dossier_steps import check_site, load
 from queue_server.service_layer.unit_of_work import PendingEvent, UnitOfWork
 from shared.enums import EventType
 from shared.vietqr import Payment, build_payload, payment_purpose
@@ -57,9 +54,12 @@ class PaymentAccount:
 
 # ---- the procedure's fee -------------------------------------------------------------------
 def procedure_fee(conn: Connection, procedure: Row) -> dict[str, Any]:
+    return fee_of(procedure, FeeRepository(conn).override(procedure.id))
+
+
+def fee_of(procedure: Row, override: Row | None) -> dict[str, Any]:
     """A manager's fee if one was set, else the catalog's text read as one amount (or free,
     or unknown)."""
-    override = conn.execute(select(t.procedure_fees).where(t.procedure_fees.c.procedure_id == procedure.id)).first()
     if override is not None:
         fee = CatalogFee(FeeKind.AMOUNT, override.amount_vnd) if override.amount_vnd else CatalogFee(FeeKind.FREE)
         source, note = "manager", override.note
@@ -70,34 +70,34 @@ def procedure_fee(conn: Connection, procedure: Row) -> dict[str, Any]:
 
 
 def get_procedure_fee(uow: UnitOfWork, code: str) -> dict[str, Any]:
-    return procedure_fee(uow.conn, _procedure(uow.conn, code))
+    procedure = _procedure(uow, code)
+    return fee_of(procedure, uow.dossiers.fees.override(procedure.id))
 
 
-def _procedure(conn: Connection, code: str) -> Row:
-    procedure = repo.procedure_by_code(conn, code)
+def _procedure(uow: UnitOfWork, code: str) -> Row:
+    procedure = uow.dossiers.procedure_by_code(code)
     if procedure is None:
         raise NotFound(f"Không tìm thấy thủ tục {code}.", f"Procedure {code} not found.")
     return procedure
 
 
-def set_procedure_fee(uow: UnitOfWork, code: str, amount_vnd: int | None, note: str, staff_id: int) -> dict[str, Any]:
+def set_procedure_fee(c: SetProcedureFee, uow: UnitOfWork) -> dict[str, Any]:
     """A manager's structured fee (None: no fee). The audit log keeps who and when (the
     request's entry commits with this change) and the before/after amounts."""
     with uow:
-        conn = uow.conn
-        procedure = _procedure(conn, code)
-        before = procedure_fee(conn, procedure)
-        conn.execute(delete(t.procedure_fees).where(t.procedure_fees.c.procedure_id == procedure.id))
-        conn.execute(insert(t.procedure_fees).values(procedure_id=procedure.id, amount_vnd=amount_vnd, note=note,
-                                                     updated_at=uow.now, updated_by=staff_id))
-        after = procedure_fee(conn, procedure)
+        fees = uow.dossiers.fees
+        procedure = _procedure(uow, c.procedure_code)
+        before = fee_of(procedure, fees.override(procedure.id))
+        fees.set_override(procedure.id, amount_vnd=c.amount_vnd, note=c.note, updated_at=uow.now,
+                          updated_by=c.staff_id)
+        after = fee_of(procedure, fees.override(procedure.id))
         from queue_server.service_layer import audit
 
         entry = audit.current()
         if entry is not None:
-            entry.target_hint = f"procedure={code}"
+            entry.target_hint = f"procedure={c.procedure_code}"
             entry.detail.update({"fee_before": before["amount_vnd"], "fee_kind_before": before["kind"],
-                                 "fee_after": amount_vnd})
+                                 "fee_after": c.amount_vnd})
         uow.commit()
         return after
 
@@ -107,117 +107,74 @@ def record_at_reception(uow: UnitOfWork, dossier_id: int, site_id: int, procedur
                         staff_id: int) -> int:
     """The fee confirmed by the clerk (else the procedure's, when it states one amount).
     Returns the amount recorded (0: none)."""
-    fee = procedure_fee(uow.conn, procedure)
+    fee = fee_of(procedure, uow.dossiers.fees.override(procedure.id))
     catalog_amount = fee["amount_vnd"] if fee["kind"] == FeeKind.AMOUNT.value else None
     amount = confirmed if confirmed is not None else (catalog_amount or 0)
     if amount > 0:
-        uow.conn.execute(insert(t.dossier_fees).values(
-            dossier_id=dossier_id, site_id=site_id, amount_vnd=amount, catalog_amount_vnd=catalog_amount,
-            confirmed_by=staff_id, confirmed_at=uow.now, status=UNPAID))
+        uow.dossiers.fees.add(dossier_id=dossier_id, site_id=site_id, amount_vnd=amount,
+                             catalog_amount_vnd=catalog_amount, confirmed_by=staff_id, confirmed_at=uow.now,
+                             status=UNPAID)
     return amount
 
 
-def set_dossier_fee(uow: UnitOfWork, code: str, amount_vnd: int, staff_id: int, *, allowed_site: int | None,
-                    account: PaymentAccount) -> dict[str, Any] | None:
+def set_dossier_fee(c: SetDossierFee, uow: UnitOfWork) -> dict[str, Any] | None:
     with uow:
-        conn = uow.conn
-        dossier = load_dossier(uow, code, for_update=True)
-        _check_site(dossier, allowed_site)
-        current = _fee_row(conn, dossier.id, for_update=uow.is_postgres)
+        fees = uow.dossiers.fees
+        dossier = load(uow, c.code)
+        check_site(dossier, c.allowed_site)
+        current = fees.of(dossier.id, for_update=True)
         if current is not None and current.status == PAID:
             raise Conflict(f"Lệ phí của hồ sơ {dossier.code} đã thu, không sửa được.",
                            f"The fee of dossier {dossier.code} is paid and can no longer change.", code="fee_paid")
-        conn.execute(delete(t.dossier_fees).where(t.dossier_fees.c.dossier_id == dossier.id))
-        if amount_vnd > 0:
-            catalog = procedure_fee(conn, conn.execute(select(t.procedures).where(
-                t.procedures.c.id == dossier.procedure_id)).one())
-            conn.execute(insert(t.dossier_fees).values(
-                dossier_id=dossier.id, site_id=dossier.site_id, amount_vnd=amount_vnd,
-                catalog_amount_vnd=catalog["amount_vnd"] if catalog["kind"] == "amount" else None,
-                confirmed_by=staff_id, confirmed_at=uow.now, status=UNPAID))
-        reply = fee_view(conn, dossier.id, dossier.code, account)
+        fees.remove(dossier.id)
+        if c.amount_vnd > 0:
+            procedure = uow.dossiers.procedure_by_id(dossier.procedure_id)
+            catalog = fee_of(procedure, fees.override(procedure.id))
+            fees.add(dossier_id=dossier.id, site_id=dossier.site_id, amount_vnd=c.amount_vnd,
+                     catalog_amount_vnd=catalog["amount_vnd"] if catalog["kind"] == "amount" else None,
+                     confirmed_by=c.staff_id, confirmed_at=uow.now, status=UNPAID)
+        reply = _view(fees, dossier.id, dossier.code, uow.policies.dossiers.payment_account)
         uow.commit()
         return reply
-
-
-@dataclass(frozen=True)
-class MarkFeePaid:
-    code: str
-    staff_id: int
-    method: str  # cash | transfer
-    bank_ref: str | None = None
-    expected_vnd: int | None = None  # a statement line's amount: paid only if it matches
 
 
 class FeeAlreadyPaid(Conflict):
     code = "fee_already_paid"
 
 
-def mark_paid(c: MarkFeePaid, uow: UnitOfWork, *, allowed_site: int | None, account: PaymentAccount) -> dict[str, Any]:
+def mark_paid(c: MarkFeePaid, uow: UnitOfWork) -> dict[str, Any]:
     with uow:
-        reply = mark_paid_in(uow, c, allowed_site=allowed_site, account=account)
+        reply = mark_paid_in(uow, c)
         uow.commit()
         return reply
 
 
-def mark_paid_in(uow: UnitOfWork, c: MarkFeePaid, *, allowed_site: int | None,
-                 account: PaymentAccount) -> dict[str, Any]:
+def mark_paid_in(uow: UnitOfWork, c: MarkFeePaid) -> dict[str, Any]:
     """Within the caller's transaction (the statement import marks many)."""
-    conn = uow.conn
-    dossier = load_dossier(uow, c.code)
-    _check_site(dossier, allowed_site)
-    f = t.dossier_fees.c
+    fees = uow.dossiers.fees
+    dossier = load(uow, c.code)
+    check_site(dossier, c.allowed_site)
     # The claim: only an unpaid fee becomes paid. A racing second clerk finds 0 rows.
-    claimed = conn.execute(
-        update(t.dossier_fees).where(f.dossier_id == dossier.id, f.status == UNPAID)
-        .values(status=PAID, method=c.method, paid_at=uow.now, paid_by=c.staff_id, bank_ref=c.bank_ref)
-        .returning(f.amount_vnd, f.site_id)
-    ).first()
+    claimed = fees.claim_unpaid(dossier.id, method=c.method, paid_at=uow.now, paid_by=c.staff_id,
+                                bank_ref=c.bank_ref)
     if claimed is None:
-        current = _fee_row(conn, dossier.id)
+        current = fees.of(dossier.id)
         if current is None:
             raise NotFound(f"Hồ sơ {dossier.code} không có lệ phí phải nộp.", f"Dossier {dossier.code} has no fee.",
                            code="no_fee")
-        who = _staff_name(conn, current.paid_by)
+        who = fees.staff_name(current.paid_by)
         at = current.paid_at.astimezone(uow.rules.tz)
         raise FeeAlreadyPaid(f"Lệ phí của hồ sơ {dossier.code} đã được thu lúc {at:%H:%M %d/%m/%Y}"
                              + (f" ({who})." if who else "."),
                              f"The fee of dossier {dossier.code} was already paid at {at:%H:%M %d/%m/%Y}"
                              + (f" ({who})." if who else "."))
     year = uow.now.astimezone(uow.rules.tz).year
-    number = _take_receipt_number(conn, claimed.site_id, year)
-    site = repo.site_by_id(conn, claimed.site_id)
-    conn.execute(update(t.dossier_fees).where(f.dossier_id == dossier.id).values(
-        receipt_series=receipt_series(site.code, year), receipt_number=number))
+    number = fees.take_receipt_number(claimed.site_id, year)
+    fees.set_receipt(dossier.id, receipt_series(uow.dossiers.site(claimed.site_id).code, year), number)
     uow.emit(PendingEvent(type=EventType.DOSSIER_FEE_PAID, site_id=dossier.site_id, staff_id=c.staff_id,
                           data={"dossier_id": dossier.id, "dossier_code": dossier.code,
                                 "amount_vnd": int(claimed.amount_vnd), "method": c.method}))
-    return fee_view(conn, dossier.id, dossier.code, account)
-
-
-def _take_receipt_number(conn: Connection, site_id: int, year: int) -> int:
-    seq = t.fee_receipt_sequence.c
-    ins = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(t.fee_receipt_sequence).values(
-        site_id=site_id, year=year, last_number=1)
-    return conn.execute(ins.on_conflict_do_update(
-        index_elements=[seq.site_id, seq.year], set_={"last_number": seq.last_number + 1}).returning(seq.last_number)
-    ).scalar_one()
-
-
-def _check_site(dossier: Row, allowed_site: int | None) -> None:
-    if allowed_site is not None and dossier.site_id != allowed_site:
-        raise Forbidden("Hồ sơ này thuộc điểm phục vụ khác.", "This dossier belongs to another site.")
-
-
-def _fee_row(conn: Connection, dossier_id: int, *, for_update: bool = False) -> Row | None:
-    stmt = select(t.dossier_fees).where(t.dossier_fees.c.dossier_id == dossier_id)
-    return conn.execute(stmt.with_for_update() if for_update else stmt).first()
-
-
-def _staff_name(conn: Connection, staff_id: int | None) -> str:
-    if staff_id is None:
-        return ""
-    return conn.execute(select(t.staff.c.full_name).where(t.staff.c.id == staff_id)).scalar() or ""
+    return _view(fees, dossier.id, dossier.code, uow.policies.dossiers.payment_account)
 
 
 def receipt_label(series: str | None, number: int | None) -> str | None:
@@ -225,11 +182,12 @@ def receipt_label(series: str | None, number: int | None) -> str | None:
 
 
 def fee_view(conn: Connection, dossier_id: int, code: str, account: PaymentAccount) -> dict[str, Any] | None:
+    return _view(FeeRepository(conn), dossier_id, code, account)
+
+
+def _view(fees: FeeRepository, dossier_id: int, code: str, account: PaymentAccount) -> dict[str, Any] | None:
     """A dossier's FeeOut, with the VietQR payload while it is unpaid and an account is set."""
-    payer = aliased(t.staff)
-    row = conn.execute(select(t.dossier_fees, payer.c.full_name.label("paid_by_name"))
-                       .outerjoin(payer, payer.c.id == t.dossier_fees.c.paid_by)
-                       .where(t.dossier_fees.c.dossier_id == dossier_id)).first()
+    row = fees.with_payer(dossier_id)
     if row is None:
         return None
     purpose = payment_purpose(code)
@@ -247,5 +205,5 @@ def fee_view(conn: Connection, dossier_id: int, code: str, account: PaymentAccou
 
 
 def paid_fee_row(conn: Connection, dossier_id: int) -> Row | None:
-    row = _fee_row(conn, dossier_id)
+    row = FeeRepository(conn).of(dossier_id)
     return row if row is not None and row.status == PAID else None

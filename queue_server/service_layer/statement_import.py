@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import select
 
 from queue_server.adapters import tables as t
+from queue_server.domain.dossier_commands import MarkFeePaid
 from queue_server.domain.errors import Invalid
 from queue_server.domain.fees import format_vnd
 from queue_server.service_layer import fees
@@ -143,8 +144,7 @@ def _synthetic_ref(line: StatementLine) -> str:
     return "stmt-" + hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
-def import_statement(uow: UnitOfWork, content: bytes, staff_id: int, *, allowed_site: int | None,
-                     account: fees.PaymentAccount) -> dict[str, Any]:
+def import_statement(uow: UnitOfWork, content: bytes, staff_id: int, *, allowed_site: int | None) -> dict[str, Any]:
     lines = parse_statement(content)
     with uow:
         conn = uow.conn
@@ -164,9 +164,8 @@ def import_statement(uow: UnitOfWork, content: bytes, staff_id: int, *, allowed_
         for line in lines:
             result = _match(line, by_key, known_refs, status)
             if result["outcome"] == "paid":
-                fees.mark_paid_in(uow, fees.MarkFeePaid(result["dossier_code"], staff_id, "transfer",
-                                                        bank_ref=result["bank_ref"]),
-                                  allowed_site=allowed_site, account=account)
+                fees.mark_paid_in(uow, MarkFeePaid(result["dossier_code"], staff_id, "transfer",
+                                                   bank_ref=result["bank_ref"], allowed_site=allowed_site))
                 status[result["dossier_code"]] = fees.PAID
                 paid_total += line.amount_vnd or 0
             results.append(result)

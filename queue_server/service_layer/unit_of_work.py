@@ -25,6 +25,7 @@ from queue_server.adapters.cache import StaticCache
 from queue_server.adapters.clock import Clock
 from queue_server.adapters.db import READ_ONLY
 from queue_server.adapters.db_faults import note_commit_sent
+from queue_server.adapters.dossier_repository import DossierRepository
 from queue_server.adapters.eventbus import PG_CHANNEL, EventBus
 from queue_server.adapters.menu_repository import MenuRepository
 from queue_server.service_layer import audit
@@ -68,6 +69,7 @@ class UnitOfWork:
         self.clock = clock
         self.is_postgres = engine.dialect.name == "postgresql"
         self.conn: Connection
+        self.dossiers: DossierRepository
         self.events: list[PendingEvent] = []
         self.published: list[dict[str, Any]] = []
         self.now: datetime
@@ -87,6 +89,9 @@ class UnitOfWork:
         except BaseException:  # e.g. SQLite's write lock taken: the connection goes back
             self.conn.close()
             raise
+        # ---- dossiers: loaded and saved through their repository -------------------------
+        self.dossiers = DossierRepository(self.conn)
+        # ------------------------------------------------------------------------------------
         self.events = []
         self.signals = []
         self.now = self.clock()

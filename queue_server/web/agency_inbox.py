@@ -13,14 +13,14 @@ import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from queue_server.api.deps import Principal
-from queue_server.api.routes.agency import (
-    agency_file,
+from queue_server.api.agency_desk import (
+    agency_file_download,
     read_agency_dossier,
     read_inbox,
     resolve_with_files,
 )
-from queue_server.api.routes.dossiers import check_reader, dossier_rules
+from queue_server.api.deps import Principal
+from queue_server.api.dossier_access import check_reader
 from queue_server.documents import (
     render_apology_pdf,
     render_control_slip_pdf,
@@ -30,6 +30,7 @@ from queue_server.documents import (
     render_tracking_book_pdf,
     render_tracking_book_xlsx,
 )
+from queue_server.domain.dossier_commands import AgencyStep, StopDossier
 from queue_server.domain.errors import DomainError, Invalid, NotFound
 from queue_server.service_layer import agency_views, agency_work, audit, dossier_stop, form_views
 from queue_server.service_layer import dossier_views as views
@@ -113,7 +114,7 @@ async def inbox_page(request: Request) -> Response:
     def read() -> tuple[dict, dict, Any]:
         page = read_inbox(wiring, me, view, 100, 0)
         with wiring.reader() as uow:
-            notices = my_notices(uow, dossier_rules(wiring), user.id)
+            notices = my_notices(uow, wiring.policies.dossiers, user.id)
         return page, notices, _agency(wiring, user)
     page, notices, agency = await wiring.run(read)
     return _page(request, "agency/inbox.html", user, agency, page=page, counts=page["counts"], view=view,
@@ -164,7 +165,7 @@ async def take_step(code: str, request: Request) -> Response:
     except ValueError:
         return _back(request, code, error=Invalid("Ngày hẹn lại không hợp lệ.", "The new date is not a date.",
                                                   code="invalid_new_due_date"))
-    command = agency_work.AgencyStep(
+    command = AgencyStep(
         code=code[:80], staff_id=user.id, agency_id=user.agency_id, step=step, note=form.one("note")[:2000],
         items=_items(form.one("items")), reasons=_lines(form.one("reasons")),
         assignee=form.one("assignee")[:64] or None, new_due_date=new_due)
@@ -172,7 +173,7 @@ async def take_step(code: str, request: Request) -> Response:
         return _back(request, code, error=Invalid("Hãy đính kèm kết quả.", "Attach the result.",
                                                   code="result_file_required"))
     try:
-        d = await wiring.run(agency_work.take_step, command, wiring.uow(), dossier_rules(wiring))
+        d = await wiring.run(views.handle_and_show, agency_work.take_step, command, wiring.uow(), wiring.reader())
     except DomainError as exc:
         return _back(request, code, error=exc)
     return _back(request, code, ok=(f"Đã {agency_work.STEP_VI.get(step, step)}: hồ sơ {d['status_vi'].lower()}.",
@@ -198,11 +199,11 @@ async def post_result(code: str, request: Request) -> Response:
 
 
 def stop_from_form(code: str, staff_id: int, form: s.Form, *, site_id: int | None = None,
-                   agency_id: int | None = None) -> dossier_stop.StopDossier:
+                   agency_id: int | None = None) -> StopDossier:
     """The stop form of the manager's and the agency's dossier pages, as the command."""
-    return dossier_stop.StopDossier(code=code[:80], staff_id=staff_id, ground=form.one("ground")[:16],
-                                    reason=form.one("reason")[:1000], legal_basis=form.one("legal_basis")[:500],
-                                    site_id=site_id, agency_id=agency_id)
+    return StopDossier(code=code[:80], staff_id=staff_id, ground=form.one("ground")[:16],
+                       reason=form.one("reason")[:1000], legal_basis=form.one("legal_basis")[:500],
+                       site_id=site_id, agency_id=agency_id)
 
 
 @router.post("/dossiers/{code}/stop")
@@ -213,7 +214,7 @@ async def stop(code: str, request: Request) -> Response:
     wiring = s.wiring_of(request)
     command = stop_from_form(code, user.id, form, agency_id=user.agency_id)
     try:
-        await wiring.run(dossier_stop.stop_dossier, command, wiring.uow(), dossier_rules(wiring))
+        await wiring.run(dossier_stop.stop_dossier, command, wiring.uow())
     except DomainError as exc:
         return _back(request, code, error=exc)
     return _back(request, code, ok=("Đã dừng giải quyết hồ sơ (thông báo mẫu 05).",
@@ -225,7 +226,7 @@ async def stop(code: str, request: Request) -> Response:
 async def file_download(code: str, attachment_id: int, request: Request) -> Response:
     user = await s.require_processor(request)
     try:
-        return await agency_file(code[:80], attachment_id, principal_of(user), s.wiring_of(request))
+        return await agency_file_download(code[:80], attachment_id, principal_of(user), s.wiring_of(request))
     except DomainError as exc:
         return error_text(exc)
 
@@ -241,7 +242,7 @@ FORMS = {
 async def form_pdf(request: Request, me: Principal, code: str, name: str) -> Response:
     """One of a dossier's forms for a browser session (managers and processors)."""
     wiring = s.wiring_of(request)
-    rules = dossier_rules(wiring)
+    rules = wiring.policies.dossiers
 
     def read() -> Any:  # noqa: ANN401
         with wiring.reader() as uow:
@@ -279,7 +280,7 @@ def book_period(request: Request, today: date) -> tuple[date, date]:
 
 async def book_file(request: Request, kind: str, *, site_id: int | None, agency_id: int | None) -> Response:
     wiring = s.wiring_of(request)
-    rules = dossier_rules(wiring)
+    rules = wiring.policies.dossiers
     start, end = book_period(request, local_day(wiring.clock(), rules))
 
     def read() -> Any:  # noqa: ANN401
@@ -302,7 +303,7 @@ async def book_file(request: Request, kind: str, *, site_id: int | None, agency_
 async def book_page(request: Request) -> Response:
     user = await s.require_processor(request)
     wiring = s.wiring_of(request)
-    start, end = book_period(request, local_day(wiring.clock(), dossier_rules(wiring)))
+    start, end = book_period(request, local_day(wiring.clock(), wiring.policies.dossiers))
     agency = await wiring.run(_agency, wiring, user)
     return _page(request, "agency/book.html", user, agency, start=start, end=end,
                  query=f"from={start.isoformat()}&to={end.isoformat()}")

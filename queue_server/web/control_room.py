@@ -14,8 +14,12 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from queue_server.adapters import tables as t
-from queue_server.api.routes.control_room import read_control_room
-from queue_server.api.routes.dossiers import dossier_rules
+from queue_server.domain.dossier_commands import (
+    AgencyIn,
+    ForwardDossier,
+    ForwardDueDossiers,
+    SaveAgency,
+)
 from queue_server.domain.errors import DomainError, Forbidden
 from queue_server.service_layer import agencies as registry
 from queue_server.service_layer import agency_views, agency_work, control_room, dossier_stop
@@ -95,10 +99,10 @@ async def control_page(request: Request) -> Response:
     user = await s.require_manager(request)
     wiring = s.wiring_of(request)
     try:
-        data = await wiring.run(read_control_room, wiring, _month_param(request))
+        data = await wiring.run(control_room.read_board, wiring.reader(), _month_param(request))
         agencies = await wiring.run(_agencies, wiring)
     except DomainError as exc:
-        data, agencies = await wiring.run(read_control_room, wiring, None), []
+        data, agencies = await wiring.run(control_room.read_board, wiring.reader(), None), []
         return _render_control(request, user, data, agencies, error=exc)
     return _render_control(request, user, data, agencies)
 
@@ -127,7 +131,7 @@ async def drill_down_page(request: Request) -> Response:
     q = request.query_params
     agency_code, site_code = q.get("agency", "")[:40] or None, q.get("site", "")[:32] or None
     no_agency = q.get("no_agency") == "1"
-    rules = dossier_rules(wiring)
+    rules = wiring.policies.dossiers
 
     def read() -> dict:
         with wiring.reader() as uow:
@@ -160,7 +164,7 @@ async def due_list_page(kind: str, request: Request) -> Response:
 
     def read() -> dict:
         with wiring.reader() as uow:
-            return agency_views.due_lists(uow, dossier_rules(wiring), limit=1000)
+            return agency_views.due_lists(uow, wiring.policies.dossiers, limit=1000)
     lists = await wiring.run(read)
     return render(request, "manager/control_dossiers.html", user=user, flash=None, page=lists[kind],
                   month=lists["today"], label=DUE_LISTS[kind][0])
@@ -171,7 +175,7 @@ async def due_list_page(kind: str, request: Request) -> Response:
 async def dossier_page(code: str, request: Request) -> Response:
     user = await s.require_manager(request)
     wiring = s.wiring_of(request)
-    rules = dossier_rules(wiring)
+    rules = wiring.policies.dossiers
 
     def read() -> tuple[dict, list]:
         with wiring.reader() as uow:
@@ -202,11 +206,11 @@ async def forward(code: str, request: Request) -> Response:
     user, form = await s.manager_form(request)
     wiring = s.wiring_of(request)
     back = f"/manager/dossiers/{quote(code[:80], safe='')}"
-    command = agency_work.ForwardDossier(code=code[:80], staff_id=user.id,
-                                         agency_code=form.one("agency_code")[:40] or None, note=form.one("note")[:500])
+    command = ForwardDossier(code=code[:80], staff_id=user.id, agency_code=form.one("agency_code")[:40] or None,
+                             note=form.one("note")[:500], allowed_site=own_site(user))
     try:
-        d = await wiring.run(agency_work.forward_dossier, command, wiring.uow(), dossier_rules(wiring),
-                             allowed_site=own_site(user))
+        d = await wiring.run(views.handle_and_show, agency_work.forward_dossier, command, wiring.uow(),
+                             wiring.reader())
     except DomainError as exc:
         return s.after_action(request, back, error=exc)
     return s.after_action(request, back, result=lambda: (
@@ -222,7 +226,7 @@ async def stop(code: str, request: Request) -> Response:
     back = f"/manager/dossiers/{quote(code[:80], safe='')}"
     command = stop_from_form(code, user.id, form, site_id=own_site(user))
     try:
-        await wiring.run(dossier_stop.stop_dossier, command, wiring.uow(), dossier_rules(wiring))
+        await wiring.run(dossier_stop.stop_dossier, command, wiring.uow())
     except DomainError as exc:
         return s.after_action(request, back, error=exc)
     return s.after_action(request, back, result=lambda: (
@@ -235,8 +239,8 @@ async def stop(code: str, request: Request) -> Response:
 async def forward_due(request: Request) -> Response:
     user, _ = await s.manager_form(request)
     wiring = s.wiring_of(request)
-    out = await wiring.run(agency_work.forward_due, wiring.uow(), dossier_rules(wiring), user.id,
-                           site_id=own_site(user))
+    out = await wiring.run(agency_work.forward_due, ForwardDueDossiers(staff_id=user.id, site_id=own_site(user)),
+                           wiring.uow())
     n = len(out["forwarded"])
     return s.after_action(request, "/manager/control", result=lambda: (
         f"Đã chuyển {n} hồ sơ đến cơ quan giải quyết.", f"{n} dossiers forwarded to their agencies."))
@@ -247,7 +251,7 @@ async def forward_due(request: Request) -> Response:
 async def notices(request: Request) -> Response:
     await s.manager_form(request)
     wiring = s.wiring_of(request)
-    out = await wiring.run(send_notices, wiring.uow(), dossier_rules(wiring),
+    out = await wiring.run(send_notices, wiring.uow(), wiring.policies.dossiers,
                            make_notifier(wiring.settings.dossier_notifier))
     return s.after_action(request, "/manager/control", result=lambda: (
         f"Đã gửi {out['sent']} thông báo ({out['already_sent']} đã gửi trước đó hôm nay).",
@@ -268,7 +272,7 @@ async def control_export(kind: str, request: Request) -> Response:
         return Response("Not found\n", status_code=404, media_type="text/plain")
     wiring = s.wiring_of(request)
     try:
-        data = await wiring.run(read_control_room, wiring, _month_param(request))
+        data = await wiring.run(control_room.read_board, wiring.reader(), _month_param(request))
     except DomainError as exc:
         return error_text(exc)
     month = data["month"]
@@ -335,7 +339,7 @@ async def save_agency(request: Request) -> Response:
         return s.after_action(request, "/manager/agencies", error=Forbidden(
             "Chỉ quản trị viên được sửa danh mục cơ quan giải quyết.", "Only an administrator edits agencies."))
     wiring = s.wiring_of(request)
-    data = registry.AgencyIn(
+    data = AgencyIn(
         code=form.one("code")[:40], name_vi=form.one("name_vi")[:200], kind=form.one("kind")[:16],
         name_en=form.one("name_en")[:200], governing_body=form.one("governing_body")[:200],
         catalog_terms=_split(form.one("catalog_terms")), field_names=_split(form.one("field_names")),
@@ -343,14 +347,8 @@ async def save_agency(request: Request) -> Response:
         active=form.one("active") == "1")
     original = form.one("original")[:40]
 
-    def work() -> dict:
-        agency_id = None
-        if original:
-            with wiring.reader() as uow:
-                agency_id = registry.agency_by_code(uow.conn, original).id
-        return registry.save_agency(wiring.uow(), data, agency_id)
     try:
-        saved = await wiring.run(work)
+        saved = await wiring.run(registry.save_agency, SaveAgency(data, agency_code=original or None), wiring.uow())
     except DomainError as exc:
         return s.after_action(request, "/manager/agencies", error=exc)
     return s.after_action(request, "/manager/agencies", result=lambda: (
@@ -363,7 +361,7 @@ async def save_agency(request: Request) -> Response:
 async def book_page(request: Request) -> Response:
     user = await s.require_manager(request)
     wiring = s.wiring_of(request)
-    start, end = book_period(request, local_day(wiring.clock(), dossier_rules(wiring)))
+    start, end = book_period(request, local_day(wiring.clock(), wiring.policies.dossiers))
     owner = {k: request.query_params.get(k, "")[:40] for k in ("site", "agency")}
     sites = await wiring.run(lambda: [r["code"] for r in _sites(wiring)])
     agencies = await wiring.run(_agencies, wiring)

@@ -13,9 +13,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from queue_server.api.client_address import client_address
-from queue_server.api.routes.dossiers import dossier_rules
 from queue_server.bootstrap import Wiring
+from queue_server.domain.dossier_commands import LookUpDossier
 from queue_server.domain.errors import DomainError, NotFound, TooManyRequests
+from queue_server.service_layer import dossier_views as views
 from queue_server.service_layer import dossiers as handlers
 from queue_server.web.templating import render
 
@@ -62,7 +63,9 @@ async def _lookup(request: Request, code: str, pin: str) -> Response:
         return _form_page(request, code, status=422, error=error)
     try:
         client = client_address(request.scope, wiring.settings.proxy_networks)
-        dossier = await wiring.run(handlers.public_lookup, code, pin, wiring.uow(), dossier_rules(wiring), client)
+        command = LookUpDossier(code=code, pin=pin, client=client)
+        dossier = await wiring.run(lambda: views.show_public(handlers.public_lookup(command, wiring.uow()),
+                                                             wiring.reader()))
     except DomainError as exc:
         return _form_page(request, code, status=exc.status, error=exc)
     return render(request, "citizen/dossier.html", code=dossier["code"], dossier=dossier, error=None)

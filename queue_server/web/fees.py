@@ -12,6 +12,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queue_server.domain.business_day import business_day
+from queue_server.domain.dossier_commands import SetProcedureFee
 from queue_server.domain.errors import DomainError, Invalid
 from queue_server.service_layer import fee_report, fees, statement_import
 from queue_server.service_layer import views as queue_views
@@ -84,8 +85,9 @@ async def set_procedure_fee(request: Request) -> Response:
             raise Invalid("Số tiền phải là số đồng, lớn hơn 0 (để trống nếu không thu).",
                           "The amount is a whole number of dong above 0 (empty for none).")
         amount = int(raw) if raw else None
-        fee = await wiring.run(fees.set_procedure_fee, wiring.uow(), code, amount, form.one("note").strip()[:300],
-                               user.id)
+        command = SetProcedureFee(procedure_code=code, amount_vnd=amount, note=form.one("note").strip()[:300],
+                                  staff_id=user.id)
+        fee = await wiring.run(fees.set_procedure_fee, command, wiring.uow())
     except DomainError as exc:
         return s.after_action(request, back, error=exc)
     return s.after_action(request, back, result=lambda: (
@@ -111,8 +113,7 @@ async def import_statement(request: Request) -> Response:
         if not content:
             raise Invalid("Chưa chọn tệp sao kê.", "No statement file was chosen.", code="no_files")
         result = await wiring.run(statement_import.import_statement, wiring.uow(), content, user.id,
-                                  allowed_site=user.site_id,
-                                  account=fees.PaymentAccount.from_settings(wiring.settings))
+                                  allowed_site=user.site_id)
     except DomainError as exc:
         return await _page(request, user, error=exc)
     return await _page(request, user, result=result)

@@ -3,12 +3,17 @@ and the agency's inbox and steps (processors only, their own agency's dossiers).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse
 
+from queue_server.api.agency_desk import (
+    agency_file_download,
+    read_agency_dossier,
+    read_inbox,
+    resolve_with_files,
+)
 from queue_server.api.deps import (
     AnyStaff,
     CurrentManager,
@@ -17,14 +22,16 @@ from queue_server.api.deps import (
     Principal,
     WiringDep,
 )
-from queue_server.api.routes.dossiers import (
-    _allowed_site,
-    check_reader,
-    dossier_rules,
-    store_uploads,
-    stored_file_download,
+from queue_server.api.dossier_access import allowed_site
+from queue_server.domain.dossier_commands import AgencyIn as AgencyData
+from queue_server.domain.dossier_commands import (
+    AgencyStep,
+    ChooseProcedureAgency,
+    ForwardDossier,
+    ForwardDueDossiers,
+    SaveAgency,
+    StopDossier,
 )
-from queue_server.bootstrap import Wiring
 from queue_server.domain.errors import Forbidden
 from queue_server.service_layer import agencies as registry
 from queue_server.service_layer import agency_views, agency_work, dossier_stop
@@ -57,8 +64,8 @@ def _admin(me: Principal) -> None:
                         "Only an administrator edits the processing agencies.")
 
 
-def _agency_in(body: AgencyIn) -> registry.AgencyIn:
-    return registry.AgencyIn(code=body.code, name_vi=body.name_vi, name_en=body.name_en, kind=body.kind.value,
+def _agency_in(body: AgencyIn) -> AgencyData:
+    return AgencyData(code=body.code, name_vi=body.name_vi, name_en=body.name_en, kind=body.kind.value,
                              governing_body=body.governing_body, catalog_terms=tuple(body.catalog_terms),
                              field_names=tuple(body.field_names), site_codes=tuple(body.site_codes),
                              active=body.active)
@@ -89,18 +96,15 @@ async def agency_mapping(me: CurrentManager, wiring: WiringDep,
 @router.post("/agencies", response_model=AgencyOut, status_code=201)
 async def create_agency(body: AgencyIn, me: CurrentManager, wiring: WiringDep) -> dict:
     _admin(me)
-    return await wiring.run(registry.save_agency, wiring.uow(), _agency_in(body))
+    return await wiring.run(registry.save_agency, SaveAgency(_agency_in(body)), wiring.uow())
 
 
 @router.put("/agencies/{agency_code}", response_model=AgencyOut)
 async def update_agency(agency_code: AgencyCodePath, body: AgencyIn, me: CurrentManager, wiring: WiringDep) -> dict:
     _admin(me)
 
-    def work() -> dict:
-        with wiring.reader() as uow:
-            agency_id = registry.agency_by_code(uow.conn, agency_code).id
-        return registry.save_agency(wiring.uow(), _agency_in(body), agency_id)
-    return await wiring.run(work)
+    command = SaveAgency(_agency_in(body), agency_code=agency_code)
+    return await wiring.run(registry.save_agency, command, wiring.uow())
 
 
 @router.put("/procedures/{procedure_code}/agency", response_model=ProcedureAgencyOut)
@@ -108,7 +112,8 @@ async def choose_procedure_agency(procedure_code: Annotated[str, Path(min_length
                                   body: ProcedureAgencyIn, me: CurrentManager, wiring: WiringDep) -> dict:
     """An admin's choice of agency for one procedure (null: back to the catalog text)."""
     _admin(me)
-    return await wiring.run(registry.choose_agency_for_procedure, wiring.uow(), procedure_code, body.agency_code)
+    command = ChooseProcedureAgency(procedure_code, body.agency_code)
+    return await wiring.run(registry.choose_agency_for_procedure, command, wiring.uow())
 
 
 # ---- the center forwards ---------------------------------------------------------------------
@@ -116,10 +121,10 @@ async def choose_procedure_agency(procedure_code: Annotated[str, Path(min_length
 async def forward(code: DossierCode, body: ForwardIn, me: CurrentStaff, wiring: WiringDep) -> dict:
     """Hand a received dossier to its processing agency. The hand-off is judged against the
     15:00 rule: received by the cut-off, forward the same working day; later, the next."""
-    command = agency_work.ForwardDossier(code=code, staff_id=me.staff.id, agency_code=body.agency_code,
-                                         note=body.note)
-    return await wiring.run(agency_work.forward_dossier, command, wiring.uow(), dossier_rules(wiring),
-                            allowed_site=_allowed_site(me))
+    command = ForwardDossier(code=code, staff_id=me.staff.id, agency_code=body.agency_code, note=body.note,
+                             allowed_site=allowed_site(me))
+    return await wiring.run(views.handle_and_show, agency_work.forward_dossier, command, wiring.uow(),
+                            wiring.reader())
 
 
 @router.post("/dossiers/forward-due", response_model=ForwardDueOut)
@@ -127,15 +132,15 @@ async def forward_due(body: ForwardDueIn, me: CurrentStaff, wiring: WiringDep) -
     """Forward every received dossier whose agency is known: of the caller's site (staff),
     of `site_code` or of every site (managers); optionally of one agency."""
     def work() -> dict:
-        site_id = _allowed_site(me)
+        site_id = allowed_site(me)
         if body.site_code:
             with wiring.reader() as uow:
                 wanted = get_site(uow.conn, body.site_code).id
             if site_id is not None and wanted != site_id:
                 raise Forbidden("Thuộc điểm phục vụ khác.", "Belongs to another site.")
             site_id = wanted
-        return agency_work.forward_due(wiring.uow(), dossier_rules(wiring), me.staff.id, site_id=site_id,
-                                       agency_code=body.agency_code)
+        command = ForwardDueDossiers(staff_id=me.staff.id, site_id=site_id, agency_code=body.agency_code)
+        return agency_work.forward_due(command, wiring.uow())
     return await wiring.run(work)
 
 
@@ -146,18 +151,16 @@ async def stop(code: DossierCode, body: StopIn, me: AnyStaff, wiring: WiringDep)
     the dossier, or the law requires it. One-stop staff stop their site's dossiers, a
     processor those their agency holds now (forwarded or processing), managers any. A
     status with a result (or closed): 409 naming the allowed steps."""
-    return await wiring.run(dossier_stop.stop_dossier, stop_command(me, code, body.ground.value, body.reason,
-                                                                    body.legal_basis), wiring.uow(),
-                            dossier_rules(wiring))
+    command = stop_command(me, code, body.ground.value, body.reason, body.legal_basis)
+    return await wiring.run(views.handle_and_show, dossier_stop.stop_dossier, command, wiring.uow(), wiring.reader())
 
 
-def stop_command(me: Principal, code: str, ground: str, reason: str, legal_basis: str) -> dossier_stop.StopDossier:
+def stop_command(me: Principal, code: str, ground: str, reason: str, legal_basis: str) -> StopDossier:
     """The caller's reach goes with the command: their agency, their site, or none (managers)."""
     if me.is_processor and me.agency_id is None:
         raise Forbidden("Tài khoản chưa thuộc cơ quan giải quyết nào.", "This processor belongs to no agency.")
-    return dossier_stop.StopDossier(code=code, staff_id=me.staff.id, ground=ground, reason=reason,
-                                    legal_basis=legal_basis, agency_id=me.agency_id,
-                                    site_id=None if me.is_processor else _allowed_site(me))
+    return StopDossier(code=code, staff_id=me.staff.id, ground=ground, reason=reason, legal_basis=legal_basis,
+                       agency_id=me.agency_id, site_id=None if me.is_processor else allowed_site(me))
 
 
 # ---- the agency's inbox and steps ------------------------------------------------------------
@@ -168,16 +171,6 @@ async def inbox(me: CurrentProcessor, wiring: WiringDep,
                 offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0) -> dict:
     """The caller's agency's dossiers with their legal clock, closest to the due day first."""
     return await wiring.run(read_inbox, wiring, me, view, limit, offset)
-
-
-def read_inbox(wiring: Wiring, me: Principal, view: str, limit: int, offset: int) -> dict[str, Any]:
-    rules = dossier_rules(wiring)
-    with wiring.reader() as uow:
-        agency = registry.agency_row(uow.conn, me.agency_id)
-        page = agency_views.inbox(uow, rules, agency_id=agency.id, staff_id=me.staff.id, view=view, limit=limit,
-                                  offset=offset)
-        counts = agency_views.inbox_counts(uow, rules, agency_id=agency.id, staff_id=me.staff.id)
-    return {"agency_code": agency.code, "agency_name_vi": agency.name_vi, **page, "counts": counts}
 
 
 @router.get("/agency/officers", response_model=list[OfficerOut])
@@ -193,23 +186,11 @@ async def agency_dossier(code: DossierCode, me: CurrentProcessor, wiring: Wiring
     return await wiring.run(read_agency_dossier, wiring, me, code)
 
 
-def read_agency_dossier(wiring: Wiring, me: Principal, code: str) -> dict[str, Any]:
-    with wiring.reader() as uow:
-        row = views.load_dossier(uow, code)
-        check_reader(me, row)
-        return views.dossier_reply(uow, row.id, dossier_rules(wiring))
-
-
 @router.get("/agency/dossiers/{code}/files/{attachment_id}", response_class=FileResponse)
 async def agency_file(code: DossierCode, attachment_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
                       me: CurrentProcessor, wiring: WiringDep) -> FileResponse:
     """A scanned page or the digitized result, always as a download."""
-    def read() -> tuple[str, str, str, int]:
-        with wiring.reader() as uow:
-            check_reader(me, views.load_dossier(uow, code))
-            return views.attachment_file(uow, code, attachment_id)
-    sha, media_type, name, _ = await wiring.run(read)
-    return await stored_file_download(wiring, sha, media_type, name)
+    return await agency_file_download(code, attachment_id, me, wiring)
 
 
 @router.post("/agency/dossiers/{code}/steps", response_model=DossierOut)
@@ -218,11 +199,11 @@ async def agency_step(code: DossierCode, body: AgencyStepIn, me: CurrentProcesso
     refuse (with reasons; form 03), apologize (form 04: a new date, the dossier counts as
     late), send_back (the result to the center for return). A step the status does not
     allow: 409 naming the allowed ones (`allowed`)."""
-    command = agency_work.AgencyStep(
+    command = AgencyStep(
         code=code, staff_id=me.staff.id, agency_id=me.agency_id, step=body.step.value, note=body.note,
         items=[i.model_dump() for i in body.items], reasons=list(body.reasons), assignee=body.assignee,
         new_due_date=body.new_due_date)
-    return await wiring.run(agency_work.take_step, command, wiring.uow(), dossier_rules(wiring))
+    return await wiring.run(views.handle_and_show, agency_work.take_step, command, wiring.uow(), wiring.reader())
 
 
 _RESULT_DOC: dict[str, Any] = {
@@ -240,16 +221,3 @@ _RESULT_DOC: dict[str, Any] = {
 async def agency_result(code: DossierCode, request: Request, me: CurrentProcessor, wiring: WiringDep) -> dict:
     """The result is ready: attach the digitized result (multipart `files`) and mark it."""
     return await resolve_with_files(request, wiring, me, code)
-
-
-async def resolve_with_files(request: Request, wiring: Wiring, me: Principal, code: str,
-                             fields: tuple[str, ...] = ("note",),
-                             check: Callable[[dict[str, str]], None] | None = None) -> dict[str, Any]:
-    """`check` sees the form's plain fields before anything is linked (the web's CSRF)."""
-    await wiring.run(read_agency_dossier, wiring, me, code)  # refuse other agencies before storing anything
-    stored, values = await store_uploads(request, wiring, code, fields=fields, required=False)
-    if check is not None:
-        check(values)
-    command = agency_work.AgencyStep(code=code, staff_id=me.staff.id, agency_id=me.agency_id, step="resolve",
-                                     note=values.get("note", "")[:2000], files=stored)
-    return await wiring.run(agency_work.take_step, command, wiring.uow(), dossier_rules(wiring))

@@ -9,12 +9,9 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import FileResponse
 
 from queue_server.api.deps import AnyStaff, CurrentStaff, WiringDep, document_reader
-from queue_server.api.routes.dossiers import (
-    CounterId,
-    DossierCode,
-    store_rules,
-    stored_file_download,
-)
+from queue_server.api.dossier_files import stored_file_download
+from queue_server.api.routes.dossiers import CounterId, DossierCode
+from queue_server.domain.dossier_commands import ReadCitizenDocuments, ReadDocumentPage
 from queue_server.domain.errors import Invalid
 from queue_server.service_layer import citizen_documents as store
 from shared.dossier_protocol import ApplicantIdKind
@@ -39,9 +36,9 @@ async def documents_at_counter(counter_id: CounterId, me: CurrentStaff, wiring: 
     Only while the counter serves a ticket, only for staff of its site; logged."""
     if not _compact_id(id_number):
         raise Invalid("Hãy nhập số giấy tờ của công dân.", "Give the citizen's id_number.")
-    command = store.ReadCitizenDocuments(document_reader(me), purpose, note, counter_id=counter_id,
-                                         id_kind=id_kind.value, id_number=_compact_id(id_number))
-    return await wiring.run(store.read_documents, command, wiring.uow(), store_rules(wiring))
+    command = ReadCitizenDocuments(document_reader(me), purpose, note, counter_id=counter_id,
+                                   id_kind=id_kind.value, id_number=_compact_id(id_number))
+    return await wiring.run(store.read_documents, command, wiring.uow())
 
 
 @router.get("/dossiers/{code}/citizen-documents", response_model=CitizenDocumentsOut)
@@ -49,8 +46,8 @@ async def documents_of_applicant(code: DossierCode, me: AnyStaff, wiring: Wiring
                                  note: Note = "") -> dict:
     """The stored documents of a dossier's applicant, for staff of its receiving site and
     processors of its processing agency; logged."""
-    command = store.ReadCitizenDocuments(document_reader(me), purpose, note, dossier_code=code)
-    return await wiring.run(store.read_documents, command, wiring.uow(), store_rules(wiring))
+    command = ReadCitizenDocuments(document_reader(me), purpose, note, dossier_code=code)
+    return await wiring.run(store.read_documents, command, wiring.uow())
 
 
 @router.get("/citizen-documents/{document_id}/pages/{attachment_id}", response_class=FileResponse)
@@ -60,9 +57,8 @@ async def document_page(document_id: RowId, attachment_id: RowId, me: AnyStaff, 
                         id_kind: ApplicantIdKind = ApplicantIdKind.CITIZEN_ID, note: Note = "") -> FileResponse:
     """One stored page, in the context of a counter's reception (`counter_id` + `id_number`)
     or of a dossier (`dossier`), under the same policy and log."""
-    command = store.ReadCitizenDocuments(document_reader(me), purpose, note, counter_id=counter_id,
-                                         dossier_code=dossier, id_kind=id_kind.value,
-                                         id_number=_compact_id(id_number))
-    sha, media_type, name = await wiring.run(store.page_file, command, document_id, attachment_id, wiring.uow(),
-                                             store_rules(wiring))
+    read = ReadCitizenDocuments(document_reader(me), purpose, note, counter_id=counter_id, dossier_code=dossier,
+                                id_kind=id_kind.value, id_number=_compact_id(id_number))
+    sha, media_type, name = await wiring.run(store.page_file, ReadDocumentPage(read, document_id, attachment_id),
+                                             wiring.uow())
     return await stored_file_download(wiring, sha, media_type, name)

@@ -13,7 +13,8 @@ from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import Response as PlainResponse
 
 from queue_server.api.deps import AnyStaff, Principal, WiringDep
-from queue_server.api.routes.dossiers import NO_STORE, check_reader, dossier_rules
+from queue_server.api.dossier_access import check_reader
+from queue_server.api.dossier_files import NO_STORE
 from queue_server.bootstrap import Wiring
 from queue_server.documents import (
     render_apology_pdf,
@@ -42,7 +43,7 @@ def _file(content: bytes, media: str, name: str) -> PlainResponse:
 
 async def _dossier_pdf(wiring: Wiring, me: Principal, code: str, build: Callable[..., Any],
                        render: Callable[[Any], bytes], stem: str) -> PlainResponse:
-    rules = dossier_rules(wiring)
+    rules = wiring.policies.dossiers
 
     def read() -> Any:  # noqa: ANN401
         with wiring.reader() as uow:
@@ -103,7 +104,7 @@ def book_owner(uow, me: Principal, site_code: str | None, agency_code: str | Non
 
 async def _book(wiring: Wiring, me: Principal, site_code: str | None, agency_code: str | None, start: date,
                 end: date, kind: str) -> PlainResponse:
-    rules = dossier_rules(wiring)
+    rules = wiring.policies.dossiers
 
     def read() -> Any:  # noqa: ANN401
         with wiring.reader() as uow:

@@ -12,19 +12,26 @@ import anyio.to_thread
 from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import FileResponse
 from sqlalchemy import select
-from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queue_server.adapters import tables as t
-from queue_server.adapters.file_store import FileStore, clean_name, display_name
 from queue_server.api.client_address import client_address
 from queue_server.api.deps import CurrentStaff, KioskDevice, Principal, WiringDep, document_reader
+from queue_server.api.dossier_access import allowed_site, check_dossier_access
+from queue_server.api.dossier_files import NO_STORE, store_uploads, stored_file_download
 from queue_server.bootstrap import Wiring
 from queue_server.documents import render_receipt_pdf, render_supplement_request_pdf
 from queue_server.domain.business_day import business_day
 from queue_server.domain.dossier import DossierAction, check_lookup_pin
-from queue_server.domain.errors import DomainError, Forbidden, Invalid, NotFound, TooManyRequests
-from queue_server.service_layer import citizen_documents as store
+from queue_server.domain.dossier_commands import (
+    AttachFiles,
+    ChangeDossierStatus,
+    IssueReturnTicket,
+    LookUpDossier,
+    NewLookupPin,
+    RateTicket,
+    ReceiveDossier,
+)
+from queue_server.domain.errors import Forbidden, Invalid, NotFound, TooManyRequests
 from queue_server.service_layer import dossier_views as views
 from queue_server.service_layer import dossiers as handlers
 from queue_server.service_layer.views import get_site
@@ -53,45 +60,11 @@ PageParam = Annotated[Literal["A5", "A4"], Query(description="Paper size")]
 PinHeader = Annotated[str | None, Header(alias="X-Lookup-Pin", max_length=20)]
 # Scans at the counter, and an agency's digitized result (API and its inbox page).
 UPLOAD_PATH = re.compile(r"^/api/v1/dossiers/[^/]+/files/?$|^(/api/v1)?/agency/dossiers/[^/]+/result/?$")
-NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 def is_upload(method: str, path: str) -> bool:
     """Requests that may carry scanned files, and so get the larger body limit."""
     return method == "POST" and UPLOAD_PATH.match(path) is not None
-
-
-def dossier_rules(wiring: Wiring) -> handlers.DossierRules:
-    return wiring.policies.dossiers
-
-
-def store_rules(wiring: Wiring) -> store.StoreRules:
-    return wiring.policies.store
-
-
-def _file_store(wiring: Wiring) -> FileStore:
-    s = wiring.settings
-    return FileStore(s.file_storage_dir, max_file_bytes=s.max_upload_file_bytes)
-
-
-def _allowed_site(me: Principal) -> int | None:
-    return None if me.is_manager else me.site_id
-
-
-def _check_dossier_access(wiring: Wiring, me: Principal, code: str) -> None:
-    with wiring.reader() as uow:
-        row = views.load_dossier(uow, code)
-    check_reader(me, row)
-
-
-def check_reader(me: Principal, dossier) -> None:  # noqa: ANN001 - a dossiers row
-    """Managers read every dossier, one-stop staff their site's, processors their agency's."""
-    if me.is_processor:
-        if dossier.agency_id is None or dossier.agency_id != me.agency_id:
-            raise Forbidden("Hồ sơ này thuộc cơ quan giải quyết khác.", "This dossier belongs to another agency.")
-        return
-    if not me.may_act_on_site(dossier.site_id):
-        raise Forbidden("Hồ sơ này thuộc điểm phục vụ khác.", "This dossier belongs to another site.")
 
 
 def _check_counter_access(wiring: Wiring, me: Principal, counter_id: int) -> None:
@@ -115,7 +88,7 @@ async def receive_dossier(counter_id: CounterId, body: ReceiveDossierIn, me: Cur
     PIN, once: print it on the receipt slip (GET …/receipt.pdf with header X-Lookup-Pin).
     Lines naming a `citizen_document_id` reuse that stored document (no re-scan); `fee_vnd`
     is the fee confirmed with the citizen."""
-    command = handlers.ReceiveDossier(
+    command = ReceiveDossier(
         counter_id=counter_id, staff_id=me.staff.id, applicant=body.applicant.model_dump(mode="json"),
         documents=[d.model_dump(mode="json") for d in body.documents], notes=body.notes,
         procedure_code=body.procedure_code, ticket_id=body.ticket_id, fee_vnd=body.fee_vnd,
@@ -124,7 +97,7 @@ async def receive_dossier(counter_id: CounterId, body: ReceiveDossierIn, me: Cur
 
     def work() -> dict:
         _check_counter_access(wiring, me, counter_id)
-        return handlers.receive_dossier(command, wiring.uow(), dossier_rules(wiring))
+        return views.show_received(handlers.receive_dossier(command, wiring.uow()), wiring.reader())
     return await wiring.run(work)
 
 
@@ -145,7 +118,7 @@ async def list_dossiers(
             site_id = get_site(uow.conn, site_code).id if site_code else me.site_id
             if site_id is not None and not me.may_act_on_site(site_id):
                 raise Forbidden("Thuộc điểm phục vụ khác.", "Belongs to another site.")
-            return views.list_dossiers(uow, dossier_rules(wiring), site_id=site_id,
+            return views.list_dossiers(uow, wiring.policies.dossiers, site_id=site_id,
                                        status=status.value if status else None, overdue=overdue,
                                        ticket_id=ticket_id, limit=limit, offset=offset)
     return await wiring.run(read)
@@ -154,9 +127,9 @@ async def list_dossiers(
 @router.get("/dossiers/{code}", response_model=DossierOut)
 async def get_dossier(code: DossierCode, me: CurrentStaff, wiring: WiringDep) -> dict:
     def read() -> dict:
-        _check_dossier_access(wiring, me, code)
+        check_dossier_access(wiring, me, code)
         with wiring.reader() as uow:
-            return views.get_dossier(uow, code, dossier_rules(wiring))
+            return views.get_dossier(uow, code, wiring.policies.dossiers)
     return await wiring.run(read)
 
 
@@ -165,18 +138,17 @@ async def change_status(code: DossierCode, body: DossierTransitionIn, me: Curren
     """One step of the dossier's life: start_processing, request_supplement (with every
     missing item), receive_supplement (the legal time restarts), refuse, mark_ready,
     return_result."""
-    command = handlers.ChangeDossierStatus(
+    command = ChangeDossierStatus(
         code=code, staff_id=me.staff.id, action=DossierAction(body.action.value), note=body.note,
-        items=[i.model_dump() for i in body.items], counter_id=body.counter_id)
-    return await wiring.run(handlers.change_status, command, wiring.uow(), dossier_rules(wiring),
-                            allowed_site=_allowed_site(me))
+        items=[i.model_dump() for i in body.items], counter_id=body.counter_id, allowed_site=allowed_site(me))
+    return await wiring.run(views.handle_and_show, handlers.change_status, command, wiring.uow(), wiring.reader())
 
 
 @router.post("/dossiers/{code}/new-pin", response_model=NewPinOut)
 async def new_pin(code: DossierCode, me: CurrentStaff, wiring: WiringDep) -> dict:
     """For a lost slip or a reprint: a new lookup PIN (shown once); the old one stops working."""
-    return await wiring.run(handlers.new_pin, code, me.staff.id, wiring.uow(), dossier_rules(wiring),
-                            allowed_site=_allowed_site(me))
+    command = NewLookupPin(code=code, staff_id=me.staff.id, allowed_site=allowed_site(me))
+    return await wiring.run(handlers.new_pin, command, wiring.uow())
 
 
 # ---- digitizing --------------------------------------------------------------------------
@@ -192,61 +164,21 @@ _UPLOAD_DOC: dict[str, Any] = {
 }
 
 
-class UploadsUnavailable(DomainError):
-    status = 503
-    code = "uploads_unavailable"
-
-
-def _multipart_available() -> bool:
-    try:
-        import python_multipart  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @router.post("/dossiers/{code}/files", response_model=list[UploadedAttachmentOut], status_code=201,
              openapi_extra=_UPLOAD_DOC)
 async def upload_files(code: DossierCode, request: Request, me: CurrentStaff, wiring: WiringDep) -> list[dict]:
     """Attach scanned pages or photos. Each content is stored once by its SHA-256 and its
     type is judged from its bytes; a client's file name is only ever shown, never used as
     a path. All files of a request are attached, or none."""
-    await wiring.run(_check_dossier_access, wiring, me, code)
+    await wiring.run(check_dossier_access, wiring, me, code)
     stored, fields = await store_uploads(request, wiring, code, fields=("document_index",))
     document_index = _document_index(fields.get("document_index"))
-    command = handlers.AttachFiles(code=code, staff_id=me.staff.id, files=stored, document_index=document_index)
-    return await wiring.run(handlers.attach_files, command, wiring.uow(), store_rules(wiring))
+    command = AttachFiles(code=code, staff_id=me.staff.id, files=stored, document_index=document_index)
 
-
-async def store_uploads(request: Request, wiring: Wiring, code: str, *, fields: tuple[str, ...] = (),
-                        required: bool = True) -> tuple[list, dict[str, str]]:
-    """Store the files of a multipart request (each content once, by its SHA-256, its type
-    judged from its bytes) and return them with the named plain fields."""
-    settings = wiring.settings
-    if not _multipart_available():
-        raise UploadsUnavailable("Máy chủ thiếu thư viện python-multipart để nhận tệp.",
-                                 "The server lacks python-multipart, needed for file uploads.")
-    try:
-        form = await request.form(max_files=settings.max_upload_files, max_fields=len(fields) + 4)
-    except StarletteHTTPException as exc:  # too many parts, or not multipart at all
-        raise Invalid(f"Không đọc được tệp gửi lên: tối đa {settings.max_upload_files} tệp mỗi lần, gửi dạng "
-                      "multipart/form-data.", f"Unreadable upload ({exc.detail}).", code="bad_upload") from None
-    try:
-        uploads = [v for key in ("files", "file") for v in form.getlist(key)
-                   if isinstance(v, UploadFile) and (v.filename or v.size)]
-        if not uploads and required:
-            raise Invalid("Chưa chọn tệp nào để đính kèm.", "No file was sent (multipart field `files`).",
-                          code="no_files")
-        values = {name: v for name in fields if isinstance(v := form.get(name), str)}
-        store = _file_store(wiring)
-        stored = []
-        for position, upload in enumerate(uploads, start=1):
-            content = await anyio.to_thread.run_sync(
-                lambda u=upload: store.put(u.file, shown_name=clean_name(u.filename)))
-            stored.append((content, display_name(upload.filename, content.media_type, f"{code}-{position}")))
-    finally:
-        await form.close()
-    return stored, values
+    def work() -> list[dict]:
+        attached = handlers.attach_files(command, wiring.uow())
+        return views.show_attached(attached, [file for file, _ in stored], wiring.reader())
+    return await wiring.run(work)
 
 
 def _document_index(value: object) -> int | None:
@@ -271,16 +203,6 @@ async def download_file(code: DossierCode, attachment_id: Annotated[int, Path(ge
     return await stored_file_download(wiring, sha, media_type, name)
 
 
-async def stored_file_download(wiring: Wiring, sha: str, media_type: str, name: str) -> FileResponse:
-    """Stored bytes, always as a download (never rendered inline by the browser)."""
-    path = _file_store(wiring).path_for(sha)
-    if not await anyio.to_thread.run_sync(path.is_file):
-        raise NotFound("Tệp không còn trong kho lưu trữ; hãy báo quản trị.",
-                       "The file is missing from storage; tell the administrator.", code="file_missing")
-    return FileResponse(path, media_type=media_type, filename=name, content_disposition_type="attachment",
-                        headers={**NO_STORE, "Content-Security-Policy": "sandbox; default-src 'none'"})
-
-
 # ---- printed forms -----------------------------------------------------------------------
 @router.get("/dossiers/{code}/receipt.pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}})
@@ -288,10 +210,10 @@ async def receipt_pdf(code: DossierCode, me: CurrentStaff, wiring: WiringDep, pa
                       pin: PinHeader = None) -> Response:
     """The receipt slip (form 01) with a QR code of the lookup page. Give the PIN from the
     reception reply in the X-Lookup-Pin header to print it; it is checked, never stored."""
-    rules = dossier_rules(wiring)
+    rules = wiring.policies.dossiers
 
     def read():  # noqa: ANN202
-        _check_dossier_access(wiring, me, code)
+        check_dossier_access(wiring, me, code)
         with wiring.reader() as uow:
             data = views.receipt_data(uow, code, rules, pin or "")
             digest = uow.conn.execute(select(t.dossiers.c.lookup_pin_digest)
@@ -317,10 +239,10 @@ async def supplement_request_pdf(
     """The request to complete a dossier (form 02), listing every missing item: those given
     as `missing` (and `reason`) parameters, else those of its last supplement request."""
     items = _items_from_query(missing or [], reason or [])
-    rules = dossier_rules(wiring)
+    rules = wiring.policies.dossiers
 
     def read():  # noqa: ANN202
-        _check_dossier_access(wiring, me, code)
+        check_dossier_access(wiring, me, code)
         with wiring.reader() as uow:
             return views.supplement_data(uow, code, rules, items, me.staff.full_name)
     data = await wiring.run(read)
@@ -355,7 +277,11 @@ async def public_dossier(code: DossierCode, wiring: WiringDep, request: Request,
         raise Invalid("Hãy nhập mã PIN in trên giấy tiếp nhận.", "Give the PIN printed on the receipt slip.",
                       code="pin_required")
     client = client_address(request.scope, wiring.settings.proxy_networks)
-    return await wiring.run(handlers.public_lookup, code, given, wiring.uow(), dossier_rules(wiring), client)
+    command = LookUpDossier(code=code, pin=given, client=client)
+
+    def work() -> dict:
+        return views.show_public(handlers.public_lookup(command, wiring.uow()), wiring.reader())
+    return await wiring.run(work)
 
 
 @router.post("/tickets/for-dossier", response_model=ReturnTicketOut, status_code=201, tags=["tickets"])
@@ -370,9 +296,9 @@ async def ticket_for_dossier(body: ReturnTicketIn, kiosk: KioskDevice, wiring: W
             "This kiosk is issuing tickets too fast. Please wait a moment and try again.",
             retry_after=wait, code="kiosk_rate_limited",
         )
-    command = handlers.IssueReturnTicket(device_site_id=kiosk.device.site_id, device_id=kiosk.device.id,
-                                         dossier_code=body.dossier_code)
-    reply = await wiring.run(handlers.issue_return_ticket, command, wiring.uow(), dossier_rules(wiring))
+    command = IssueReturnTicket(device_site_id=kiosk.device.site_id, device_id=kiosk.device.id,
+                                dossier_code=body.dossier_code)
+    reply = await wiring.run(handlers.issue_return_ticket, command, wiring.uow())
     if reply["reused"]:
         response.status_code = 200
     return reply
@@ -383,7 +309,7 @@ async def ticket_for_dossier(body: ReturnTicketIn, kiosk: KioskDevice, wiring: W
 async def rate_from_phone(token: Annotated[str, Path(min_length=16, max_length=64)], body: RatingIn,
                           wiring: WiringDep) -> dict:
     """The citizen rates a finished visit from the ticket's phone page; once per ticket."""
-    command = handlers.RateTicket(level=body.level.value, reason=body.reason, tracking_token=token)
+    command = RateTicket(level=body.level.value, reason=body.reason, tracking_token=token)
     return await wiring.run(handlers.rate_ticket, command, wiring.uow())
 
 
@@ -391,8 +317,8 @@ async def rate_from_phone(token: Annotated[str, Path(min_length=16, max_length=6
 async def rate_at_counter(counter_id: CounterId, body: CounterRatingIn, me: CurrentStaff, wiring: WiringDep) -> dict:
     """The citizen rates on the counter's citizen-facing screen: the counter's last finished
     ticket of the day (or `ticket_id`); once per ticket."""
-    command = handlers.RateTicket(level=body.level.value, reason=body.reason, counter_id=counter_id,
-                                  ticket_id=body.ticket_id)
+    command = RateTicket(level=body.level.value, reason=body.reason, counter_id=counter_id,
+                         ticket_id=body.ticket_id)
 
     def work() -> dict:
         _check_counter_access(wiring, me, counter_id)

@@ -15,17 +15,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queue_server.adapters import tables as t
 from queue_server.api.deps import CurrentManager, CurrentStaff, WiringDep
+from queue_server.api.dossier_access import allowed_site, check_dossier_access
 from queue_server.api.routes.catalog import ProcedureCode
-from queue_server.api.routes.dossiers import (
-    DossierCode,
-    PageParam,
-    _allowed_site,
-    _check_dossier_access,
-    _pdf,
-)
-from queue_server.bootstrap import Wiring
+from queue_server.api.routes.dossiers import DossierCode, PageParam, _pdf
 from queue_server.documents import FeeReceiptData, render_fee_receipt_pdf
 from queue_server.domain.business_day import business_day
+from queue_server.domain.dossier_commands import MarkFeePaid, SetDossierFee, SetProcedureFee
 from queue_server.domain.errors import Conflict, Invalid
 from queue_server.domain.fees import format_receipt_number
 from queue_server.service_layer import fee_report, fees, statement_import
@@ -43,10 +38,6 @@ from shared.identity_protocol import (
 router = APIRouter(tags=["fees"])
 
 
-def payment_account(wiring: Wiring) -> fees.PaymentAccount:
-    return fees.PaymentAccount.from_settings(wiring.settings)
-
-
 @router.get("/procedures/{code}/fee", response_model=ProcedureFeeOut, tags=["catalog"])
 async def procedure_fee(code: ProcedureCode, wiring: WiringDep) -> dict:
     """The procedure's structured fee: one amount in dong, free, or unknown (the catalog's
@@ -61,23 +52,23 @@ async def procedure_fee(code: ProcedureCode, wiring: WiringDep) -> dict:
 async def set_procedure_fee(code: ProcedureCode, body: ProcedureFeeIn, me: CurrentManager, wiring: WiringDep) -> dict:
     """A manager sets the fee (`amount_vnd`, or null for none); audit-logged with the amounts
     before and after."""
-    return await wiring.run(fees.set_procedure_fee, wiring.uow(), code, body.amount_vnd, body.note, me.staff.id)
+    command = SetProcedureFee(procedure_code=code, amount_vnd=body.amount_vnd, note=body.note, staff_id=me.staff.id)
+    return await wiring.run(fees.set_procedure_fee, command, wiring.uow())
 
 
 @router.put("/dossiers/{code}/fee", response_model=FeeOut | None)
 async def set_dossier_fee(code: DossierCode, body: DossierFeeIn, me: CurrentStaff, wiring: WiringDep) -> dict | None:
     """Correct the fee confirmed with the citizen (0: none) while it is unpaid."""
-    return await wiring.run(fees.set_dossier_fee, wiring.uow(), code, body.amount_vnd, me.staff.id,
-                            allowed_site=_allowed_site(me), account=payment_account(wiring))
+    command = SetDossierFee(code=code, amount_vnd=body.amount_vnd, staff_id=me.staff.id, allowed_site=allowed_site(me))
+    return await wiring.run(fees.set_dossier_fee, command, wiring.uow())
 
 
 @router.post("/dossiers/{code}/fee/payment", response_model=FeeOut)
 async def pay_fee(code: DossierCode, body: FeePaymentIn, me: CurrentStaff, wiring: WiringDep) -> dict:
     """Mark the fee paid (cash at the counter, or a transfer seen in the bank). Once only:
     a second attempt, even at the same moment from another counter, gets 409 and who did."""
-    command = fees.MarkFeePaid(code, me.staff.id, body.method, bank_ref=body.bank_ref)
-    return await wiring.run(fees.mark_paid, command, wiring.uow(), allowed_site=_allowed_site(me),
-                            account=payment_account(wiring))
+    command = MarkFeePaid(code, me.staff.id, body.method, bank_ref=body.bank_ref, allowed_site=allowed_site(me))
+    return await wiring.run(fees.mark_paid, command, wiring.uow())
 
 
 @router.get("/dossiers/{code}/fee-receipt.pdf", response_class=Response,
@@ -87,7 +78,7 @@ async def fee_receipt_pdf(code: DossierCode, me: CurrentStaff, wiring: WiringDep
     settings = wiring.settings
 
     def read() -> FeeReceiptData:
-        _check_dossier_access(wiring, me, code)
+        check_dossier_access(wiring, me, code)
         with wiring.reader() as uow:
             dossier = load_dossier(uow, code)
             fee = fees.paid_fee_row(uow.conn, dossier.id)
@@ -119,7 +110,7 @@ async def import_statement(request: Request, me: CurrentManager, wiring: WiringD
     line is listed with the reason (partial, overpaid, already paid, duplicate, unknown)."""
     content = await _statement_bytes(request)
     return await wiring.run(statement_import.import_statement, wiring.uow(), content, me.staff.id,
-                            allowed_site=_allowed_site(me), account=payment_account(wiring))
+                            allowed_site=allowed_site(me))
 
 
 async def _statement_bytes(request: Request) -> bytes:
@@ -144,9 +135,9 @@ async def daily_report(me: CurrentManager, wiring: WiringDep, day: date | None =
     transfer), still owed. A site manager sees their site."""
     def read() -> dict:
         with wiring.reader() as uow:
-            site_id = get_site(uow.conn, site_code).id if site_code else _allowed_site(me)
+            site_id = get_site(uow.conn, site_code).id if site_code else allowed_site(me)
             wanted = day or business_day(uow.now, uow.rules.tz, uow.rules.rollover)
-        if _allowed_site(me) is not None and site_id != _allowed_site(me):
+        if allowed_site(me) is not None and site_id != allowed_site(me):
             raise Invalid("Chỉ xem được điểm phục vụ của mình.", "Only your own site.")
         report = fee_report.daily_fee_report(wiring.reader(), wanted, site_id)
         head, rows = fee_report.to_rows(report)

@@ -17,8 +17,9 @@ from support import BIRTH_REGISTRATION, FakeClock, open_race_counters
 from queue_server.adapters import tables as t
 from queue_server.adapters.db import make_engine
 from queue_server.domain import commands as cmd
+from queue_server.domain.dossier_commands import ReceiveDossier
 from queue_server.service_layer import dossiers, handlers
-from queue_server.service_layer.rules import QueueRules
+from queue_server.service_layer.rules import Policies, QueueRules
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.settings import Settings
 
@@ -43,7 +44,8 @@ def _counters_serving_one_citizen_each(db_url: str, rules: QueueRules, clock: Fa
 @pytest.mark.slow
 def test_ten_counters_receiving_at_once_get_unique_consecutive_dossier_codes(db_url: str) -> None:
     settings = Settings(database_url=db_url, environment="test")
-    rules, dossier_rules = QueueRules.from_settings(settings), dossiers.DossierRules.from_settings(settings)
+    rules = QueueRules.from_settings(settings)
+    policies = Policies.from_settings(settings, rules)
     clock = FakeClock()  # Monday 23 November 2026, 09:00 local: every code shares one day
     counters = _counters_serving_one_citizen_each(db_url, rules, clock)
     barrier = threading.Barrier(COUNTERS)
@@ -54,9 +56,9 @@ def test_ten_counters_receiving_at_once_get_unique_consecutive_dossier_codes(db_
             barrier.wait()
             return [
                 dossiers.receive_dossier(
-                    dossiers.ReceiveDossier(counter_id=counter_id, staff_id=STAFF_TT, applicant=applicant(),
-                                            documents=DOCUMENTS),
-                    UnitOfWork(engine, None, clock, rules), dossier_rules)["code"]
+                    ReceiveDossier(counter_id=counter_id, staff_id=STAFF_TT, applicant=applicant(),
+                                   documents=DOCUMENTS),
+                    UnitOfWork(engine, None, clock, rules, policies=policies))["code"]
                 for _ in range(RECEPTIONS_EACH)
             ]
         finally:
