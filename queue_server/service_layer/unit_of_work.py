@@ -24,8 +24,10 @@ from queue_server.adapters.clock import Clock
 from queue_server.adapters.db import READ_ONLY
 from queue_server.adapters.db_faults import DbFault, classify, note_commit_sent
 from queue_server.adapters.eventbus import PG_CHANNEL, EventBus
+from queue_server.adapters.ticket_repository import CounterRepository, TicketRepository
 from queue_server.service_layer import audit
 from queue_server.service_layer.rules import Policies, QueueRules
+from queue_server.service_layer.static_rows import Catalog
 from queue_server.service_layer.wait_estimates import line_waits
 from shared.enums import EventType
 
@@ -68,6 +70,9 @@ class UnitOfWork:
         self.events: list[PendingEvent] = []
         self.published: list[dict[str, Any]] = []
         self.now: datetime
+        self.tickets: TicketRepository
+        self.counters: CounterRepository
+        self.catalog: Catalog
 
     def __enter__(self) -> UnitOfWork:
         self.conn = self.engine.connect()
@@ -79,6 +84,11 @@ class UnitOfWork:
         self.events = []
         self.signals = []
         self.now = self.clock()
+        # ---- tickets and counters: domain objects in, changed fields out ----
+        self.tickets = TicketRepository(self.conn)
+        self.counters = CounterRepository(self.conn, self.tickets)
+        self.catalog = Catalog(self)
+        # ---- end of tickets and counters ----
         return self
 
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
