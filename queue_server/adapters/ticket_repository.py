@@ -22,20 +22,47 @@ from queue_server.domain.ticket import Ticket
 from shared.enums import CounterState, TicketStatus
 
 
-def _changes(obj: Any, loaded: dict[str, Any]) -> dict[str, Any]:
-    """The fields of `obj` that differ from the values it was loaded with (enums as their
-    values: the database driver gets plain strings)."""
-    out = {}
-    for name, value in obj.__dict__.items():
-        if name != "events" and loaded[name] != value:
-            out[name] = value.value if isinstance(value, (TicketStatus, CounterState)) else value
-    return out
+class _Tracking:
+    """Objects built from rows, each with the values it was loaded with, so that saving
+    writes only what changed. `kind` is the domain class; `state` its enum field (kept as
+    the enum on the object, as a plain string in the database)."""
 
+    kind: type
+    state: str
 
-class TicketRepository:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self) -> None:
         self._loaded: dict[int, dict[str, Any]] = {}
+
+    def _track(self, values: Mapping[str, Any]) -> Any:
+        loaded = dict(values)
+        obj = self.kind(**loaded)
+        setattr(obj, self.state, _ENUMS[self.state](loaded[self.state]))
+        self._loaded[obj.id] = loaded
+        return obj
+
+    def _changes(self, obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(the values `obj` was loaded with, the fields it changed since: enums as values)."""
+        loaded = self._loaded[obj.id]
+        changes = {}
+        for name, value in obj.__dict__.items():
+            if name != "events" and loaded[name] != value:
+                changes[name] = value.value if name == self.state else value
+        return loaded, changes
+
+    def _saved(self, obj: Any, loaded: dict[str, Any]) -> None:
+        loaded.update(obj.__dict__)
+        loaded[self.state] = getattr(obj, self.state).value
+
+
+_ENUMS = {"status": TicketStatus, "state": CounterState}
+
+
+class TicketRepository(_Tracking):
+    kind, state = Ticket, "status"
+
+    def __init__(self, conn: Connection) -> None:
+        super().__init__()
+        self.conn = conn
         self._claimed: dict[int, Row] = {}
 
     # ---- loading and saving -----------------------------------------------------------------
@@ -47,26 +74,20 @@ class TicketRepository:
 
     def track(self, values: Mapping[str, Any]) -> Ticket:
         """A ticket from a row read by this transaction (e.g. with its counter)."""
-        loaded = dict(values)
-        ticket = Ticket(**loaded)
-        ticket.status = TicketStatus(ticket.status)
-        self._loaded[ticket.id] = loaded
-        return ticket
+        return self._track(values)
 
     def add(self, ticket: Ticket) -> None:
         """Insert a new ticket (its `id` is set from the insert)."""
         values = {k: v for k, v in ticket.__dict__.items() if k not in ("id", "events")}
         values["status"] = ticket.status.value
         ticket.id = repo.insert_ticket(self.conn, **values)
-        self._loaded[ticket.id] = dict(ticket.__dict__)
+        self._saved(ticket, self._loaded.setdefault(ticket.id, {}))
 
     def save(self, ticket: Ticket) -> None:
-        loaded = self._loaded[ticket.id]
-        changes = _changes(ticket, loaded)
+        loaded, changes = self._changes(ticket)
         if changes:
             repo.update_ticket(self.conn, ticket.id, loaded["status"], **changes)
-            loaded.update(ticket.__dict__)
-            loaded["status"] = ticket.status.value
+            self._saved(ticket, loaded)
 
     # ---- the lines ----------------------------------------------------------------------------
     def candidates(self, site_id: int, counter_id: int, service_ids: list[int],
@@ -105,11 +126,13 @@ class TicketRepository:
         return repo.new_ticket_estimate_inputs(self.conn, ticket.site_id, ticket.service_id, ticket.rank)
 
 
-class CounterRepository:
+class CounterRepository(_Tracking):
+    kind, state = Counter, "state"
+
     def __init__(self, conn: Connection, tickets: TicketRepository) -> None:
+        super().__init__()
         self.conn = conn
         self.tickets = tickets
-        self._loaded: dict[int, dict[str, Any]] = {}
 
     def get(self, counter_id: int) -> Counter | None:
         row = repo.counter_for_update(self.conn, counter_id)
@@ -122,20 +145,11 @@ class CounterRepository:
             return None, None
         return self._track(counter), (self.tickets.track(ticket) if ticket is not None else None)
 
-    def _track(self, values: Mapping[str, Any]) -> Counter:
-        loaded = dict(values)
-        counter = Counter(**loaded)
-        counter.state = CounterState(counter.state)
-        self._loaded[counter.id] = loaded
-        return counter
-
     def save(self, counter: Counter) -> None:
-        loaded = self._loaded[counter.id]
-        changes = _changes(counter, loaded)
+        loaded, changes = self._changes(counter)
         if changes:
             repo.update_counter(self.conn, counter.id, **changes)
-            loaded.update(counter.__dict__)
-            loaded["state"] = counter.state.value
+            self._saved(counter, loaded)
 
     def open_desks(self, site_id: int) -> tuple[list[Desk], set[int]]:
         return repo.open_desks(self.conn, site_id)
