@@ -103,3 +103,4 @@ class CancelTicket:
     ticket_id: int
     staff_id: int
     reason: str = ""
+    allowed_site: int | None = None  # a clerk cancels only at their own site (None: any site)

@@ -28,8 +28,10 @@ from queue_server.adapters.db_faults import note_commit_sent
 from queue_server.adapters.dossier_repository import DossierRepository
 from queue_server.adapters.eventbus import PG_CHANNEL, EventBus
 from queue_server.adapters.menu_repository import MenuRepository
+from queue_server.adapters.ticket_repository import CounterRepository, TicketRepository
 from queue_server.service_layer import audit
 from queue_server.service_layer.rules import Policies, QueueRules
+from queue_server.service_layer.static_rows import Catalog
 from queue_server.service_layer.wait_estimates import line_waits
 from shared.enums import EventType
 
@@ -77,6 +79,9 @@ class UnitOfWork:
         self.accounts: AccountRepository
         self.attempts: AttemptCounters
         self.menus: MenuRepository
+        self.tickets: TicketRepository
+        self.counters: CounterRepository
+        self.catalog: Catalog
 
     def __enter__(self) -> UnitOfWork:
         self.conn = self.engine.connect()
@@ -96,6 +101,11 @@ class UnitOfWork:
         self.signals = []
         self.now = self.clock()
         self._open_booking_account_menu_repositories()
+        # ---- tickets and counters: domain objects in, changed fields out ----
+        self.tickets = TicketRepository(self.conn)
+        self.counters = CounterRepository(self.conn, self.tickets)
+        self.catalog = Catalog(self)
+        # ---- end of tickets and counters ----
         return self
 
     # ---- repositories: bookings, accounts, attempt counters, kiosk menus ----------------------

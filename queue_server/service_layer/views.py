@@ -17,8 +17,8 @@ from queue_server.catalog_data.names import field_en
 from queue_server.domain.business_day import business_day, day_bounds_utc
 from queue_server.domain.errors import NotFound
 from queue_server.domain.geo import distance_km, sooner_elsewhere, travel_minutes
-from queue_server.service_layer.handlers import ticket_reply
 from queue_server.service_layer.menu_scope import Scope, site_scope
+from queue_server.service_layer.ticket_views import ticket_reply
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from queue_server.service_layer.wait_estimates import SiteDesks, wait_out
 from shared.enums import PriorityClass, TicketStatus

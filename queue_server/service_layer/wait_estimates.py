@@ -4,7 +4,7 @@ ticket takes its figure from `wait_figure` here, so they never disagree."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection
@@ -39,8 +39,11 @@ class SiteDesks:
     """The open desks of a site, read on the first estimate that needs them (none is
     needed while every desk is closed) and shared by the estimates of all its lines."""
 
-    def __init__(self, conn: Connection, site_id: int) -> None:
-        self._conn = conn
+    def __init__(self, conn: Connection | None, site_id: int, *,
+                 read: Callable[[int], tuple[list[Desk], set[int]]] | None = None) -> None:
+        """`read` (site id -> open desks, lines with someone waiting) instead of `conn`:
+        a unit of work's counters repository (`uow.counters.open_desks`)."""
+        self._reader = read if read is not None else (lambda site_id: repo.open_desks(conn, site_id))
         self._site_id = site_id
         self._read: tuple[list[Desk], set[int]] | None = None
 
@@ -48,7 +51,7 @@ class SiteDesks:
         if open_counters <= 0:
             return None
         if self._read is None:
-            self._read = repo.open_desks(self._conn, self._site_id)
+            self._read = self._reader(self._site_id)
         desks, waiting = self._read
         return desk_share(service_id, desks, waiting)
 

@@ -110,7 +110,7 @@ def places(changes: Changes) -> dict[int, Place]:
             if ticket_id in changes.watched:
                 estimate, figure = changes.desks.estimate(service_id, ahead, inputs.average, inputs.open_counters,
                                                           inputs.configured_counters)
-                # the same three figures ticket_reply gives the page (handlers._estimate_for)
+                # the same three figures ticket_reply gives the page (ticket_views.waiting_figures)
                 out[ticket_id] = {"people_ahead": estimate.people_ahead, "estimated_wait_minutes": estimate.minutes,
                                   "wait": wait_out(figure)}
     return out

@@ -9,6 +9,8 @@ from queue_server.service_layer import handlers, views
 from shared.protocol import IssueTicketIn, PauseIn, PrintResultIn, PublicTicketOut, TicketOut
 
 router = APIRouter(tags=["tickets"])
+# A kiosk's "try again" after a lost answer gets the ticket already issued, even racing.
+_ISSUE_ONCE = handlers.once_per_request(handlers.issue_ticket)
 TicketId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
@@ -25,7 +27,7 @@ async def issue_ticket(body: IssueTicketIn, kiosk: KioskDevice, wiring: WiringDe
         device_site_id=kiosk.device.site_id, device_id=kiosk.device.id, procedure_code=body.procedure_code,
         service_id=body.service_id, priority=body.priority, site_code=body.site_code, request_key=body.request_id,
     )
-    return await wiring.run(handlers.issue_ticket_once, command, wiring.uow)
+    return await wiring.run(_ISSUE_ONCE, command, wiring.uow)
 
 
 @router.post("/tickets/{ticket_id}/print-result", response_model=TicketOut)
@@ -49,9 +51,9 @@ async def get_ticket(ticket_id: TicketId, me: CurrentStaff, wiring: WiringDep) -
 
 @router.post("/tickets/{ticket_id}/cancel", response_model=TicketOut)
 async def cancel_ticket(ticket_id: TicketId, me: CurrentStaff, wiring: WiringDep, body: PauseIn | None = None) -> dict:
-    command = cmd.CancelTicket(ticket_id=ticket_id, staff_id=me.staff.id, reason=body.reason if body else "")
-    allowed = None if me.is_manager else me.site_id
-    return await wiring.run(handlers.cancel_ticket, command, wiring.uow(), allowed_site=allowed)
+    command = cmd.CancelTicket(ticket_id=ticket_id, staff_id=me.staff.id, reason=body.reason if body else "",
+                               allowed_site=None if me.is_manager else me.site_id)
+    return await wiring.run(handlers.cancel_ticket, command, wiring.uow())
 
 
 @router.get("/public/tickets/{token}", response_model=PublicTicketOut, tags=["citizen"])
