@@ -20,17 +20,9 @@ from queue_server.api.dossier_access import allowed_site, check_dossier_access
 from queue_server.api.dossier_files import NO_STORE, store_uploads, stored_file_download
 from queue_server.bootstrap import Wiring
 from queue_server.documents import render_receipt_pdf, render_supplement_request_pdf
+from queue_server.domain import dossier_commands as dc
 from queue_server.domain.business_day import business_day
 from queue_server.domain.dossier import DossierAction, check_lookup_pin
-from queue_server.domain.dossier_commands import (
-    AttachFiles,
-    ChangeDossierStatus,
-    IssueReturnTicket,
-    LookUpDossier,
-    NewLookupPin,
-    RateTicket,
-    ReceiveDossier,
-)
 from queue_server.domain.errors import Forbidden, Invalid, NotFound, TooManyRequests
 from queue_server.service_layer import dossier_views as views
 from queue_server.service_layer import dossiers as handlers
@@ -88,7 +80,7 @@ async def receive_dossier(counter_id: CounterId, body: ReceiveDossierIn, me: Cur
     PIN, once: print it on the receipt slip (GET …/receipt.pdf with header X-Lookup-Pin).
     Lines naming a `citizen_document_id` reuse that stored document (no re-scan); `fee_vnd`
     is the fee confirmed with the citizen."""
-    command = ReceiveDossier(
+    command = dc.ReceiveDossier(
         counter_id=counter_id, staff_id=me.staff.id, applicant=body.applicant.model_dump(mode="json"),
         documents=[d.model_dump(mode="json") for d in body.documents], notes=body.notes,
         procedure_code=body.procedure_code, ticket_id=body.ticket_id, fee_vnd=body.fee_vnd,
@@ -138,7 +130,7 @@ async def change_status(code: DossierCode, body: DossierTransitionIn, me: Curren
     """One step of the dossier's life: start_processing, request_supplement (with every
     missing item), receive_supplement (the legal time restarts), refuse, mark_ready,
     return_result."""
-    command = ChangeDossierStatus(
+    command = dc.ChangeDossierStatus(
         code=code, staff_id=me.staff.id, action=DossierAction(body.action.value), note=body.note,
         items=[i.model_dump() for i in body.items], counter_id=body.counter_id, allowed_site=allowed_site(me))
     return await wiring.run(views.handle_and_show, handlers.change_status, command, wiring.uow(), wiring.reader())
@@ -147,7 +139,7 @@ async def change_status(code: DossierCode, body: DossierTransitionIn, me: Curren
 @router.post("/dossiers/{code}/new-pin", response_model=NewPinOut)
 async def new_pin(code: DossierCode, me: CurrentStaff, wiring: WiringDep) -> dict:
     """For a lost slip or a reprint: a new lookup PIN (shown once); the old one stops working."""
-    command = NewLookupPin(code=code, staff_id=me.staff.id, allowed_site=allowed_site(me))
+    command = dc.NewLookupPin(code=code, staff_id=me.staff.id, allowed_site=allowed_site(me))
     return await wiring.run(handlers.new_pin, command, wiring.uow())
 
 
@@ -173,7 +165,7 @@ async def upload_files(code: DossierCode, request: Request, me: CurrentStaff, wi
     await wiring.run(check_dossier_access, wiring, me, code)
     stored, fields = await store_uploads(request, wiring, code, fields=("document_index",))
     document_index = _document_index(fields.get("document_index"))
-    command = AttachFiles(code=code, staff_id=me.staff.id, files=stored, document_index=document_index)
+    command = dc.AttachFiles(code=code, staff_id=me.staff.id, files=stored, document_index=document_index)
 
     def work() -> list[dict]:
         attached = handlers.attach_files(command, wiring.uow())
@@ -277,7 +269,7 @@ async def public_dossier(code: DossierCode, wiring: WiringDep, request: Request,
         raise Invalid("Hãy nhập mã PIN in trên giấy tiếp nhận.", "Give the PIN printed on the receipt slip.",
                       code="pin_required")
     client = client_address(request.scope, wiring.settings.proxy_networks)
-    command = LookUpDossier(code=code, pin=given, client=client)
+    command = dc.LookUpDossier(code=code, pin=given, client=client)
 
     def work() -> dict:
         return views.show_public(handlers.public_lookup(command, wiring.uow()), wiring.reader())
@@ -296,7 +288,7 @@ async def ticket_for_dossier(body: ReturnTicketIn, kiosk: KioskDevice, wiring: W
             "This kiosk is issuing tickets too fast. Please wait a moment and try again.",
             retry_after=wait, code="kiosk_rate_limited",
         )
-    command = IssueReturnTicket(device_site_id=kiosk.device.site_id, device_id=kiosk.device.id,
+    command = dc.IssueReturnTicket(device_site_id=kiosk.device.site_id, device_id=kiosk.device.id,
                                 dossier_code=body.dossier_code)
     reply = await wiring.run(handlers.issue_return_ticket, command, wiring.uow())
     if reply["reused"]:
@@ -309,7 +301,7 @@ async def ticket_for_dossier(body: ReturnTicketIn, kiosk: KioskDevice, wiring: W
 async def rate_from_phone(token: Annotated[str, Path(min_length=16, max_length=64)], body: RatingIn,
                           wiring: WiringDep) -> dict:
     """The citizen rates a finished visit from the ticket's phone page; once per ticket."""
-    command = RateTicket(level=body.level.value, reason=body.reason, tracking_token=token)
+    command = dc.RateTicket(level=body.level.value, reason=body.reason, tracking_token=token)
     return await wiring.run(handlers.rate_ticket, command, wiring.uow())
 
 
@@ -317,7 +309,7 @@ async def rate_from_phone(token: Annotated[str, Path(min_length=16, max_length=6
 async def rate_at_counter(counter_id: CounterId, body: CounterRatingIn, me: CurrentStaff, wiring: WiringDep) -> dict:
     """The citizen rates on the counter's citizen-facing screen: the counter's last finished
     ticket of the day (or `ticket_id`); once per ticket."""
-    command = RateTicket(level=body.level.value, reason=body.reason, counter_id=counter_id,
+    command = dc.RateTicket(level=body.level.value, reason=body.reason, counter_id=counter_id,
                          ticket_id=body.ticket_id)
 
     def work() -> dict:
