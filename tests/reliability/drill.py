@@ -4,17 +4,36 @@ steps every drill ends with."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from support import SITE_TT, display_headers, kiosk_headers
 
 from queue_server.reliability.invariants import Report, check
 from queue_server.reliability.workload import DisplayFollower, LobbyConfig, Workload
 from queue_server.seed import DEMO_PASSWORD
+from shared.client import StreamState
 
 
 def lobby() -> LobbyConfig:
     return LobbyConfig(site_code=SITE_TT, kiosk_token=kiosk_headers()["Authorization"][7:],
                        display_token=display_headers()["Authorization"][7:], staff_password=DEMO_PASSWORD)
+
+
+@contextmanager
+def lobby_running(server_url: str) -> Iterator[tuple[Workload, DisplayFollower]]:
+    """The lobby's kiosks and counters under load and its display following the site,
+    live before the drill starts; both stopped at the end, whatever happened."""
+    load = Workload(server_url, lobby())
+    display = DisplayFollower(server_url, lobby().display_token, SITE_TT, 1)
+    try:
+        load.start()
+        display.start()
+        assert display.wait_until(lambda d: d.state is StreamState.LIVE, 10)
+        yield load, display
+    finally:
+        load.stop()
+        display.stop()
 
 
 def wait_for_progress(load: Workload, epoch: int, *, issued: int, claims: int, seconds: float) -> bool:

@@ -12,13 +12,11 @@ import time
 import httpx
 import psycopg
 import pytest
-from drill import display_caught_up, lobby, settle_and_check, wait_for_progress
+from drill import display_caught_up, lobby, lobby_running, settle_and_check, wait_for_progress
 from private_pg import PrivateCluster
 from support import SITE_TT, LiveServer
 
 from queue_server.reliability.soak import prepare_drill_database
-from queue_server.reliability.workload import DisplayFollower, Workload
-from shared.client import StreamState
 
 
 @pytest.fixture
@@ -48,41 +46,35 @@ def test_postgres_restarted_under_load_gives_503_then_recovers_without_a_server_
     db_url = private_pg.url("motcua")
     server = LiveServer(db_url)
     pid = server.proc.pid
-    load = Workload(server.url, lobby())
-    display = DisplayFollower(server.url, lobby().display_token, SITE_TT, 1)
     try:
-        load.start()
-        display.start()
-        assert display.wait_until(lambda d: d.state is StreamState.LIVE, 10)
-        time.sleep(1.0)
-        before = len(load.tally.issued)
-        assert before >= 5
+        with lobby_running(server.url) as (load, display):
+            time.sleep(1.0)
+            before = len(load.tally.issued)
+            assert before >= 5
 
-        private_pg.stop(mode)  # immediate = PostgreSQL crashes; fast = an operator restarts it
-        down = load.next_epoch()
-        deadline = time.monotonic() + 10
-        while len(load.tally.unavailable) < 10 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.5)
-        assert len(load.tally.unavailable) >= 10, "requests while the database is down get 503"
-        for reply in load.tally.unavailable:
-            assert_clean_503(reply)
-        assert load.tally.issued_in(down) == 0
-        # A citizen's tracking page, the display page and the health check say the same.
-        token = load.tally.issued[0].tracking_token
-        for path in (f"/t/{token}", f"/display/{SITE_TT}?token={lobby().display_token}", "/api/v1/health"):
-            assert_clean_503(httpx.get(server.url + path, timeout=10))
-        assert not load.tally.unexpected, load.tally.unexpected[:5]
+            private_pg.stop(mode)  # immediate = PostgreSQL crashes; fast = an operator restarts it
+            down = load.next_epoch()
+            deadline = time.monotonic() + 10
+            while len(load.tally.unavailable) < 10 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(0.5)
+            assert len(load.tally.unavailable) >= 10, "requests while the database is down get 503"
+            for reply in load.tally.unavailable:
+                assert_clean_503(reply)
+            assert load.tally.issued_in(down) == 0
+            # A citizen's tracking page, the display page and the health check say the same.
+            token = load.tally.issued[0].tracking_token
+            for path in (f"/t/{token}", f"/display/{SITE_TT}?token={lobby().display_token}", "/api/v1/health"):
+                assert_clean_503(httpx.get(server.url + path, timeout=10))
+            assert not load.tally.unexpected, load.tally.unexpected[:5]
 
-        private_pg.start()
-        back = load.next_epoch()
-        assert wait_for_progress(load, back, issued=10, claims=3, seconds=20), "the server did not recover"
-        assert server.proc.poll() is None and server.proc.pid == pid, "recovered without restarting the server"
+            private_pg.start()
+            back = load.next_epoch()
+            assert wait_for_progress(load, back, issued=10, claims=3, seconds=20), "the server did not recover"
+            assert server.proc.poll() is None and server.proc.pid == pid, "recovered without restarting the server"
 
-        settle_and_check(load, db_url)
-        # The display missed events while the database was down; it catches up by itself.
-        display_caught_up(load, display, 15)
+            settle_and_check(load, db_url)
+            # The display missed events while the database was down; it catches up by itself.
+            display_caught_up(load, display, 15)
     finally:
-        load.stop()
-        display.stop()
         server.stop()
