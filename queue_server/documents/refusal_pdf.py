@@ -12,28 +12,18 @@ from datetime import datetime
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from ._layout import PageName, build_dossier_pdf, contact_line, sheet, text
+from .notice import ClosingNotice
 from .vi_format import format_moment_vi
 
 TITLE = "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"
 
 
 @dataclass(frozen=True)
-class RefusalData:
-    unit_name: str  # who refuses: the center or the processing agency
-    dossier_code: str
-    applicant_name: str
-    procedure_name: str
+class RefusalData(ClosingNotice):
     reasons: Sequence[str]
     officer_name: str
     received_at: datetime  # aware: when the dossier was received
     issued_at: datetime  # aware: when refused
-    governing_body: str = ""
-    place_name: str = ""
-    address: str = ""
-    phone: str = ""
-    email: str = ""
-    signer_title: str = "NGƯỜI TIẾP NHẬN HỒ SƠ"
-    tz: str = "Asia/Ho_Chi_Minh"
 
 
 def render_refusal_pdf(data: RefusalData, page: PageName = "A5") -> bytes:

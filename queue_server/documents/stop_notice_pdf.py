@@ -12,31 +12,21 @@ from datetime import datetime
 from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from ._layout import PageName, build_dossier_pdf, contact_line, sheet, text
+from .notice import ClosingNotice
 from .vi_format import format_moment_vi
 
 TITLE = "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"
 
 
 @dataclass(frozen=True)
-class StopNoticeData:
-    unit_name: str  # who stops it: the center or the processing agency
+class StopNoticeData(ClosingNotice):
     receiving_unit: str  # where the dossier was received
-    dossier_code: str
-    applicant_name: str
-    procedure_name: str
     ground: str  # "Theo đề nghị … của người nộp hồ sơ" or "… theo quy định của pháp luật"
     reason: str
     legal_basis: str
     officer_name: str
     received_at: datetime  # aware
     issued_at: datetime  # aware: when processing stopped
-    governing_body: str = ""
-    place_name: str = ""
-    address: str = ""
-    phone: str = ""
-    email: str = ""
-    signer_title: str = "NGƯỜI TIẾP NHẬN HỒ SƠ"
-    tz: str = "Asia/Ho_Chi_Minh"
 
 
 def render_stop_notice_pdf(data: StopNoticeData, page: PageName = "A5") -> bytes:
