@@ -75,9 +75,10 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplate
 
 @pytest.fixture(scope="session")
 def pg_templates() -> Iterator[PostgresCopies]:
-    templates = PostgresCopies(pg_admin_url(), f"motcua_t{os.getpid()}")
+    templates = PostgresCopies(pg_admin_url(), f"motcua_t{os.getpid()}", drop_in_background=True)
     yield templates
     templates.close()
+    assert not templates.drop_failures, f"test databases left behind: {templates.drop_failures}"
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -8,14 +8,21 @@ database on the server is ever touched; `close()` drops all that are left.
 
 from __future__ import annotations
 
+import queue
+import threading
+
 
 class PostgresCopies:
     """Fresh PostgreSQL databases copied from a template, made through the `admin_url`
     connection (a superuser, or a role allowed to create databases)."""
 
-    def __init__(self, admin_url: str, prefix: str, *, template: str | None = None) -> None:
+    def __init__(self, admin_url: str, prefix: str, *, template: str | None = None,
+                 drop_in_background: bool = False) -> None:
         """`template`: the name of an existing migrated, seeded database to copy (left in
-        place at the end); without it `<prefix>_tpl` is made, seeded and dropped at the end."""
+        place at the end); without it `<prefix>_tpl` is made, seeded and dropped at the end.
+        `drop_in_background`: copies are dropped by a thread while the caller goes on
+        (PostgreSQL checkpoints on every DROP DATABASE, a second or more on a busy machine,
+        and a test suite need not wait for it)."""
         import psycopg
 
         from queue_server.seed import prepare_demo_database
@@ -25,6 +32,9 @@ class PostgresCopies:
         self.prefix = prefix
         self.created: list[str] = []
         self._counter = 0
+        self._doomed: queue.Queue[str | None] | None = queue.Queue() if drop_in_background else None
+        self._dropper: threading.Thread | None = None
+        self.drop_failures: list[str] = []
         if template:
             self.template = template
             return
@@ -54,12 +64,31 @@ class PostgresCopies:
 
     def drop(self, url: str) -> None:
         name = url.rpartition("/")[2]
-        self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         if name in self.created:
             self.created.remove(name)
+        if self._doomed is None or name == self.template:
+            self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            return
+        if self._dropper is None:
+            self._dropper = threading.Thread(target=self._drop_in_turn, name="drop-test-databases", daemon=True)
+            self._dropper.start()
+        self._doomed.put(name)
+
+    def _drop_in_turn(self) -> None:
+        assert self._doomed is not None
+        while (name := self._doomed.get()) is not None:
+            try:
+                self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            except self.psycopg.Error as exc:
+                self.drop_failures.append(f"{name}: {exc}")
 
     def close(self) -> None:
-        """Drop every database made here, the copies before their template."""
+        """Drop every database made here, the copies before their template (after the
+        background drops have finished)."""
+        if self._dropper is not None and self._doomed is not None:
+            self._doomed.put(None)
+            self._dropper.join()
+            self._dropper = None
         for name in reversed(list(self.created)):
             self.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         self.created.clear()

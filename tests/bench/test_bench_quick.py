@@ -38,7 +38,6 @@ def _check(results: list[dict], backend: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.load_drill
 def test_quick_benchmark_on_sqlite_has_no_double_claim_lost_ticket_or_error(sqlite_url: str, tmp_path: Path) -> None:
     results = _quick(tmp_path, "--backends", "sqlite", "--template-url", sqlite_url)
     _check(results, "sqlite")
@@ -51,7 +50,6 @@ def test_quick_benchmark_on_sqlite_has_no_double_claim_lost_ticket_or_error(sqli
 
 
 @pytest.mark.slow
-@pytest.mark.load_drill
 @pytest.mark.postgres
 def test_quick_benchmark_on_postgres_with_two_workers_loses_nothing(tmp_path: Path) -> None:
     results = _quick(tmp_path, "--backends", "postgres", "--pg-workers", "2", "--pg-url", pg_admin_url(),

@@ -17,7 +17,6 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-@pytest.mark.load_drill
 def test_quick_province_run_loses_nothing_and_every_stream_and_phone_page_hears_its_events(
         sqlite_url: str, tmp_path: Path) -> None:
     out = tmp_path / "province.json"

@@ -16,7 +16,6 @@ FAST_KIOSKS = {"MOTCUA_KIOSK_TICKETS_PER_MINUTE": "100000", "MOTCUA_KIOSK_TICKET
 
 
 @pytest.mark.slow
-@pytest.mark.load_drill
 def test_a_compressed_morning_rush_against_a_live_server_loses_no_ticket(sqlite_url: str) -> None:
     server = LiveServer(sqlite_url, extra_env=FAST_KIOSKS)
     try:
