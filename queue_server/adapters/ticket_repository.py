@@ -33,7 +33,8 @@ class _Tracking:
     def __init__(self) -> None:
         self._loaded: dict[int, dict[str, Any]] = {}
 
-    def _track(self, values: Mapping[str, Any]) -> Any:
+    def track(self, values: Mapping[str, Any]) -> Any:
+        """The object of a row read by this transaction."""
         loaded = dict(values)
         obj = self.kind(**loaded)
         setattr(obj, self.state, _ENUMS[self.state](loaded[self.state]))
@@ -71,10 +72,6 @@ class TicketRepository(_Tracking):
         transaction holds the whole database)."""
         row = repo.ticket_for_update(self.conn, ticket_id)
         return None if row is None else self.track(row._mapping)
-
-    def track(self, values: Mapping[str, Any]) -> Ticket:
-        """A ticket from a row read by this transaction (e.g. with its counter)."""
-        return self._track(values)
 
     def add(self, ticket: Ticket) -> None:
         """Insert a new ticket (its `id` is set from the insert)."""
@@ -136,14 +133,14 @@ class CounterRepository(_Tracking):
 
     def get(self, counter_id: int) -> Counter | None:
         row = repo.counter_for_update(self.conn, counter_id)
-        return None if row is None else self._track(row._mapping)
+        return None if row is None else self.track(row._mapping)
 
     def get_with_ticket(self, counter_id: int) -> tuple[Counter | None, Ticket | None]:
         """The counter and the ticket at it, both locked, in one statement."""
         counter, ticket = repo.counter_and_current_ticket(self.conn, counter_id)
         if counter is None:
             return None, None
-        return self._track(counter), (self.tickets.track(ticket) if ticket is not None else None)
+        return self.track(counter), (self.tickets.track(ticket) if ticket is not None else None)
 
     def save(self, counter: Counter) -> None:
         loaded, changes = self._changes(counter)
