@@ -45,9 +45,9 @@ db: venv ## migrate the database and seed the demo province
 run: deps-system venv db ## run the system: server with the demo province on 127.0.0.1:8000, and the apps where a screen is available
 	@HOST=$(HOST) PORT=$(PORT) scripts/run-demo.sh
 
-# Two pytest-xdist workers: most tests wait on server processes, sockets, Chromium and the
-# databases, so two workers on two cores nearly halve the run. One file stays on one worker
-# (its module-scoped servers are built once); TEST_WORKERS=0 runs everything in one process.
+# Two pytest-xdist workers: many tests wait on server processes, sockets, Chromium and the
+# databases, and the other worker uses that time. One file stays on one worker (its
+# module-scoped servers are built once); TEST_WORKERS=0 runs everything in one process.
 TEST_WORKERS ?= 2
 test: deps-system venv ## run the whole test suite (SQLite and PostgreSQL; starts a PostgreSQL if none runs)
 	@pg_url=$$(scripts/ensure-postgres.sh) && echo "PostgreSQL for tests: $$pg_url" && \

@@ -7,7 +7,6 @@ import fcntl
 import itertools
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,11 +58,11 @@ def _one_load_drill_at_a_time(request: pytest.FixtureRequest) -> Iterator[None]:
     """Under pytest-xdist a load drill (marked `load_drill`) waits for any drill running on
     another worker: a drill judges what a server kept up with, and two at once would halve
     each other's machine. Other tests still run beside it, as other work would in CI."""
-    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")
-    if run is None or request.node.get_closest_marker("load_drill") is None:
+    if "PYTEST_XDIST_WORKER" not in os.environ or request.node.get_closest_marker("load_drill") is None:
         yield
         return
-    with open(Path(tempfile.gettempdir()) / f"motcua-load-drill-{run}.lock", "w") as lock:
+    run_folder = request.getfixturevalue("tmp_path_factory").getbasetemp().parent  # the workers' common one
+    with open(run_folder / "load-drill.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         yield
 
