@@ -12,6 +12,9 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+from fake_uow import FakeClock
+from fake_uow import FakeUnitOfWork as SharedFakeUnitOfWork
+
 from queue_server.adapters.secrets import hash_password
 from queue_server.domain.booking import BookingStatus
 from queue_server.domain.booking_state import Booking
@@ -259,45 +262,20 @@ class FakeAccountRepository:
 _PASSWORD_HASH = hash_password(PASSWORD)
 
 
-class FakeUnitOfWork:
-    """What the booking and account handlers use of a unit of work. Leaving it without a
-    commit puts every repository back as it was when the unit of work began (a rollback)."""
+class FakeUnitOfWork(SharedFakeUnitOfWork):
+    """The shared fake unit of work with the booking, account and attempt-counter fakes
+    attached. Leaving it without a commit puts each back as it was (a rollback)."""
 
     def __init__(self, now: datetime = MONDAY_9, **settings: Any) -> None:  # noqa: ANN401
-        self.policies = policies(**settings)
-        self.rules = self.policies.queue
-        self.now = now
-        self.bookings = FakeBookingRepository()
-        self.accounts = FakeAccountRepository()
-        self.attempts = FakeAttemptCounters()
-        self.commits = 0
-        self.signals: list[dict[str, Any]] = []
+        super().__init__(clock=FakeClock(now), policies=policies(**settings))
+        self.bookings = self.attach("bookings", FakeBookingRepository())
+        self.accounts = self.attach("accounts", FakeAccountRepository())
+        self.attempts = self.attach("attempts", FakeAttemptCounters())
         self.invalidated: list[str] = []
         self.cache = SimpleNamespace(clear_auth=lambda: None)
-        self._saved: tuple = ()
-
-    def _state(self) -> tuple:
-        return tuple(copy.deepcopy(vars(r)) for r in (self.bookings, self.accounts, self.attempts))
-
-    def __enter__(self) -> FakeUnitOfWork:
-        self._saved = self._state()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for repository, saved in zip((self.bookings, self.accounts, self.attempts), self._saved, strict=True):
-            vars(repository).clear()
-            vars(repository).update(saved)
-
-    def commit(self) -> list:
-        self.commits += 1
-        self._saved = self._state()
-        return []
 
     def emit(self, event: object) -> None:
         raise AssertionError("no booking or account handler tested here emits events")
-
-    def signal(self, message: dict[str, Any]) -> None:
-        self.signals.append(message)
 
     def notify_invalidate(self, what: str) -> None:
         self.invalidated.append(what)

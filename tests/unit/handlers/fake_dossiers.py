@@ -15,9 +15,11 @@ from datetime import UTC, date, datetime
 from types import SimpleNamespace
 from typing import Any
 
+from fake_uow import FakeClock
+from fake_uow import FakeUnitOfWork as SharedFakeUnitOfWork
+
 from queue_server.domain.dossier_record import Dossier
 from queue_server.service_layer.rules import Policies, QueueRules
-from queue_server.service_layer.unit_of_work import PendingEvent
 from queue_server.settings import Settings
 
 MONDAY_9AM = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội
@@ -204,32 +206,13 @@ class FakeDossiers:
         return loaded
 
 
-class FakeUnitOfWork:
-    """What the dossier handlers use of a unit of work: `dossiers`, `policies`, `rules`,
-    `now`, `emit` and `commit` (the events committed are kept in `published`)."""
+class FakeUnitOfWork(SharedFakeUnitOfWork):
+    """The shared fake unit of work with `uow.dossiers` attached and the rule sets read
+    from `settings`."""
 
     def __init__(self, dossiers: FakeDossiers | None = None, *, now: datetime = MONDAY_9AM,
                  settings: Settings | None = None) -> None:
         settings = settings or Settings()
-        self.rules = QueueRules.from_settings(settings)
-        self.policies = Policies.from_settings(settings, self.rules)
-        self.dossiers = dossiers or FakeDossiers.world()
-        self.now = now
-        self.events: list[PendingEvent] = []
-        self.published: list[PendingEvent] = []
-        self.committed = 0
-
-    def __enter__(self) -> FakeUnitOfWork:
-        self.events = []
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.events = []  # what was not committed is dropped, as a rollback would
-
-    def emit(self, event: PendingEvent) -> None:
-        self.events.append(event)
-
-    def commit(self) -> None:
-        self.published.extend(self.events)
-        self.events = []
-        self.committed += 1
+        rules = QueueRules.from_settings(settings)
+        super().__init__(rules, FakeClock(now), Policies.from_settings(settings, rules))
+        self.attach("dossiers", dossiers or FakeDossiers.world())

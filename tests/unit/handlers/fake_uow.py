@@ -4,12 +4,13 @@
 `counters`, `catalog` (sites, services, procedures, counter weights), `rules`, `now`,
 `emit`/`commit`/`rollback`. Its repositories keep rows as dicts, like the database: a
 handler gets fresh objects on each load, and leaving the `with` block without a commit
-restores the rows it changed. Other areas attach their own fakes with `attach` (any
-object with `begin()`/`rollback()`, e.g. an `InMemoryRows` subclass).
+restores the rows it changed. Other areas attach their own fakes with `attach`
+(fake_dossiers.py, fake_bookings.py).
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from types import SimpleNamespace
@@ -21,7 +22,7 @@ from queue_server.domain.errors import Conflict
 from queue_server.domain.estimation import Desk
 from queue_server.domain.ordering import Candidate, Head, make_policy
 from queue_server.domain.ticket import Ticket
-from queue_server.service_layer.rules import QueueRules
+from queue_server.service_layer.rules import Policies, QueueRules
 from queue_server.service_layer.unit_of_work import PendingEvent
 from shared.enums import CounterState, PriorityClass, TicketStatus
 
@@ -219,16 +220,23 @@ class FakeCatalog:
 
 
 class FakeUnitOfWork:
-    def __init__(self, rules: QueueRules | None = None, clock: FakeClock | None = None) -> None:
-        self.rules = rules or queue_rules()
-        self.policies = None
+    """The unit of work every area's handler tests share. Each area attaches its fake
+    repositories (`attach`); leaving the `with` block without a commit puts every one back
+    as it was when the unit of work began. A store with `begin`/`commit`/`rollback` (an
+    `InMemoryRows`) keeps its own copy; any other is copied whole (`copy.deepcopy`)."""
+
+    def __init__(self, rules: QueueRules | None = None, clock: FakeClock | None = None,
+                 policies: Policies | None = None) -> None:
+        self.rules = rules or (policies.queue if policies else queue_rules())
+        self.policies = policies
         self.clock = clock or FakeClock()
         self.catalog = FakeCatalog()
         self.events: list[PendingEvent] = []
         self.published: list[PendingEvent] = []  # every committed event, in order
+        self.signals: list[dict[str, Any]] = []
         self.commits = 0
-        self.now = self.clock()
         self._stores: dict[str, Any] = {}
+        self._copies: dict[str, dict[str, Any]] = {}
         self.tickets = self.attach("tickets", FakeTickets(self))
         self.counters = self.attach("counters", FakeCounters(self))
 
@@ -238,11 +246,25 @@ class FakeUnitOfWork:
         setattr(self, name, store)
         return store
 
+    def _keep(self) -> None:
+        for name, store in self._stores.items():
+            if hasattr(store, "begin"):
+                store.begin()
+            else:
+                self._copies[name] = copy.deepcopy(vars(store))
+
+    @property
+    def now(self) -> datetime:
+        """The clock's time (a test moves either: `uow.now += …` or `clock.advance(…)`)."""
+        return self.clock.now
+
+    @now.setter
+    def now(self, value: datetime) -> None:
+        self.clock.now = value
+
     def __enter__(self) -> FakeUnitOfWork:
-        self.now = self.clock()
         self.events = []
-        for store in self._stores.values():
-            store.begin()
+        self._keep()
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -252,11 +274,13 @@ class FakeUnitOfWork:
         self.events.append(event)
 
     def signal(self, message: dict[str, Any]) -> None:
-        pass
+        self.signals.append(message)
 
     def commit(self) -> list[PendingEvent]:
         for store in self._stores.values():
-            store.commit()
+            if hasattr(store, "commit"):
+                store.commit()
+        self._keep()  # a later rollback goes back to what was committed
         self.published.extend(self.events)
         committed, self.events = self.events, []
         self.commits += 1
@@ -264,8 +288,12 @@ class FakeUnitOfWork:
 
     def rollback(self) -> None:
         """What was not committed is gone (a no-op after a commit)."""
-        for store in self._stores.values():
-            store.rollback()
+        for name, store in self._stores.items():
+            if hasattr(store, "rollback"):
+                store.rollback()
+            elif name in self._copies:
+                vars(store).clear()
+                vars(store).update(self._copies[name])
         self.events = []
 
     # ---- building the world -------------------------------------------------------------------

@@ -90,7 +90,7 @@ def test_receiving_needs_a_counter_serving_someone(uow: FakeUnitOfWork) -> None:
     with pytest.raises(Conflict) as refused:
         receive(uow)
     assert refused.value.code == "no_current_ticket"
-    assert uow.dossiers.saved == {} and uow.committed == 0
+    assert uow.dossiers.saved == {} and uow.commits == 0
 
 
 def test_receiving_for_another_ticket_than_the_form_was_opened_for_is_refused(uow: FakeUnitOfWork) -> None:
