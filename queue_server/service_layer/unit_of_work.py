@@ -71,17 +71,18 @@ class UnitOfWork:
         self.clock = clock
         self.is_postgres = engine.dialect.name == "postgresql"
         self.conn: Connection
-        self.dossiers: DossierRepository
         self.events: list[PendingEvent] = []
         self.published: list[dict[str, Any]] = []
         self.now: datetime
+        # The repositories, one per area, opened over this transaction's connection.
+        self.tickets: TicketRepository
+        self.counters: CounterRepository
+        self.catalog: Catalog
+        self.dossiers: DossierRepository
         self.bookings: BookingRepository
         self.accounts: AccountRepository
         self.attempts: AttemptCounters
         self.menus: MenuRepository
-        self.tickets: TicketRepository
-        self.counters: CounterRepository
-        self.catalog: Catalog
 
     def __enter__(self) -> UnitOfWork:
         self.conn = self.engine.connect()
@@ -94,24 +95,19 @@ class UnitOfWork:
         except BaseException:  # e.g. SQLite's write lock taken: the connection goes back
             self.conn.close()
             raise
-        # ---- dossiers: loaded and saved through their repository -------------------------
-        self.dossiers = DossierRepository(self.conn)
-        # ------------------------------------------------------------------------------------
         self.events = []
         self.signals = []
         self.now = self.clock()
-        self._open_booking_account_menu_repositories()
-        # ---- tickets and counters: domain objects in, changed fields out ----
+        self._open_repositories()
+        return self
+
+    def _open_repositories(self) -> None:
+        # Plain objects over this transaction's connection, no import and no query: every
+        # unit of work opens them all, the ticket hot paths too (a few microseconds).
         self.tickets = TicketRepository(self.conn)
         self.counters = CounterRepository(self.conn, self.tickets)
         self.catalog = Catalog(self)
-        # ---- end of tickets and counters ----
-        return self
-
-    # ---- repositories: bookings, accounts, attempt counters, kiosk menus ----------------------
-    def _open_booking_account_menu_repositories(self) -> None:
-        # Plain objects over this transaction's connection, no import and no query: every
-        # unit of work opens them, the ticket hot paths too.
+        self.dossiers = DossierRepository(self.conn)
         self.bookings = BookingRepository(self.conn, self.is_postgres, lines_of=self._scope_lines)
         self.accounts = AccountRepository(self.conn)
         self.attempts = AttemptCounters(self.conn)
