@@ -266,13 +266,7 @@ def test_a_booked_citizen_checks_in_by_typing_the_code_and_by_scanning_the_qr(sq
         server.stop()
     assert len(capturing_printer.jobs) == 2
     for index, job in enumerate(capturing_printer.jobs):  # what the citizens took from the printer, for eyes
-        images = decode(job).images
-        paper = Image.new("1", (576, sum(i.height for i in images)), 1)
-        top = 0
-        for image in images:
-            paper.paste(image.image, (0, top))
-            top += image.height
-        paper.save(kiosk.out / f"printed-appointment-{index + 1}.png")
+        paper_of(job).save(kiosk.out / f"printed-appointment-{index + 1}.png")
     assert results["small_targets"] == []
     assert_readable(results, "booking")
     shots = keep_screenshots(kiosk.out, "booking")
