@@ -38,8 +38,12 @@ def web_api(web_client) -> Api:
 
 
 # ---- the browser ---------------------------------------------------------------------------------
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
+    """One Chromium per test file. Not per session: while Playwright's sync API is open it
+    keeps an asyncio loop running in the main thread, so under pytest-xdist any later file
+    on the same worker that calls `asyncio.run` (the e2e bursts, the apps' unit tests)
+    would fail with "cannot be called from a running event loop"."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

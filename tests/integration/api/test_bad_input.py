@@ -23,6 +23,7 @@ from support import (
 )
 
 from queue_server.adapters import tables as t
+from queue_server.domain.account_commands import RevokeDevice
 from queue_server.service_layer.accounts import revoke_device
 
 SITE_PV = "HUE-PV"  # commune point: services A, B, F, R only
@@ -332,7 +333,7 @@ def test_a_revoked_device_is_refused_with_invalid_token(api: Api, wiring: Any) -
             .where(t.sites.c.code == SITE_TT, t.devices.c.kind == "kiosk")
         ).scalar_one()
     api.issue()
-    revoke_device(wiring.uow(), kiosk_id)
+    revoke_device(RevokeDevice(kiosk_id), wiring.uow())
     before = site_state(api)
     r = api.client.post(f"{API}/tickets", json={"procedure_code": BIRTH_REGISTRATION}, headers=kiosk_headers())
     assert_refused(r, 401, "invalid_token")
