@@ -248,11 +248,12 @@ def dossiers_command(argv: list[str]) -> int:
     sub.add_parser("notify", help="send today's overdue and due-tomorrow notices to agency officers and heads "
                                   "(once per person, day and kind; run it every morning)")
     parser.parse_args(argv)
+    from queue_server.domain.dossier_commands import SendNotices
     from queue_server.service_layer.dossier_alerts import make_notifier, send_notices
 
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     wiring = _wiring()
-    out = send_notices(wiring.uow(), wiring.policies.dossiers, make_notifier(wiring.settings.dossier_notifier))
+    out = send_notices(SendNotices(make_notifier(wiring.settings.dossier_notifier)), wiring.uow())
     print(f"{out['day']}: {out['sent']} notices sent, {out['already_sent']} already sent earlier"
           + (f" ({', '.join(out['recipients'])})" if out["recipients"] else ""))
     return 0

@@ -194,6 +194,24 @@ class IssueReturnTicket:
 
 
 @dataclass(frozen=True)
+class ImportStatement:
+    """A bank statement (CSV bytes) whose credits mark fees paid; `allowed_site` limits it
+    to one site's fees (None: the province)."""
+
+    content: bytes
+    staff_id: int
+    allowed_site: int | None = None
+
+
+@dataclass(frozen=True)
+class SendNotices:
+    """Today's overdue and due-tomorrow notices, each person once a day and kind, through
+    `notifier` (service_layer/dossier_alerts.Notifier)."""
+
+    notifier: Any
+
+
+@dataclass(frozen=True)
 class RateTicket:
     level: str
     reason: str = ""

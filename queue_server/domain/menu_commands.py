@@ -59,3 +59,12 @@ class MoveMenuItem:
     step: int  # -1: before the previous pin of its group, +1: after the next
     staff_id: int | None
     allowed_site: int | None = None
+
+
+@dataclass(frozen=True)
+class SearchMenu:
+    """What the site receives that matches `query` (accents optional)."""
+
+    site_code: str
+    query: str
+    limit: int = 20

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from queue_server.adapters import tables as t
 from queue_server.domain.dossier import CLOCK_RUNNING
+from queue_server.domain.dossier_commands import SendNotices
 from queue_server.service_layer.dossier_flow import local_day
 from queue_server.service_layer.unit_of_work import UnitOfWork
 from shared.enums import Role
@@ -112,8 +113,9 @@ def pending_notices(uow: UnitOfWork, rules: DossierRules) -> list[Notice]:
                    today, tuple(found)) for (staff_id, kind), found in sorted(codes.items())]
 
 
-def send_notices(uow: UnitOfWork, rules: DossierRules, notifier: Notifier) -> dict[str, Any]:
+def send_notices(c: SendNotices, uow: UnitOfWork) -> dict[str, Any]:
     """Send today's notices not yet sent; returns what was done."""
+    rules, notifier = uow.policies.dossiers, c.notifier
     with uow:
         notices = pending_notices(uow, rules)
         sent, already, recipients = [], 0, []
@@ -134,8 +136,9 @@ def send_notices(uow: UnitOfWork, rules: DossierRules, notifier: Notifier) -> di
             "recipients": sorted(set(recipients))}
 
 
-def my_notices(uow: UnitOfWork, rules: DossierRules, staff_id: int) -> dict[str, list[str]]:
+def my_notices(uow: UnitOfWork, staff_id: int) -> dict[str, list[str]]:
     """What the inbox banner tells this officer now (live, whether or not sent)."""
+    rules = uow.policies.dossiers
     mine: dict[str, list[str]] = {"overdue": [], "due_tomorrow": []}
     for notice in pending_notices(uow, rules):
         if notice.staff_id == staff_id:

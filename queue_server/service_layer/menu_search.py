@@ -14,6 +14,7 @@ from queue_server.adapters import tables as t
 from queue_server.adapters.menu_repository import PROCEDURE_ROWS
 from queue_server.domain.errors import Conflict, NotFound
 from queue_server.domain.geo import distance_km
+from queue_server.domain.menu_commands import SearchMenu, ShowMenuItem
 from queue_server.domain.menu_text import display_name, fee_text
 from queue_server.service_layer.menu_scope import all_scopes
 from queue_server.service_layer.site_menu import (
@@ -113,9 +114,10 @@ def _catalog_matches(uow: UnitOfWork, words: list[str], exclude: set[int]) -> li
     return [r for r in rows if r.id not in exclude]
 
 
-def search_menu(uow: UnitOfWork, site_code: str, query: str, limit: int = 20) -> dict[str, Any]:
+def search_menu(q: SearchMenu, uow: UnitOfWork) -> dict[str, Any]:
     """What the site receives that matches `query` (accents optional), most requested first,
     and the matches other sites of the province receive instead."""
+    site_code, query, limit = q.site_code, q.query, q.limit
     with uow:
         site = get_site(uow.conn, site_code)
         words = _words(query)
@@ -141,9 +143,10 @@ def search_menu(uow: UnitOfWork, site_code: str, query: str, limit: int = 20) ->
                 "items": [e.out() for e in entries[:limit]], "elsewhere": elsewhere}
 
 
-def menu_item_detail(uow: UnitOfWork, site_code: str, procedure_code: str) -> dict[str, Any]:
+def menu_item_detail(q: ShowMenuItem, uow: UnitOfWork) -> dict[str, Any]:
     """One procedure for a site's kiosk: as its menu shows it with the full fee text, or,
     when the site does not receive it, the nearest site that does."""
+    site_code, procedure_code = q.site_code, q.procedure_code
     with uow:
         site = get_site(uow.conn, site_code)
         procedure = repo.procedure_by_code(uow.conn, procedure_code)

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 
 from queue_server.adapters import tables as t
-from queue_server.domain.dossier_commands import MarkFeePaid
+from queue_server.domain.dossier_commands import ImportStatement, MarkFeePaid
 from queue_server.domain.errors import Invalid
 from queue_server.domain.fees import format_vnd
 from queue_server.service_layer import fees
@@ -144,8 +144,9 @@ def _synthetic_ref(line: StatementLine) -> str:
     return "stmt-" + hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
-def import_statement(uow: UnitOfWork, content: bytes, staff_id: int, *, allowed_site: int | None) -> dict[str, Any]:
-    lines = parse_statement(content)
+def import_statement(c: ImportStatement, uow: UnitOfWork) -> dict[str, Any]:
+    lines = parse_statement(c.content)
+    staff_id, allowed_site = c.staff_id, c.allowed_site
     with uow:
         conn = uow.conn
         f = t.dossier_fees.c

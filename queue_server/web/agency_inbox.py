@@ -114,7 +114,7 @@ async def inbox_page(request: Request) -> Response:
     def read() -> tuple[dict, dict, Any]:
         page = read_inbox(wiring, me, view, 100, 0)
         with wiring.reader() as uow:
-            notices = my_notices(uow, wiring.policies.dossiers, user.id)
+            notices = my_notices(uow, user.id)
         return page, notices, _agency(wiring, user)
     page, notices, agency = await wiring.run(read)
     return _page(request, "agency/inbox.html", user, agency, page=page, counts=page["counts"], view=view,

@@ -19,6 +19,7 @@ from queue_server.domain.dossier_commands import (
     ForwardDossier,
     ForwardDueDossiers,
     SaveAgency,
+    SendNotices,
 )
 from queue_server.domain.errors import DomainError, Forbidden
 from queue_server.service_layer import agencies as registry
@@ -251,8 +252,7 @@ async def forward_due(request: Request) -> Response:
 async def notices(request: Request) -> Response:
     await s.manager_form(request)
     wiring = s.wiring_of(request)
-    out = await wiring.run(send_notices, wiring.uow(), wiring.policies.dossiers,
-                           make_notifier(wiring.settings.dossier_notifier))
+    out = await wiring.run(send_notices, SendNotices(make_notifier(wiring.settings.dossier_notifier)), wiring.uow())
     return s.after_action(request, "/manager/control", result=lambda: (
         f"Đã gửi {out['sent']} thông báo ({out['already_sent']} đã gửi trước đó hôm nay).",
         f"{out['sent']} notices sent ({out['already_sent']} already sent today)."))

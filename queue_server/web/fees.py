@@ -12,7 +12,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from queue_server.domain.business_day import business_day
-from queue_server.domain.dossier_commands import SetProcedureFee
+from queue_server.domain.dossier_commands import ImportStatement, SetProcedureFee
 from queue_server.domain.errors import DomainError, Invalid
 from queue_server.service_layer import fee_report, fees, statement_import
 from queue_server.service_layer import views as queue_views
@@ -112,8 +112,8 @@ async def import_statement(request: Request) -> Response:
     try:
         if not content:
             raise Invalid("Chưa chọn tệp sao kê.", "No statement file was chosen.", code="no_files")
-        result = await wiring.run(statement_import.import_statement, wiring.uow(), content, user.id,
-                                  allowed_site=user.site_id)
+        result = await wiring.run(statement_import.import_statement,
+                                  ImportStatement(content, user.id, allowed_site=user.site_id), wiring.uow())
     except DomainError as exc:
         return await _page(request, user, error=exc)
     return await _page(request, user, result=result)

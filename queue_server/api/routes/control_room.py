@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from queue_server.api.deps import CurrentManager, WiringDep
+from queue_server.domain.dossier_commands import SendNotices
 from queue_server.service_layer import agency_views, control_room
 from queue_server.service_layer.agencies import agency_by_code
 from queue_server.service_layer.dossier_alerts import make_notifier, send_notices
@@ -58,5 +59,5 @@ async def drill_down(me: CurrentManager, wiring: WiringDep, month: Month = None,
 @router.post("/control-room/notices", response_model=AlertRunOut)
 async def run_notices(me: CurrentManager, wiring: WiringDep) -> dict:
     """Send today's overdue and due-tomorrow notices now (each person once a day and kind)."""
-    return await wiring.run(send_notices, wiring.uow(), wiring.policies.dossiers,
-                            make_notifier(wiring.settings.dossier_notifier))
+    command = SendNotices(make_notifier(wiring.settings.dossier_notifier))
+    return await wiring.run(send_notices, command, wiring.uow())

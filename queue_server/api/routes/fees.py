@@ -20,7 +20,12 @@ from queue_server.api.routes.catalog import ProcedureCode
 from queue_server.api.routes.dossiers import DossierCode, PageParam, _pdf
 from queue_server.documents import FeeReceiptData, render_fee_receipt_pdf
 from queue_server.domain.business_day import business_day
-from queue_server.domain.dossier_commands import MarkFeePaid, SetDossierFee, SetProcedureFee
+from queue_server.domain.dossier_commands import (
+    ImportStatement,
+    MarkFeePaid,
+    SetDossierFee,
+    SetProcedureFee,
+)
 from queue_server.domain.errors import Conflict, Invalid
 from queue_server.domain.fees import format_receipt_number
 from queue_server.service_layer import fee_report, fees, statement_import
@@ -109,8 +114,8 @@ async def import_statement(request: Request, me: CurrentManager, wiring: WiringD
     names a dossier and whose amount is its fee marks that fee paid by transfer; every other
     line is listed with the reason (partial, overpaid, already paid, duplicate, unknown)."""
     content = await _statement_bytes(request)
-    return await wiring.run(statement_import.import_statement, wiring.uow(), content, me.staff.id,
-                            allowed_site=allowed_site(me))
+    command = ImportStatement(content, me.staff.id, allowed_site=allowed_site(me))
+    return await wiring.run(statement_import.import_statement, command, wiring.uow())
 
 
 async def _statement_bytes(request: Request) -> bytes:

@@ -38,13 +38,13 @@ async def search_menu(site_code: SiteCode, wiring: WiringDep,
                       limit: Annotated[int, Query(ge=1, le=100)] = 20) -> dict:
     """What the site receives matching `q`; matches received only at other sites come back in
     `elsewhere` with the site, the distance and the wait (never as a ticket here)."""
-    return await wiring.run(menu_search.search_menu, wiring.reader(), site_code, q or query, limit)
+    return await wiring.run(menu_search.search_menu, mc.SearchMenu(site_code, q or query, limit), wiring.reader())
 
 
 @router.get("/sites/{site_code}/menu/items/{procedure_code}", response_model=MenuItemDetailOut)
 async def menu_item(site_code: SiteCode, procedure_code: ProcedureCode, wiring: WiringDep) -> dict:
     """One procedure at the site, with the full fee text; or where else it is received."""
-    return await wiring.run(menu_search.menu_item_detail, wiring.reader(), site_code, procedure_code)
+    return await wiring.run(menu_search.menu_item_detail, mc.ShowMenuItem(site_code, procedure_code), wiring.reader())
 
 
 # ---- managers --------------------------------------------------------------------------------

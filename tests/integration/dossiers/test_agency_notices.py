@@ -10,6 +10,7 @@ from agency_helpers import HEAD, OFFICER, at, forward, inbox, step
 from dossier_helpers import receive, serve_one, set_legal_time
 from support import API, Api
 
+from queue_server.domain.dossier_commands import SendNotices
 from queue_server.service_layer.dossier_alerts import (
     LogNotifier,
     Notice,
@@ -40,12 +41,12 @@ def test_officers_and_heads_are_told_once_a_day(api: Api, wiring, clock, caplog)
     step(api, late, "accept")  # held by the officer; `soon` waits, unassigned, with the agency
     at(api, clock, 2026, 3, 10, 8, 0)  # Tuesday: both due the next working day
     recorder = Recorder()
-    out = send_notices(wiring.uow(), wiring.policies.dossiers, recorder)
+    out = send_notices(SendNotices(recorder), wiring.uow())
     told = {(n.username, n.kind): set(n.codes) for n in recorder.sent}
     assert told == {(OFFICER, "due_tomorrow"): {late}, (HEAD, "due_tomorrow"): {late, soon}}
     assert out["sent"] == 2 and out["recipients"] == sorted([HEAD, OFFICER])
     # A second run the same day tells nobody again.
-    again = send_notices(wiring.uow(), wiring.policies.dossiers, recorder)
+    again = send_notices(SendNotices(recorder), wiring.uow())
     assert again["sent"] == 0 and again["already_sent"] == 2 and len(recorder.sent) == 2
 
     at(api, clock, 2026, 3, 12, 8, 0)  # Thursday: both overdue; the inbox banner says so too
