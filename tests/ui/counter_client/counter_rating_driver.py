@@ -23,6 +23,7 @@ Config.set("graphics", "height", "600")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/, for support.py
 
 import httpx  # noqa: E402
+from app_loop import play_beside  # noqa: E402
 from kivy.tests.common import UnitTestTouch  # noqa: E402
 from support import API, kiosk_headers  # noqa: E402
 
@@ -110,12 +111,7 @@ def main() -> int:
         finally:
             app.stop()
 
-    async def both() -> None:
-        driver = asyncio.ensure_future(play())
-        await app.run_until_closed()
-        await driver
-
-    asyncio.run(both())
+    play_beside(app, play)
     REPORT.write_text(json.dumps(seen, ensure_ascii=False, default=str), encoding="utf-8")
     return 1 if "error" in seen else 0
 

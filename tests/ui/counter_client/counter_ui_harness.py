@@ -25,6 +25,7 @@ Config.set("graphics", "height", os.environ.get("COUNTER_UI_HEIGHT", "800"))
 Config.set("kivy", "exit_on_escape", "0")
 Config.set("kivy", "log_level", "warning")
 
+from app_loop import play_beside  # noqa: E402
 from kivy.core.window import Keyboard, Window  # noqa: E402
 from kivy.tests.common import UnitTestTouch  # noqa: E402
 from kivy.uix.widget import Widget  # noqa: E402
@@ -201,12 +202,7 @@ def run(scenario: Callable[[Clerk], Awaitable[None]], *, server_url: str, shots:
         finally:
             app.stop()
 
-    async def both() -> None:
-        driver = asyncio.ensure_future(play())
-        await app.run_until_closed()
-        await driver
-
-    asyncio.run(both())
+    play_beside(app, play)
     if os.environ.get("COUNTER_UI_TRACE"):
         print(f"app closed at {time.monotonic() - T0:.1f}", file=sys.stderr)
     clerk.report["error"] = outcome.get("error")
