@@ -100,11 +100,18 @@ class Databases:
         if self.backend == "sqlite":
             return None
         name = url.rpartition("/")[2]
+        # A backend that ends between two probes takes its CPU time with it: each one's last
+        # reading is kept (by pid and start time), so the total never goes back.
+        last_seen: dict[tuple[int, int], float] = {}
 
         def probe() -> float:
             with self.postgres.psycopg.connect(self.postgres.admin, autocommit=True) as conn:
                 pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (name,))]
-            return sum(cpu_seconds(pid, children=False) for pid in pids)
+            for pid in pids:
+                reading = process_cpu(pid)
+                if reading is not None:
+                    last_seen[(pid, reading[0])] = reading[1]
+            return sum(last_seen.values())
 
         return probe
 
@@ -133,17 +140,20 @@ def process_tree(pid: int) -> list[int]:
     return out
 
 
+def process_cpu(pid: int) -> tuple[int, float] | None:
+    """(start time in ticks, user + system CPU seconds) of one process; None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    # Fields 14, 15 and 22 of stat (utime, stime, starttime), counted after the name.
+    return int(fields[19]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int, *, children: bool = True) -> float:
     """User + system CPU time of a process and its children (server workers)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for p in process_tree(pid) if children else [pid]:
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
-    return total / ticks
+    readings = (process_cpu(p) for p in (process_tree(pid) if children else [pid]))
+    return sum(r[1] for r in readings if r is not None)
 
 
 def rss_bytes(pid: int) -> int:
