@@ -1,8 +1,7 @@
 """Server-rendered pages: the citizen's ticket page, the lobby display for TVs with only a
 browser, the manager dashboard and reports. Jinja2 templates, a little plain JavaScript,
-no build step. `router` is included once by the app."""
-
-from fastapi import APIRouter
+no build step. The app includes each of `routers` itself, the citizen's page first (one
+flat level: see queue_server/app.py)."""
 
 from queue_server.web import (
     agency_inbox,
@@ -20,7 +19,5 @@ from queue_server.web import (
     reports,
 )
 
-router = APIRouter(include_in_schema=False)
-for _module in (assets, citizen, booking, dossier_lookup, display, login, dashboard, reports, fees, oversight,
-                agency_inbox, control_room, menu_editor):
-    router.include_router(_module.router)
+routers = tuple(module.router for module in (citizen, assets, booking, dossier_lookup, display, login, dashboard,
+                                             reports, fees, oversight, agency_inbox, control_room, menu_editor))
