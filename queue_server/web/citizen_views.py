@@ -15,7 +15,7 @@ from queue_server.adapters import repository as repo
 from queue_server.adapters import tables as t
 from queue_server.service_layer.handlers import ticket_reply
 from queue_server.service_layer.unit_of_work import UnitOfWork
-from queue_server.service_layer.wait_estimates import SiteDesks, wait_out
+from queue_server.service_layer.wait_estimates import SiteDesks, wait_figure, wait_out
 from shared.enums import EventType, TicketStatus
 from shared.web_protocol import CitizenTicket
 
@@ -60,6 +60,33 @@ def _view(uow: UnitOfWork, ticket_id: int) -> tuple[TicketKeys, dict[str, Any]]:
     )
     keys = TicketKeys(ticket_id, site.id, reply["service_id"], site.event_seq)
     return keys, state.model_dump(mode="json")
+
+
+# Events after which a named ticket's page follows from the event alone, as long as the
+# ticket stays at its site and in its line and is out of the waiting line (no place to
+# work out): a call, a recall, the start, the end, a no-show, a hold, a cancellation. A
+# transfer (site, line, "moved from"), a rating and a return to the line are read.
+FROM_EVENT = frozenset({EventType.TICKET_CALLED.value, EventType.TICKET_RECALLED.value,
+                        EventType.TICKET_STARTED.value, EventType.TICKET_SERVED.value,
+                        EventType.TICKET_NO_SHOW.value, EventType.TICKET_HELD.value,
+                        EventType.TICKET_CANCELLED.value})
+
+
+def view_from_event(before: dict[str, Any] | None, site_id: int, service_id: int | None,
+                    brief: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The page's new view worked out from the ticket brief of an event in FROM_EVENT (the
+    same fields `_view` would read), or None when it must be read."""
+    if before is None or brief is None or brief.get("site_id") != site_id or brief.get("service_id") != service_id:
+        return None
+    status = brief.get("status")
+    if status is None or status == TicketStatus.WAITING.value:
+        return None
+    state = before | {
+        "status": status, "counter_number": brief.get("counter_number") if status in SHOWS_COUNTER else None,
+        "called_at": brief.get("called_at"), "people_ahead": None, "estimated_wait_minutes": None,
+        "wait": wait_out(wait_figure(None, 0, status)), "final": status in FINAL,
+    }
+    return CitizenTicket.model_validate(state).model_dump(mode="json")
 
 
 Place = dict[str, Any]  # people_ahead, estimated_wait_minutes and the wait figure of a waiting ticket

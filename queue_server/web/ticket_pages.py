@@ -76,7 +76,8 @@ class TicketPageHub:
         self.sites: dict[int, SiteWatch] = {}
         self.by_ticket: dict[int, int] = {}
         self.by_address: dict[str, int] = {}
-        self.refreshes = 0  # batched reads done (the benchmark's profile counts them)
+        self.refreshes = 0  # bursts worked out (the benchmark's profile counts them)
+        self.reads = 0  # ... of which needed the database
         self._beats: asyncio.Task | None = None
         wiring.bus.clients_elsewhere["citizen"] = lambda: self.page_count  # /metrics counts pages
 
@@ -160,9 +161,9 @@ class TicketPageHub:
                 burst = await self._next_burst(watch)
                 if burst is None:
                     return
-                named, services = burst
+                named, services, briefs = burst
                 if named or services is None or services:
-                    await self._refresh(watch, named, services)
+                    await self._refresh(watch, named, services, briefs)
         except asyncio.CancelledError:
             raise
         except Exception:  # a failed read (database down): the pages reconnect and read afresh
@@ -171,9 +172,10 @@ class TicketPageHub:
                 for page in pages:
                     page.close_soon()
 
-    async def _next_burst(self, watch: SiteWatch) -> tuple[set[int], set[int] | None] | None:
+    async def _next_burst(self, watch: SiteWatch) -> tuple[set[int], set[int] | None, Briefs] | None:
         """Wait for events, swallow the rest of their burst, and say which watched tickets
-        they name and which lines they touch (None: every line, a counter changed)."""
+        they name, which lines they touch (None: every line, a counter changed) and what
+        the events say of the named tickets (see `touched`)."""
         texts = [await watch.sub.queue.get()]
         await asyncio.sleep(BURST_SECONDS)
         while not watch.sub.queue.empty():
@@ -184,17 +186,33 @@ class TicketPageHub:
         if watch.sub.overflowed:  # fell behind: resubscribe and refresh everything
             self.wiring.bus.unsubscribe(watch.sub)
             watch.sub = self.wiring.bus.subscribe(watch.site_id, kind=WATCHER_KIND)
-            return set(watch.pages), None
-        touched_named, services = touched(texts, watch.pages.keys(), set(watch.service_of.values()))
-        return named | touched_named, services
+            return set(watch.pages), None, {}
+        briefs: Briefs = {}
+        touched_named, services = touched(texts, watch.pages.keys(), set(watch.service_of.values()), briefs)
+        for ticket_id in named:  # opened on an older view: read whole
+            briefs.pop(ticket_id, None)
+        return named | touched_named, services, briefs
 
-    async def _refresh(self, watch: SiteWatch, named: set[int], services: set[int] | None) -> None:
+    async def _refresh(self, watch: SiteWatch, named: set[int], services: set[int] | None, briefs: Briefs) -> None:
+        derived = {}
+        for ticket_id, brief in briefs.items():
+            state = citizen.view_from_event(watch.states.get(ticket_id), watch.site_id,
+                                            watch.service_of.get(ticket_id), brief)
+            if state is not None:
+                derived[ticket_id] = (None, state)
+        to_read = named - derived.keys()
         waiting = [tid for tid, sid in watch.service_of.items()
                    if tid not in named and (services is None or sid in services)
                    and watch.states.get(tid, {}).get("status") == "waiting"]
         self.refreshes += 1
         lines = {watch.service_of[tid] for tid in waiting}
-        read = await self.wiring.run(citizen.read_changes, self.wiring.reader(), watch.site_id, named, waiting, lines)
+        if to_read or waiting:
+            self.reads += 1
+            read = await self.wiring.run(citizen.read_changes, self.wiring.reader(), watch.site_id, to_read, waiting,
+                                         lines)
+        else:
+            read = citizen.Changes({})
+        read.views.update(derived)
         # Working out and serializing thousands of places takes milliseconds: off the loop,
         # in a worker thread (the database connection is already given back).
         views = await anyio.to_thread.run_sync(partial(citizen.changed_views, read, watch.states, watch.prefixes))
@@ -223,10 +241,16 @@ class TicketPageHub:
         return pages
 
 
-def touched(texts: list[str], tickets: Any, services: set[int]) -> tuple[set[int], set[int] | None]:
+Briefs = dict[int, dict[str, Any] | None]  # ticket id -> its brief in the burst's last event, None: read it
+
+
+def touched(texts: list[str], tickets: Any, services: set[int],
+            briefs: Briefs | None = None) -> tuple[set[int], set[int] | None]:
     """Which of the watched `tickets` these event texts name, and which of the watched
     `services` (lines) they touch: None for all of them (a counter opened, paused, closed
-    or changed its services, so every estimate may move)."""
+    or changed its services, so every estimate may move). `briefs`, if given, gets each
+    named ticket's brief from the last event naming it, or None if one of those events is
+    not one a page can follow without a read (citizen_views.FROM_EVENT)."""
     named: set[int] = set()
     lines: set[int] | None = set()
     for text in texts:
@@ -236,6 +260,9 @@ def touched(texts: list[str], tickets: Any, services: set[int]) -> tuple[set[int
         ticket = event.get("ticket") or {}
         if ticket.get("id") in tickets:
             named.add(ticket["id"])
+            if briefs is not None:
+                follows = event.get("type") in citizen.FROM_EVENT and briefs.get(ticket["id"], ticket) is not None
+                briefs[ticket["id"]] = ticket if follows else None
         if str(event.get("type", "")).startswith("Counter"):
             lines = None
         elif lines is not None:

@@ -55,6 +55,28 @@ def test_stream_sends_the_ticket_then_people_ahead_then_the_call(api: Api) -> No
     assert called["counter_number"] == 1
 
 
+def test_a_called_ticket_s_page_follows_from_the_event_and_matches_a_fresh_read(api: Api, client) -> None:  # noqa: ANN001
+    """Called, started, finished: the page's view is worked out from each event, with no
+    read of the database, and is exactly what reading the ticket afresh gives."""
+    mine = api.issue()
+    token = mine["tracking_token"]
+    api.ok(COUNTER_A, "open")
+    with api.client.websocket_connect(f"/t/{token}/ws") as ws:
+        assert _ticket_message(ws)["status"] == "waiting"
+        hub = client.app.state.ticket_pages
+        reads_before = hub.reads
+        seen = []
+        for action, status in (("call-next", "called"), ("start", "serving"), ("finish", "done")):
+            api.ok(COUNTER_A, action)
+            view = _until(ws, lambda ticket, status=status: ticket["status"] == status)
+            fresh = api.client.get(f"/t/{token}/state").json()["ticket"]
+            assert view == fresh, action
+            seen.append(view)
+        assert hub.reads == reads_before, "a page of a ticket the events named was read from the database"
+    assert [v["counter_number"] for v in seen] == [1, 1, None]
+    assert seen[-1]["final"] and seen[0]["wait"]["state"] == "called"
+
+
 def test_stream_messages_carry_only_the_public_view_of_this_ticket(web_api: Api) -> None:
     other = web_api.issue()
     mine = web_api.issue()
