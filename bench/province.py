@@ -41,7 +41,7 @@ from bench import ws_client
 from bench.httpclient import Connection
 from bench.loadgen import HOST, run
 from bench.province_world import MANAGER, Province, ProvinceSite, audit_province, build_province
-from bench.servers import Databases, ServerProcess, motcua_server, raise_fd_limit
+from bench.servers import Databases, ServerProcess, machine_busy, motcua_server, raise_fd_limit
 from queue_server.seed import DEMO_PASSWORD
 from queue_server.simulation.metrics import percentile
 
@@ -307,7 +307,7 @@ class Driver:
     def _cpu(self) -> dict[str, float]:
         usage = resource.getrusage(resource.RUSAGE_SELF)
         return {"server": self.server.cpu(), "postgres": self.db_probe() if self.db_probe else 0.0,
-                "loadgen": usage.ru_utime + usage.ru_stime, "at": time.perf_counter()}
+                "loadgen": usage.ru_utime + usage.ru_stime, "machine": machine_busy(), "at": time.perf_counter()}
 
     async def run(self, log) -> list[LevelResult]:  # noqa: ANN001
         port = self.server.port
@@ -386,7 +386,7 @@ class Driver:
         level.display_p99_ms = percentile(delays, 99)
         level.errors = len(self.errors) - errors_before
         level.error_samples = self.errors[errors_before:errors_before + 3]
-        level.cpu = {k: (after[k] - before[k]) / seconds for k in ("server", "postgres", "loadgen")}
+        level.cpu = {k: (after[k] - before[k]) / seconds for k in ("server", "postgres", "loadgen", "machine")}
         level.rss_mb = self.server.rss() / 2**20
         level.phones_open_max = self.phones_open_max
         level.waiting_at_end = len(self.issued) - len(self.claimed)

@@ -23,8 +23,8 @@ def _ms(value: float) -> str:
 
 def table(results: list[RunResult]) -> str:
     lines = ["| database | highest sustained: tickets/s | claims/s | worst p99 ms | CPU s/s: server | PostgreSQL "
-             "| load generator | server RSS MB | first level past the limit | checks |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
+             "| load generator | whole machine | server RSS MB | first level past the limit | checks |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in results:
         best = r.best
         past = next((lv for lv in r.levels if not lv.sustained), None)
@@ -38,20 +38,21 @@ def table(results: list[RunResult]) -> str:
                   f"{c.get('missing_stream_events', '?')} stream events missing, "
                   f"{c.get('phone_pages_missed', '?')}/{c.get('phone_pages_called', '?')} phone pages missed")
         if best is None:
-            lines.append(f"| {_label(r)} | – | – | – | – | – | – | – | {beyond} | {checks} |")
+            lines.append(f"| {_label(r)} | – | – | – | – | – | – | – | – | {beyond} | {checks} |")
             continue
         lines.append(f"| {_label(r)} | {best.tickets_per_s:.0f} | {best.claims_per_s:.0f} | "
                      f"{_ms(best.worst_p99_ms)} | {best.cpu['server']:.2f} | {best.cpu['postgres']:.2f} | "
-                     f"{best.cpu['loadgen']:.2f} | {best.rss_mb:.0f} | {beyond} | {checks} |")
+                     f"{best.cpu['loadgen']:.2f} | {best.cpu.get('machine', math.nan):.2f} | {best.rss_mb:.0f} | {beyond} | {checks} |")
     lines.append("")
     lines.append("Every level (offered tickets/s → done tickets/s, claims/s, p99 of issue / call-next / start ms, "
-                 "call-to-display p99 ms, CPU s/s server / PostgreSQL / load generator, RSS MB, phone pages open):")
+                 "call-to-display p99 ms, CPU s/s server / PostgreSQL / load generator / whole machine, RSS MB, phone pages open):")
     lines.append("")
     for r in results:
         lines.append(f"- {_label(r)}: " + "; ".join(
             f"{lv.offered:g} → {lv.tickets_per_s:.0f}, {lv.claims_per_s:.0f}, "
             f"{'/'.join(_ms(lv.p99_ms.get(k, math.nan)) for k in ('issue', 'call-next', 'start'))}, "
-            f"{_ms(lv.display_p99_ms)}, {lv.cpu['server']:.2f}/{lv.cpu['postgres']:.2f}/{lv.cpu['loadgen']:.2f}, "
+            f"{_ms(lv.display_p99_ms)}, {lv.cpu['server']:.2f}/{lv.cpu['postgres']:.2f}/{lv.cpu['loadgen']:.2f}/"
+            f"{lv.cpu.get('machine', math.nan):.2f}, "
             f"{lv.rss_mb:.0f}, {lv.phones_open_max}" + (f", {lv.errors} errors" if lv.errors else "")
             for lv in r.levels))
     return "\n".join(lines)

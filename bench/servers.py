@@ -140,6 +140,14 @@ def process_tree(pid: int) -> list[int]:
     return out
 
 
+def machine_busy() -> float:
+    """CPU seconds the whole machine has spent busy (every core, every process, the
+    kernel): when it nears the core count per second, the machine is the limit."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
 def process_cpu(pid: int) -> tuple[int, float] | None:
     """(start time in ticks, user + system CPU seconds) of one process; None once it is gone."""
     try:

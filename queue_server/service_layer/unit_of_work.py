@@ -32,7 +32,7 @@ from queue_server.adapters.ticket_repository import CounterRepository, TicketRep
 from queue_server.service_layer import audit
 from queue_server.service_layer.rules import Policies, QueueRules
 from queue_server.service_layer.static_rows import Catalog
-from queue_server.service_layer.wait_estimates import line_waits
+from queue_server.service_layer.wait_estimates import LineWaits
 from shared.enums import EventType
 
 
@@ -183,14 +183,20 @@ class UnitOfWork:
         messages: list[dict[str, Any]] = []
         rows: list[dict[str, Any]] = []
         at = self.now.isoformat()
+        # What the lines' wait figures need besides the counts is read first: from the
+        # UPDATE that takes a site's numbers to the commit, every other commit of that
+        # site waits, so only the statements that must be there are (numbers and counts,
+        # then the log and notifications in one, then COMMIT).
+        touched = {site_id: {sid for e in events for sid in e.services} for site_id, events in by_site.items()}
+        inputs = {site_id: LineWaits(self.conn, site_id, services) for site_id, services in touched.items() if services}
         for site_id in sorted(by_site):  # site rows locked in id order: no waiting in a cycle
             events = by_site[site_id]
             needed = {sid for e in events if e.waiting is None for sid in e.services}
             last, counts = repo.take_event_seqs_and_counts(self.conn, site_id, len(events), needed)
             latest = {sid: n for e in events if e.waiting is not None for sid, n in e.waiting.items()}
             latest.update(counts)
-            touched = {sid for e in events for sid in e.services}
-            waits = line_waits(self.conn, site_id, {sid: latest[sid] for sid in touched}) if touched else {}
+            lines = touched[site_id]
+            waits = inputs[site_id].of({sid: latest[sid] for sid in lines}) if lines else {}
             for offset, event in enumerate(events):
                 seq = last - len(events) + 1 + offset
                 if event.waiting is not None:

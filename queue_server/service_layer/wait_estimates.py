@@ -47,11 +47,14 @@ class SiteDesks:
         self._site_id = site_id
         self._read: tuple[list[Desk], set[int]] | None = None
 
+    def read_now(self) -> None:
+        if self._read is None:
+            self._read = self._reader(self._site_id)
+
     def share(self, service_id: int, open_counters: int) -> DeskShare | None:
         if open_counters <= 0:
             return None
-        if self._read is None:
-            self._read = self._reader(self._site_id)
+        self.read_now()
         desks, waiting = self._read
         return desk_share(service_id, desks, waiting)
 
@@ -63,16 +66,29 @@ class SiteDesks:
         return estimate, wait_figure(estimate, open_counters)
 
 
-def line_waits(conn: Connection, site_id: int, waiting: Mapping[int, int]) -> dict[int, dict[str, Any]]:
+class LineWaits:
     """The `wait` of some lines of a site, given their waiting counts: what the events of a
-    commit carry so displays and kiosks keep the figure right between snapshots. Two small
-    statements for the site (three when a desk is open), whatever the number of lines."""
-    averages = repo.site_handling_averages(conn, site_id)
-    serving = repo.site_counters_serving(conn, site_id)
-    desks = SiteDesks(conn, site_id)
-    out = {}
-    for service_id, count in waiting.items():
-        open_count, configured = serving.get(service_id, (0, 0))
-        _, figure = desks.estimate(service_id, count, averages.get(service_id), open_count, configured)
-        out[service_id] = wait_out(figure)
-    return out
+    commit carry so displays and kiosks keep the figure right between snapshots.
+
+    Read in two steps so that nothing is read while the commit holds its site's row (see
+    UnitOfWork._number_events): `LineWaits(conn, site_id, services)` reads the averages,
+    the counters serving and, when one of those lines has an open desk, the open desks
+    (two or three small statements), before the waiting counts are known; `of(counts)`
+    then works the figures out with no database."""
+
+    def __init__(self, conn: Connection, site_id: int, services: set[int]) -> None:
+        self._averages = repo.site_handling_averages(conn, site_id)
+        self._serving = repo.site_counters_serving(conn, site_id)
+        self._desks = SiteDesks(conn, site_id)
+        if any(self._serving.get(sid, (0, 0))[0] > 0 for sid in services):
+            self._desks.read_now()
+
+    def of(self, waiting: Mapping[int, int]) -> dict[int, dict[str, Any]]:
+        out = {}
+        for service_id, count in waiting.items():
+            open_count, configured = self._serving.get(service_id, (0, 0))
+            _, figure = self._desks.estimate(service_id, count, self._averages.get(service_id), open_count,
+                                             configured)
+            out[service_id] = wait_out(figure)
+        return out
+
