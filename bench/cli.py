@@ -140,6 +140,26 @@ def _line(r: Result) -> str:
             f"p99 {r.p99_ms:.1f} ms ratio {r.ratio:.0%} rss {r.rss_mb:.0f} MB {r.extra or ''} – {status}")
 
 
+def _profile_on(backend: str, args: argparse.Namespace) -> list:
+    """The in-process profile on one database: SQLite (a new file, or the given template)
+    or PostgreSQL (a throw-away copy of a seeded database; its backends' CPU is measured)."""
+    from bench.profile import profile_paths
+
+    options = {"requests": args.requests, "pyinstrument": not args.no_trees, "pages": args.pages}
+    if backend == "sqlite":
+        template = next((u for u in args.template_url if u.startswith("sqlite")), None)
+        return profile_paths(template, **options)
+    template = next((u for u in args.template_url if u.startswith("postgres")), None)
+    with tempfile.TemporaryDirectory() as workdir:
+        dbs = Databases("postgres", Path(workdir), pg_admin_url=args.pg_url, template_url=template)
+        url = dbs.new()
+        try:
+            return profile_paths(url, db_cpu=dbs.cpu_probe(url), **options)
+        finally:
+            dbs.drop(url)
+            dbs.close()
+
+
 def bench_command(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="motcua bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -171,12 +191,11 @@ def bench_command(argv: list[str]) -> int:
     args = parser.parse_args(argv)
 
     if args.profile:
-        from bench.profile import profile_paths, render
+        from bench.profile import render
 
-        sqlite_template = next((u for u in args.template_url if u.startswith("sqlite")), None)
-        profiles = profile_paths(sqlite_template, requests=args.requests, pyinstrument=not args.no_trees,
-                                 pages=args.pages)
-        print(render(profiles, with_trees=not args.no_trees))
+        for backend in (args.backends or "sqlite").split(","):
+            print(f"\n## {backend}\n")
+            print(render(_profile_on(backend, args), with_trees=not args.no_trees))
         return 0
     plan = FULL if args.full else QUICK
     if args.duration:

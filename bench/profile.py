@@ -21,6 +21,9 @@ from pathlib import Path
 from sqlalchemy import event
 
 
+COMPARE_ROUNDS = 6
+
+
 @dataclass
 class PathProfile:
     name: str
@@ -30,6 +33,11 @@ class PathProfile:
     commits: int
     text: str = ""
     cpu_seconds: float = 0.0  # this process's CPU time: steady on a machine shared with other work
+    db_cpu_seconds: float = 0.0  # PostgreSQL: its backends' CPU time for the same requests
+
+    @property
+    def db_cpu_ms_per_request(self) -> float:
+        return self.db_cpu_seconds / self.requests * 1000.0
 
     @property
     def ms_per_request(self) -> float:
@@ -60,7 +68,10 @@ def _kind(sql: str) -> str:
 
 
 def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrument: bool = True,
-                  deep_queue: int = 0, pages: int = 1000, with_floors: bool = True) -> list[PathProfile]:
+                  deep_queue: int = 0, pages: int = 1000, with_floors: bool = True,
+                  db_cpu: Callable[[], float] | None = None) -> list[PathProfile]:
+    """`db_url`: a migrated, seeded demo database to use (default: a new SQLite one);
+    `db_cpu`: PostgreSQL, the CPU seconds its backends for that database have spent."""
     from queue_server.api import deps
     from queue_server.api.routes.counters import _check_access
     from queue_server.bootstrap import bootstrap
@@ -150,8 +161,8 @@ def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrumen
 
         return cycle
 
-    def refill() -> None:  # the floors' tickets: counter 1 serves service A
-        for _ in range(requests + 10):
+    def refill(tickets: int) -> None:  # counter 1 serves service A
+        for _ in range(tickets):
             issue()
 
     paths: list[tuple[str, Callable[[], None], int]] = [
@@ -161,32 +172,60 @@ def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrumen
         (f"one event to {pages:,} open ticket pages: the site's watcher", page_event, max(10, requests // 10)),
         (f"one event to {pages:,} open ticket pages: each page reads its ticket (before)", page_event_per_page, 2),
     ]
-    for mode in floors:
-        paths.append((f"call-next floor, {mode} (2 requests, database work only)", floor_cycle(mode), requests))
+    # The cycle and its floors are measured again side by side, in rounds that take turns,
+    # so that a drift of the machine or of the database (the log growing, a checkpoint)
+    # falls on all of them alike: their ratio is the figure that matters.
+    compared = [("call-next + start, in turn with its floors", call_cycle)]
+    compared += [(f"call-next floor, {mode} (2 requests, database work only)", floor_cycle(mode)) for mode in floors]
     out = []
+
+    def measure(name: str, fn: Callable[[], None], n: int, trees: bool) -> PathProfile:
+        statements.clear()
+        commits[0] = 0
+        profiler = None
+        if trees:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0002)
+            profiler.start()
+        d0 = db_cpu() if db_cpu else 0.0
+        t0, c0 = time.perf_counter(), time.process_time()
+        for _ in range(n):
+            fn()
+        seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        db_seconds = db_cpu() - d0 if db_cpu else 0.0
+        text = ""
+        if profiler is not None:
+            profiler.stop()
+            text = profiler.output_text(unicode=False, color=False, show_all=False)
+        return PathProfile(name, n, seconds, Counter(statements), commits[0], text, cpu, db_seconds)
+
     try:
         for name, fn, n in paths:
-            if name.startswith("call-next floor"):
-                refill()
             for _ in range(min(10, n)):
                 fn()  # warm caches (statement compilation)
-            statements.clear()
-            commits[0] = 0
-            profiler = None
-            if pyinstrument:
-                from pyinstrument import Profiler
-
-                profiler = Profiler(interval=0.0002)
-                profiler.start()
-            t0, c0 = time.perf_counter(), time.process_time()
-            for _ in range(n):
-                fn()
-            seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-            text = ""
-            if profiler is not None:
-                profiler.stop()
-                text = profiler.output_text(unicode=False, color=False, show_all=False)
-            out.append(PathProfile(name, n, seconds, Counter(statements), commits[0], text, cpu))
+            out.append(measure(name, fn, n, pyinstrument))
+        if floors:
+            # Counting statements costs Python time per statement, which the floors (their
+            # own engines) do not pay: off for the side-by-side rounds.
+            event.remove(engine, "before_cursor_execute", _count)
+            per_round = max(1, requests // COMPARE_ROUNDS)
+            refill(len(compared) * (per_round * COMPARE_ROUNDS + 10))
+            totals: dict[str, PathProfile] = {}
+            for name, fn in compared:
+                for _ in range(10):
+                    fn()
+            for _ in range(COMPARE_ROUNDS):
+                for name, fn in compared:
+                    got = measure(name, fn, per_round, False)
+                    total = totals.setdefault(name, PathProfile(name, 0, 0.0, Counter(), 0))
+                    total.requests += got.requests
+                    total.seconds += got.seconds
+                    total.cpu_seconds += got.cpu_seconds
+                    total.db_cpu_seconds += got.db_cpu_seconds
+                    total.statements.update(got.statements)
+                    total.commits += got.commits
+            out.extend(totals.values())
     finally:
         engine.dispose()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -218,11 +257,25 @@ def _ticket_page_paths(wiring, pages: int) -> tuple[Callable[[], None], Callable
 
 
 def render(profiles: list[PathProfile], *, with_trees: bool = False) -> str:
-    lines = ["| path | ms per request (in-process) | CPU ms per request | SQL statements per request | commits |",
-             "|---|---|---|---|---|"]
+    lines = ["| path | ms per request (in-process) | CPU ms per request | PostgreSQL CPU ms per request "
+             "| SQL statements per request | commits |",
+             "|---|---|---|---|---|---|"]
     for p in profiles:
-        lines.append(f"| {p.name} | {p.ms_per_request:.2f} | {p.cpu_ms_per_request:.2f} | "
+        db = f"{p.db_cpu_ms_per_request:.2f}" if p.db_cpu_seconds else "–"
+        lines.append(f"| {p.name} | {p.ms_per_request:.2f} | {p.cpu_ms_per_request:.2f} | {db} | "
                      f"{p.statements_per_request:.1f} | {p.commits / p.requests:.1f} |")
+    floors = {p.name.split(",")[1].split("(")[0].strip(): p for p in profiles if p.name.startswith("call-next floor")}
+    cycle = next((p for p in profiles if p.name.startswith("call-next + start, in turn")), None)
+    if cycle is not None and floors:
+        lines.append("")
+        for mode, floor in floors.items():
+            ratio = cycle.cpu_ms_per_request / floor.cpu_ms_per_request
+            both = ""
+            if cycle.db_cpu_seconds and floor.db_cpu_seconds:
+                whole = ((cycle.cpu_seconds + cycle.db_cpu_seconds) / cycle.requests) / (
+                    (floor.cpu_seconds + floor.db_cpu_seconds) / floor.requests)
+                both = f"; with PostgreSQL's CPU: **{whole:.2f}×**"
+            lines.append(f"- call-next + start cycle against its {mode} floor: **{ratio:.2f}×** the CPU{both}")
     for p in profiles:
         lines.append(f"\n**{p.name}** – statements per request:\n")
         for kind, count in p.statements.most_common():

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Connection,
     Float,
     Integer,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     bindparam,
     case,
     exists,
+    false,
     func,
     insert,
     literal,
@@ -477,6 +479,51 @@ def site_counters_serving(conn: Connection, site_id: int) -> dict[int, tuple[int
 
 def site_handling_averages(conn: Connection, site_id: int) -> dict[int, float]:
     return dict(conn.execute(_SITE_HANDLING_AVERAGES, {"site_id": site_id}).all())
+
+
+# What the wait figures of a site's lines need, in one statement (a commit's events carry
+# them): the averages (kind 0), then every counter's service rows (kind 1) with its state,
+# whether it is free, the weight, and, for an open one, whether that line has anyone waiting.
+_COUNTER_ROWS = t.counters.join(t.counter_services, t.counter_services.c.counter_id == t.counters.c.id)
+_SITE_WAIT_INPUTS = union_all(
+    select(literal(0).label("kind"), t.service_stats.c.service_id,
+           t.service_stats.c.avg_handling_seconds.label("average"), literal(None, Integer).label("counter_id"),
+           literal(None, t.counters.c.state.type).label("state"), literal(None, Boolean).label("idle"),
+           literal(None, Integer).label("weight"), literal(None, Boolean).label("has_waiting"))
+    .where(t.service_stats.c.site_id == bindparam("site_id")),
+    select(literal(1), t.counter_services.c.service_id, literal(None, Float), t.counters.c.id, t.counters.c.state,
+           t.counters.c.current_ticket_id.is_(None), t.counter_services.c.weight,
+           case((t.counters.c.state == CounterState.OPEN.value,
+                 exists().where(t.tickets.c.site_id == t.counters.c.site_id,
+                                t.tickets.c.service_id == t.counter_services.c.service_id,
+                                t.TICKET_IS_WAITING)), else_=false()))
+    .select_from(_COUNTER_ROWS).where(t.counters.c.site_id == bindparam("site_id")),
+)
+
+
+def site_wait_inputs(conn: Connection, site_id: int) -> tuple[dict[int, float], dict[int, tuple[int, int]],
+                                                              tuple[list[Desk], set[int]]]:
+    """`site_handling_averages`, `site_counters_serving` and `open_desks` in one statement."""
+    averages: dict[int, float] = {}
+    serving: dict[int, list[int]] = {}
+    weights: dict[int, dict[int, int]] = {}
+    idle: dict[int, bool] = {}
+    waiting: set[int] = set()
+    for row in conn.execute(_SITE_WAIT_INPUTS, {"site_id": site_id}):
+        if row.kind == 0:
+            if row.average is not None:
+                averages[row.service_id] = row.average
+            continue
+        pair = serving.setdefault(row.service_id, [0, 0])
+        pair[1] += 1
+        if row.state == CounterState.OPEN.value:
+            pair[0] += 1
+            weights.setdefault(row.counter_id, {})[row.service_id] = row.weight
+            idle[row.counter_id] = bool(row.idle)
+            if row.has_waiting:
+                waiting.add(row.service_id)
+    desks = [Desk(idle[cid], w) for cid, w in weights.items()]
+    return averages, {sid: (p[0], p[1]) for sid, p in serving.items()}, (desks, waiting)
 
 
 _HANDLING_AVERAGE = select(t.service_stats.c.avg_handling_seconds, t.service_stats.c.samples).where(

@@ -188,7 +188,7 @@ class UnitOfWork:
         # site waits, so only the statements that must be there are (numbers and counts,
         # then the log and notifications in one, then COMMIT).
         touched = {site_id: {sid for e in events for sid in e.services} for site_id, events in by_site.items()}
-        inputs = {site_id: LineWaits(self.conn, site_id, services) for site_id, services in touched.items() if services}
+        inputs = {site_id: LineWaits(self.conn, site_id) for site_id, services in touched.items() if services}
         for site_id in sorted(by_site):  # site rows locked in id order: no waiting in a cycle
             events = by_site[site_id]
             needed = {sid for e in events if e.waiting is None for sid in e.services}

@@ -47,14 +47,11 @@ class SiteDesks:
         self._site_id = site_id
         self._read: tuple[list[Desk], set[int]] | None = None
 
-    def read_now(self) -> None:
-        if self._read is None:
-            self._read = self._reader(self._site_id)
-
     def share(self, service_id: int, open_counters: int) -> DeskShare | None:
         if open_counters <= 0:
             return None
-        self.read_now()
+        if self._read is None:
+            self._read = self._reader(self._site_id)
         desks, waiting = self._read
         return desk_share(service_id, desks, waiting)
 
@@ -71,17 +68,13 @@ class LineWaits:
     commit carry so displays and kiosks keep the figure right between snapshots.
 
     Read in two steps so that nothing is read while the commit holds its site's row (see
-    UnitOfWork._number_events): `LineWaits(conn, site_id, services)` reads the averages,
-    the counters serving and, when one of those lines has an open desk, the open desks
-    (two or three small statements), before the waiting counts are known; `of(counts)`
-    then works the figures out with no database."""
+    UnitOfWork._number_events): `LineWaits(conn, site_id)` reads the averages, the
+    counters serving and the open desks in one statement, before the waiting counts are
+    known; `of(counts)` then works the figures out with no database."""
 
-    def __init__(self, conn: Connection, site_id: int, services: set[int]) -> None:
-        self._averages = repo.site_handling_averages(conn, site_id)
-        self._serving = repo.site_counters_serving(conn, site_id)
-        self._desks = SiteDesks(conn, site_id)
-        if any(self._serving.get(sid, (0, 0))[0] > 0 for sid in services):
-            self._desks.read_now()
+    def __init__(self, conn: Connection, site_id: int) -> None:
+        self._averages, self._serving, desks = repo.site_wait_inputs(conn, site_id)
+        self._desks = SiteDesks(None, site_id, read=lambda _site_id: desks)
 
     def of(self, waiting: Mapping[int, int]) -> dict[int, dict[str, Any]]:
         out = {}
