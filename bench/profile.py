@@ -277,6 +277,8 @@ def render(profiles: list[PathProfile], *, with_trees: bool = False) -> str:
                 both = f"; with PostgreSQL's CPU: **{whole:.2f}×**"
             lines.append(f"- call-next + start cycle against its {mode} floor: **{ratio:.2f}×** the CPU{both}")
     for p in profiles:
+        if not p.statements:
+            continue  # the side-by-side rounds count none
         lines.append(f"\n**{p.name}** – statements per request:\n")
         for kind, count in p.statements.most_common():
             lines.append(f"- {count / p.requests:.2f} × `{kind}`")

@@ -509,19 +509,21 @@ def site_wait_inputs(conn: Connection, site_id: int) -> tuple[dict[int, float], 
     weights: dict[int, dict[int, int]] = {}
     idle: dict[int, bool] = {}
     waiting: set[int] = set()
-    for row in conn.execute(_SITE_WAIT_INPUTS, {"site_id": site_id}):
-        if row.kind == 0:
-            if row.average is not None:
-                averages[row.service_id] = row.average
+    open_ = CounterState.OPEN.value
+    for kind, service_id, average, counter_id, state, is_idle, weight, has_waiting in conn.execute(
+            _SITE_WAIT_INPUTS, {"site_id": site_id}):
+        if kind == 0:
+            if average is not None:
+                averages[service_id] = average
             continue
-        pair = serving.setdefault(row.service_id, [0, 0])
+        pair = serving.setdefault(service_id, [0, 0])
         pair[1] += 1
-        if row.state == CounterState.OPEN.value:
+        if state == open_:
             pair[0] += 1
-            weights.setdefault(row.counter_id, {})[row.service_id] = row.weight
-            idle[row.counter_id] = bool(row.idle)
-            if row.has_waiting:
-                waiting.add(row.service_id)
+            weights.setdefault(counter_id, {})[service_id] = weight
+            idle[counter_id] = bool(is_idle)
+            if has_waiting:
+                waiting.add(service_id)
     desks = [Desk(idle[cid], w) for cid, w in weights.items()]
     return averages, {sid: (p[0], p[1]) for sid, p in serving.items()}, (desks, waiting)
 
