@@ -132,6 +132,7 @@ class Driver:
         self.clerk_tokens, self.manager_tokens, self.db_probe = clerk_tokens, manager_tokens, db_probe
         self.rng = random.Random(settings.seed)
         self.rate = 0.0
+        self.rate_changed = asyncio.Event()  # set (and replaced) whenever the offered rate changes
         self.running = True
         self.measuring_from = float("inf")
         self.samples: dict[str, list[float]] = {k: [] for k in KINDS}
@@ -225,7 +226,15 @@ class Driver:
         rng = random.Random(self.s.seed + site.id)
         while self.running:
             rate = self.rate / len(self.province.sites)
-            await asyncio.sleep(rng.expovariate(rate) if rate > 0 else 0.2)
+            changed = self.rate_changed
+            try:
+                await asyncio.wait_for(changed.wait(), rng.expovariate(rate) if rate > 0 else 0.2)
+                # The rate changed: draw the wait again at the new rate (the arrivals of a
+                # Poisson process do not remember), or a kiosk would sleep on the old one's
+                # seconds-long gaps into the next level.
+                continue
+            except TimeoutError:
+                pass
             if self.running and rate > 0:
                 self._spawn(self._issue(site, idle, rng.choice(site.service_ids)))
 
@@ -335,7 +344,7 @@ class Driver:
             while self.counters_ready < len(self.counter_services) and time.perf_counter() < deadline:
                 await asyncio.sleep(0.1)
             for rate in self.s.rates:
-                self.rate = rate
+                self._set_rate(rate)
                 await asyncio.sleep(self.s.settle_seconds)
                 level = await self._measure(rate)
                 levels.append(level)
@@ -344,7 +353,7 @@ class Driver:
                     break
         finally:
             self.running = False
-            self.rate = 0.0
+            self._set_rate(0.0)
             for future_list in self.idle.values():
                 for _, future in future_list:
                     if not future.done():
@@ -362,6 +371,11 @@ class Driver:
                 task.cancel()
             await asyncio.gather(*self.tasks, *stream_tasks, return_exceptions=True)
         return levels
+
+    def _set_rate(self, rate: float) -> None:
+        self.rate = rate
+        self.rate_changed.set()
+        self.rate_changed = asyncio.Event()
 
     async def _measure(self, rate: float) -> LevelResult:
         for values in self.samples.values():

@@ -569,7 +569,7 @@ def held_tickets_of(conn: Connection, counter_id: int) -> list[Row]:
     ).all()
 
 
-_TICKET_BRIEF = (
+_TICKET_BRIEF_ANY = (
     select(
         t.tickets,
         t.sites.c.code.label("site_code"),
@@ -587,13 +587,28 @@ _TICKET_BRIEF = (
         .outerjoin(t.procedures, t.procedures.c.id == t.tickets.c.procedure_id)
         .outerjoin(t.counters, t.counters.c.id == t.tickets.c.counter_id)
     )
-    .where(t.tickets.c.id == bindparam("ticket_id"))
 )
+_TICKET_BRIEF = _TICKET_BRIEF_ANY.where(t.tickets.c.id == bindparam("ticket_id"))
+# The citizen's page also shows where the site is, and keeps the site's event number of
+# the moment (the page's stream starts from it).
+_CITIZEN_TICKET = _TICKET_BRIEF_ANY.add_columns(
+    t.sites.c.name_en.label("site_name_en"), t.sites.c.address.label("site_address"),
+    t.sites.c.latitude.label("site_latitude"), t.sites.c.longitude.label("site_longitude"),
+    t.sites.c.event_seq.label("site_event_seq"))
+_CITIZEN_TICKET_BY_ID = _CITIZEN_TICKET.where(t.tickets.c.id == bindparam("ticket_id"))
+_CITIZEN_TICKET_BY_TOKEN = _CITIZEN_TICKET.where(t.tickets.c.tracking_token == bindparam("token"))
 
 
 def ticket_brief_row(conn: Connection, ticket_id: int) -> Row:
     """The ticket joined with the names every reply and event shows."""
     return conn.execute(_TICKET_BRIEF, {"ticket_id": ticket_id}).one()
+
+
+def citizen_ticket_row(conn: Connection, *, ticket_id: int | None = None, token: str | None = None) -> Row | None:
+    """`ticket_brief_row` with the site's place and event number, by id or tracking token."""
+    if token is not None:
+        return conn.execute(_CITIZEN_TICKET_BY_TOKEN, {"token": token}).first()
+    return conn.execute(_CITIZEN_TICKET_BY_ID, {"ticket_id": ticket_id}).first()
 
 
 # ---- events ------------------------------------------------------------------------------

@@ -39,26 +39,25 @@ def citizen_ticket(uow: UnitOfWork, token: str) -> tuple[TicketKeys, dict[str, A
     if not TOKEN_RE.match(token):
         return None
     with uow:
-        ticket_id = uow.conn.execute(select(t.tickets.c.id).where(t.tickets.c.tracking_token == token)).scalar()
-        return None if ticket_id is None else _view(uow, ticket_id)
+        row = repo.citizen_ticket_row(uow.conn, token=token)
+        return None if row is None else _view(uow, row)
 
 
-def _view(uow: UnitOfWork, ticket_id: int) -> tuple[TicketKeys, dict[str, Any]]:
+def _view(uow: UnitOfWork, row: Any) -> tuple[TicketKeys, dict[str, Any]]:  # noqa: ANN401 - repo.citizen_ticket_row
     """The whole view of one ticket (inside the caller's unit of work)."""
-    conn = uow.conn
-    reply = ticket_reply(uow, ticket_id)
-    site = repo.site_by_id(conn, reply["site_id"])
+    reply = ticket_reply(uow, row.id, row=row)
+    moved_from, rated = _history(uow.conn, row.id, row.site_id)
     state = CitizenTicket(
-        label=reply["label"], status=reply["status"], site_code=site.code, site_name_vi=site.name_vi,
-        site_name_en=site.name_en, site_address=site.address, site_latitude=site.latitude,
-        site_longitude=site.longitude, service_name_vi=reply["service_name_vi"],
+        label=reply["label"], status=reply["status"], site_code=row.site_code, site_name_vi=row.site_name_vi,
+        site_name_en=row.site_name_en, site_address=row.site_address, site_latitude=row.site_latitude,
+        site_longitude=row.site_longitude, service_name_vi=reply["service_name_vi"],
         service_name_en=reply["service_name_en"],
         counter_number=reply["counter_number"] if reply["status"] in SHOWS_COUNTER else None,
         people_ahead=reply.get("people_ahead"), estimated_wait_minutes=reply.get("estimated_wait_minutes"),
         wait=reply["wait"], issued_at=reply["issued_at"], called_at=reply["called_at"],
-        moved_from=_moved_from(conn, ticket_id, site.id), final=reply["status"] in FINAL, rated=_rated(conn, ticket_id),
+        moved_from=moved_from, final=reply["status"] in FINAL, rated=rated,
     )
-    keys = TicketKeys(ticket_id, site.id, reply["service_id"], site.event_seq)
+    keys = TicketKeys(row.id, row.site_id, reply["service_id"], row.site_event_seq)
     return keys, state.model_dump(mode="json")
 
 
@@ -110,7 +109,8 @@ def read_changes(uow: UnitOfWork, site_id: int, named: set[int], waiting: list[i
     """The tickets an event named, whole (a few per event); the lines of the other watched
     tickets still waiting in `services`, one read whatever their number."""
     with uow:
-        changes = Changes({ticket_id: _view(uow, ticket_id) for ticket_id in named}, watched=set(waiting))
+        changes = Changes({ticket_id: _view(uow, repo.citizen_ticket_row(uow.conn, ticket_id=ticket_id))
+                           for ticket_id in named}, watched=set(waiting))
         if not waiting or not services:
             return changes
         c = t.tickets.c
@@ -184,21 +184,21 @@ def view_text(state: dict[str, Any]) -> str:
     return json.dumps({"kind": "ticket", "ticket": state}, ensure_ascii=False, separators=(",", ":"))
 
 
-def _moved_from(conn, ticket_id: int, site_id: int) -> dict[str, Any] | None:  # noqa: ANN001
-    """The latest move of this ticket into the site it is at now (from the event log)."""
+_HISTORY_TYPES = (EventType.TICKET_TRANSFERRED.value, EventType.TICKET_RATED.value)
+
+
+def _history(conn, ticket_id: int, site_id: int) -> tuple[dict[str, Any] | None, bool]:  # noqa: ANN001
+    """From the ticket's event log, in one read: the latest move of the ticket into the site
+    it is at now, and whether the citizen has rated the visit."""
     e = t.ticket_events.c
-    rows = conn.execute(select(e.at, e.data).where(e.ticket_id == ticket_id,
-                                                   e.type == EventType.TICKET_TRANSFERRED.value)
-                        .order_by(e.id.desc()).limit(4)).all()
-    for at, data in rows:
+    rows = conn.execute(select(e.type, e.at, e.data).where(e.ticket_id == ticket_id, e.type.in_(_HISTORY_TYPES))
+                        .order_by(e.id.desc())).all()
+    rated = any(row.type == EventType.TICKET_RATED.value for row in rows)
+    moves = [row for row in rows if row.type == EventType.TICKET_TRANSFERRED.value][:4]
+    for row in moves:
+        data = row.data
         if data.get("to_site_id") == site_id and data.get("from_site_id") not in (None, site_id):
             before = repo.site_by_id(conn, data["from_site_id"])
             return {"label": data.get("old_label", ""), "site_name_vi": before.name_vi if before else "",
-                    "site_name_en": before.name_en if before else "", "at": at}
-    return None
-
-
-def _rated(conn, ticket_id: int) -> bool:  # noqa: ANN001
-    e = t.ticket_events.c
-    return conn.execute(select(e.id).where(e.ticket_id == ticket_id, e.type == EventType.TICKET_RATED.value)
-                        .limit(1)).first() is not None
+                    "site_name_en": before.name_en if before else "", "at": row.at}, rated
+    return None, rated

@@ -87,9 +87,12 @@ def test_the_citizen_rates_a_finished_visit_once_from_the_phone(api, wiring) -> 
     api.ok(1, "start")
     api.ok(1, "finish")
 
+    page = lambda: api.client.get(f"/t/{token}/state").json()["ticket"]  # noqa: E731
+    assert page()["rated"] is False
     r = rate({"level": "unsatisfied", "reason": "Phải chờ lâu"})
     assert r.status_code == 201, r.text
     assert r.json()["level_vi"] == "Không hài lòng" and r.json()["source"] == "citizen"
+    assert page()["rated"] is True and page()["final"] is True  # the page stops offering the rating
     second = rate({"level": "very_satisfied"})
     assert second.status_code == 409 and second.json()["code"] == "already_rated"
     assert rate({"level": "5 stars"}).status_code == 422
