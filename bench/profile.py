@@ -20,7 +20,6 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-
 COMPARE_ROUNDS = 6
 
 
@@ -46,6 +45,15 @@ class PathProfile:
     @property
     def cpu_ms_per_request(self) -> float:
         return self.cpu_seconds / self.requests * 1000.0
+
+    def add(self, other: PathProfile) -> None:
+        """Another round of the same path."""
+        self.requests += other.requests
+        self.seconds += other.seconds
+        self.cpu_seconds += other.cpu_seconds
+        self.db_cpu_seconds += other.db_cpu_seconds
+        self.statements.update(other.statements)
+        self.commits += other.commits
 
     @property
     def statements_per_request(self) -> float:
@@ -211,20 +219,13 @@ def profile_paths(db_url: str | None = None, *, requests: int = 300, pyinstrumen
             event.remove(engine, "before_cursor_execute", _count)
             per_round = max(1, requests // COMPARE_ROUNDS)
             refill(len(compared) * (per_round * COMPARE_ROUNDS + 10))
-            totals: dict[str, PathProfile] = {}
-            for name, fn in compared:
+            totals = {name: PathProfile(name, 0, 0.0, Counter(), 0) for name, _ in compared}
+            for _, fn in compared:
                 for _ in range(10):
                     fn()
             for _ in range(COMPARE_ROUNDS):
                 for name, fn in compared:
-                    got = measure(name, fn, per_round, False)
-                    total = totals.setdefault(name, PathProfile(name, 0, 0.0, Counter(), 0))
-                    total.requests += got.requests
-                    total.seconds += got.seconds
-                    total.cpu_seconds += got.cpu_seconds
-                    total.db_cpu_seconds += got.db_cpu_seconds
-                    total.statements.update(got.statements)
-                    total.commits += got.commits
+                    totals[name].add(measure(name, fn, per_round, False))
             out.extend(totals.values())
     finally:
         engine.dispose()

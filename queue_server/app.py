@@ -45,7 +45,7 @@ API_PREFIX = "/api/v1"
 # and FastAPI searches an included router twice (to match, then to dispatch), once more
 # for every level of nesting: with every module under one `/api/v1` router, a call-next
 # walked some 200 routes (~110 µs of routing, measured with fastapi 0.165). Two routes of
-# different modules never match the same request (tests/api/test_route_order.py), so the
+# different modules never match the same request (tests/integration/api/test_route_order.py), so the
 # order changes nothing but the time.
 API_MODULES = (counters, tickets, auth, catalog, sites_live, streams, dossiers, citizen_documents, fees, oversight,
                bookings, agency, dossier_forms, control_room, menu)

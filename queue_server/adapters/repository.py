@@ -456,31 +456,6 @@ def counters_serving(conn: Connection, site_id: int, service_id: int) -> tuple[i
     return by_state.get(CounterState.OPEN.value, 0), sum(by_state.values())
 
 
-_SITE_COUNTERS_SERVING = (
-    select(t.counter_services.c.service_id, t.counters.c.state, func.count())
-    .select_from(t.counters.join(t.counter_services, t.counter_services.c.counter_id == t.counters.c.id))
-    .where(t.counters.c.site_id == bindparam("site_id"))
-    .group_by(t.counter_services.c.service_id, t.counters.c.state)
-)
-_SITE_HANDLING_AVERAGES = select(t.service_stats.c.service_id, t.service_stats.c.avg_handling_seconds).where(
-    t.service_stats.c.site_id == bindparam("site_id"))
-
-
-def site_counters_serving(conn: Connection, site_id: int) -> dict[int, tuple[int, int]]:
-    """Per service of a site: (open counters, configured counters), in one statement."""
-    out: dict[int, list[int]] = {}
-    for service_id, state, n in conn.execute(_SITE_COUNTERS_SERVING, {"site_id": site_id}).all():
-        pair = out.setdefault(service_id, [0, 0])
-        pair[1] += n
-        if state == CounterState.OPEN.value:
-            pair[0] += n
-    return {sid: (pair[0], pair[1]) for sid, pair in out.items()}
-
-
-def site_handling_averages(conn: Connection, site_id: int) -> dict[int, float]:
-    return dict(conn.execute(_SITE_HANDLING_AVERAGES, {"site_id": site_id}).all())
-
-
 # What the wait figures of a site's lines need, in one statement (a commit's events carry
 # them): the averages (kind 0), then every counter's service rows (kind 1) with its state,
 # whether it is free, the weight, and, for an open one, whether that line has anyone waiting.
@@ -503,7 +478,8 @@ _SITE_WAIT_INPUTS = union_all(
 
 def site_wait_inputs(conn: Connection, site_id: int) -> tuple[dict[int, float], dict[int, tuple[int, int]],
                                                               tuple[list[Desk], set[int]]]:
-    """`site_handling_averages`, `site_counters_serving` and `open_desks` in one statement."""
+    """Per line of a site: the handling averages, (open counters, configured counters), and
+    the open desks with the lines someone waits in (`open_desks`), in one statement."""
     averages: dict[int, float] = {}
     serving: dict[int, list[int]] = {}
     weights: dict[int, dict[int, int]] = {}

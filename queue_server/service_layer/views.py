@@ -20,7 +20,7 @@ from queue_server.domain.geo import distance_km, sooner_elsewhere, travel_minute
 from queue_server.service_layer.menu_scope import Scope, site_scope
 from queue_server.service_layer.ticket_views import ticket_reply
 from queue_server.service_layer.unit_of_work import UnitOfWork
-from queue_server.service_layer.wait_estimates import SiteDesks, wait_out
+from queue_server.service_layer.wait_estimates import LineWaits, SiteDesks, wait_out
 from shared.enums import PriorityClass, TicketStatus
 from shared.textfold import fold
 
@@ -99,10 +99,8 @@ def _queues(uow: UnitOfWork, site_id: int, only: set[int] | None = None) -> list
         ).all()
     }
     out = []
-    # One statement each for every service's averages and counters (not two per service).
-    averages = repo.site_handling_averages(conn, site_id)
-    serving = repo.site_counters_serving(conn, site_id)
-    desks = SiteDesks(conn, site_id)
+    # The averages, counters and open desks of every line in one statement (not per line).
+    lines = LineWaits(conn, site_id)
     for service in site_services(conn, site_id):
         sid = service["id"]
         if only is not None and sid not in only:
@@ -110,9 +108,7 @@ def _queues(uow: UnitOfWork, site_id: int, only: set[int] | None = None) -> list
         row = counts.get(sid)
         waiting = row.waiting if row else 0
         oldest = row.oldest if row else None
-        average = averages.get(sid)
-        open_count, configured = serving.get(sid, (0, 0))
-        estimate, figure = desks.estimate(sid, waiting, average, open_count, configured)
+        estimate, figure = lines.estimate(sid, waiting)
         out.append({
             "service_id": sid, "service_code": service["code"], "service_name_vi": service["name_vi"],
             "service_name_en": service["name_en"], "waiting": waiting,

@@ -76,12 +76,10 @@ class LineWaits:
         self._averages, self._serving, desks = repo.site_wait_inputs(conn, site_id)
         self._desks = SiteDesks(None, site_id, read=lambda _site_id: desks)
 
-    def of(self, waiting: Mapping[int, int]) -> dict[int, dict[str, Any]]:
-        out = {}
-        for service_id, count in waiting.items():
-            open_count, configured = self._serving.get(service_id, (0, 0))
-            _, figure = self._desks.estimate(service_id, count, self._averages.get(service_id), open_count,
-                                             configured)
-            out[service_id] = wait_out(figure)
-        return out
+    def estimate(self, service_id: int, waiting: int) -> tuple[WaitEstimate, WaitFigure]:
+        """The line's raw estimate and its figure, with `waiting` people in it."""
+        open_count, configured = self._serving.get(service_id, (0, 0))
+        return self._desks.estimate(service_id, waiting, self._averages.get(service_id), open_count, configured)
 
+    def of(self, waiting: Mapping[int, int]) -> dict[int, dict[str, Any]]:
+        return {service_id: wait_out(self.estimate(service_id, count)[1]) for service_id, count in waiting.items()}

@@ -52,7 +52,7 @@ def _sample(path: str) -> str:
 def test_no_request_matches_routes_of_two_modules(app):
     routes = list(_routes(app))
     crossings = []
-    for path, methods, kind, endpoint, _ in routes:
+    for path, methods, kind, _, _ in routes:
         for method in methods:
             scope = _scope(app, kind, method, _sample(path))
             modules = {other_endpoint.__module__ for _, _, other_kind, other_endpoint, route in routes
